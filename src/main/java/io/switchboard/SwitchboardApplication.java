@@ -1,0 +1,18 @@
+package io.switchboard;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * Switchboard: a self-hosted integration server that runs automations as Camel routes
+ * loaded from the top-level {@code routes/} folder.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class SwitchboardApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(SwitchboardApplication.class, args);
+    }
+}

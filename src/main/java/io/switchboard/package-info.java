@@ -1,0 +1,2 @@
+/** Switchboard's entry point; every capability lives in its own sub-package. */
+package io.switchboard;

@@ -1,0 +1,80 @@
+package io.switchboard.routing;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeCompletedEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeFailedEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes one structured line per finished exchange (route, outcome, duration, correlation
+ * id), so a log search for one event's id finds what happened to it on every node.
+ */
+@Component
+class ExchangeLog extends EventNotifierSupport {
+
+    /** Header a caller or an upstream route may set to tie exchanges together. */
+    static final String CORRELATION_HEADER = "X-Correlation-Id";
+
+    private static final Logger log = LoggerFactory.getLogger("switchboard.exchange");
+
+    ExchangeLog() {
+        setIgnoreCamelContextEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeSendingEvents(true);
+        setIgnoreExchangeSentEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreStepEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof ExchangeCompletedEvent || event instanceof ExchangeFailedEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
+        String routeId = exchange.getFromRouteId();
+        if (routeId == null) {
+            // Exchanges made by a producer template outside any route are not an integration's work.
+            return;
+        }
+        String correlationId = correlationId(exchange);
+        long durationMs = exchange.getClock().elapsed();
+        boolean failed = event instanceof ExchangeFailedEvent || exchange.isFailed();
+        MDC.put("correlationId", correlationId);
+        try {
+            if (failed) {
+                Throwable cause = exchange.getException();
+                log.warn("exchange finished route={} outcome=failed durationMs={} correlationId={} exchangeId={} error={}",
+                        routeId, durationMs, correlationId, exchange.getExchangeId(),
+                        cause == null ? "handled" : cause.getClass().getSimpleName());
+            } else {
+                log.info("exchange finished route={} outcome=ok durationMs={} correlationId={} exchangeId={}",
+                        routeId, durationMs, correlationId, exchange.getExchangeId());
+            }
+        } finally {
+            MDC.remove("correlationId");
+        }
+    }
+
+    static String correlationId(Exchange exchange) {
+        String fromHeader = exchange.getMessage().getHeader(CORRELATION_HEADER, String.class);
+        if (fromHeader != null) {
+            return fromHeader;
+        }
+        String eventId = exchange.getMessage().getHeader("SwitchboardEventId", String.class);
+        if (eventId != null) {
+            return eventId;
+        }
+        String linked = exchange.getProperty(Exchange.CORRELATION_ID, String.class);
+        return linked != null ? linked : exchange.getExchangeId();
+    }
+}
