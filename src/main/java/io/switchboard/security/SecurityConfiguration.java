@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -66,6 +67,12 @@ class SecurityConfiguration {
     }
 
     @Bean
+    SmartInitializingSingleton hawtioLoginConnector(UserDetailsService users, PasswordEncoder encoder,
+            RoleHierarchy roleHierarchy) {
+        return () -> HawtioLogin.connect(users, encoder, roleHierarchy);
+    }
+
+    @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties) throws Exception {
         validateApiKeys(properties.apiKeys());
         String viewer = Role.VIEWER.name();
@@ -83,8 +90,9 @@ class SecurityConfiguration {
             .authorizeHttpRequests(auth -> auth
                 .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                 .requestMatchers(HttpMethod.POST, "/webhooks/**").permitAll()
-                .requestMatchers(HawtioAccess.ANONYMOUS_LOGIN_PATHS).permitAll()
-                .requestMatchers("/actuator/hawtio/**", "/actuator/jolokia/**").hasRole(admin)
+                // Hawtio's pages include its own login page; its data (Jolokia, proxy) is
+                // guarded by Hawtio's filter, which logs in through HawtioLogin and needs admin.
+                .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia/**").permitAll()
                 .requestMatchers("/actuator/prometheus").hasRole(viewer)
                 .requestMatchers("/sandbox/faults", "/sandbox/faults/**").hasRole(admin)
                 .requestMatchers(HttpMethod.GET, "/api/**", "/console", "/console/**").hasRole(viewer)
@@ -99,7 +107,7 @@ class SecurityConfiguration {
                 .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                 .csrfTokenRequestHandler(csrfHandler)
                 .ignoringRequestMatchers(statelessClient)
-                .ignoringRequestMatchers(HawtioAccess.CSRF_EXEMPT_PATHS));
+                .ignoringRequestMatchers("/actuator/hawtio/**", "/actuator/jolokia/**"));
         return http.build();
     }
 

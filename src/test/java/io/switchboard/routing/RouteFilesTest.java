@@ -1,0 +1,104 @@
+package io.switchboard.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.switchboard.SwitchboardApplication;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Route files are read from the routes folder at start, reloaded in dev, and a broken one stops the start clearly. */
+@ExtendWith(OutputCaptureExtension.class)
+class RouteFilesTest {
+
+    @TempDir
+    Path routes;
+
+    @Test
+    void routeFileInTheRoutesFolderIsLoadedAndRuns() throws Exception {
+        Files.writeString(routes.resolve("greeting.camel.yaml"), greetingRoute("greeting", "hello"));
+        try (ConfigurableApplicationContext context = start("test")) {
+            ProducerTemplate template = context.getBean(CamelContext.class).createProducerTemplate();
+            assertThat(template.requestBody("direct:greeting", "ignored", String.class)).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void routeFileDroppedWhileRunningInDevIsLoadedAndRuns() throws Exception {
+        try (ConfigurableApplicationContext context = start("test", "dev")) {
+            CamelContext camel = context.getBean(CamelContext.class);
+            assertThat(camel.getRoute("dropped")).isNull();
+            Files.writeString(routes.resolve("dropped.camel.yaml"), greetingRoute("dropped", "reloaded"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> camel.getRoute("dropped") != null);
+            assertThat(camel.createProducerTemplate().requestBody("direct:dropped", "x", String.class))
+                    .isEqualTo("reloaded");
+        }
+    }
+
+    @Test
+    void brokenRouteFileStopsTheStartNamingFileLineAndProblem(CapturedOutput output) throws Exception {
+        Path broken = routes.resolve("broken.camel.yaml");
+        Files.writeString(broken, """
+                - route:
+                    id: broken
+                    from:
+                      uri: direct:broken
+                      steps:
+                        - lgo: "a typo for log"
+                """);
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> start("test").close());
+        assertThat(failure).isNotNull();
+        FailureAnalysis analysis = new RouteFileFailureAnalyzer().analyze(failure);
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription())
+                .contains(broken.toString())
+                .contains("line 6")
+                .contains("Unknown node id: lgo");
+        // Spring Boot prints the analysis as the start's closing words.
+        assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START")
+                .contains("Route file " + broken);
+    }
+
+    @Test
+    void unreadableYamlIsReportedWithItsFile() throws Exception {
+        Path broken = routes.resolve("tabs.camel.yaml");
+        Files.writeString(broken, "- route:\n    id: x\n    from: [unclosed\n");
+        assertThatThrownBy(() -> start("test").close())
+                .satisfies(failure -> assertThat(new RouteFileFailureAnalyzer().analyze(failure).getDescription())
+                        .contains(broken.toString()));
+    }
+
+    private ConfigurableApplicationContext start(String... profiles) {
+        return new SpringApplicationBuilder(SwitchboardApplication.class)
+                .web(WebApplicationType.SERVLET)
+                .profiles(profiles)
+                .run("--switchboard.routes.directory=" + routes, "--camel.springboot.main-run-controller=false",
+                        "--server.port=0");
+    }
+
+    private static String greetingRoute(String id, String answer) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: direct:%s
+                      steps:
+                        - setBody:
+                            constant: %s
+                """.formatted(id, id, answer);
+    }
+}
