@@ -1,8 +1,11 @@
 package io.switchboard;
 
+import java.time.Clock;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 /**
  * Switchboard: a self-hosted integration server that runs automations as Camel routes
@@ -14,5 +17,11 @@ public class SwitchboardApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(SwitchboardApplication.class, args);
+    }
+
+    /** One clock for every timestamp the server writes, so tests can reason about time. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 }

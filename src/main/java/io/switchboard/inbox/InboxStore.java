@@ -1,0 +1,152 @@
+package io.switchboard.inbox;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.switchboard.journal.EventStatus;
+import io.switchboard.journal.Journal;
+import io.switchboard.journal.NodeId;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The inbox and the journal rows that go with it. Accepting an event writes the journal
+ * entry, its first step and the inbox row in one transaction; claiming takes one ready
+ * row with {@code FOR UPDATE SKIP LOCKED} and a lease, so consumers on any number of
+ * nodes share the work without taking the same row, and a crashed node's rows come back
+ * once their lease runs out.
+ */
+@Component
+public class InboxStore {
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Journal journal;
+    private final NodeId node;
+    private final Clock clock;
+
+    public InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, Journal journal, NodeId node, Clock clock) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.journal = journal;
+        this.node = node;
+        this.clock = clock;
+    }
+
+    /** The answer to an accepted delivery: the event's id, and whether it had been accepted before. */
+    public record Accepted(String eventId, boolean duplicate) {
+    }
+
+    /** An event claimed for processing by this node. */
+    public record Claimed(String eventId, String integration, String deliveryId, String payload, int attempt) {
+    }
+
+    /**
+     * Stores a new event, or finds the one a repeated delivery id already created. The
+     * unique constraint on (integration, delivery_id) decides, so two nodes receiving the
+     * same retry at once still store it once.
+     */
+    public Accepted accept(String integration, String deliveryId, byte[] payload, String contentType,
+            String maskedHeaders) {
+        String eventId = UUID.randomUUID().toString();
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        try {
+            tx.executeWithoutResult(status -> {
+                jdbc.update("insert into event (id, integration, delivery_id, status, attempts, payload, content_type, "
+                                + "headers, received_at, updated_at, node_id) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+                        eventId, integration, deliveryId, EventStatus.RECEIVED.name(),
+                        new String(payload, StandardCharsets.UTF_8), contentType, maskedHeaders, now, now, node.value());
+                journal.step(eventId, "received", "ok", null,
+                        deliveryId == null ? "accepted" : "accepted delivery " + deliveryId);
+                jdbc.update("insert into inbox (event_id, integration, not_before) values (?, ?, ?)",
+                        eventId, integration, now);
+            });
+            return new Accepted(eventId, false);
+        } catch (DuplicateKeyException repeated) {
+            String firstId = jdbc.queryForObject("select id from event where integration = ? and delivery_id = ?",
+                    String.class, integration, deliveryId);
+            journal.step(firstId, "duplicate-delivery", "ignored", null, "delivery " + deliveryId + " received again");
+            return new Accepted(firstId, true);
+        }
+    }
+
+    /** Stores an event that another integration emitted, to be processed like any webhook. */
+    public String enqueue(String integration, String deliveryId, String payload) {
+        return accept(integration, deliveryId, payload.getBytes(StandardCharsets.UTF_8), "application/json", null)
+                .eventId();
+    }
+
+    /** Claims the oldest ready event of an integration for this node, for the length of the lease. */
+    public Optional<Claimed> claim(String integration, Duration lease) {
+        return tx.execute(status -> {
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            List<String> ids = jdbc.queryForList("select event_id from inbox where integration = ? and not_before <= ? "
+                            + "and (lease_until is null or lease_until < ?) order by not_before limit 1 "
+                            + "for update skip locked",
+                    String.class, integration, now, now);
+            if (ids.isEmpty()) {
+                return Optional.<Claimed>empty();
+            }
+            String eventId = ids.get(0);
+            jdbc.update("update inbox set lease_owner = ?, lease_until = ? where event_id = ?",
+                    node.value(), Timestamp.from(now.toInstant().plus(lease)), eventId);
+            jdbc.update("update event set status = ?, attempts = attempts + 1, updated_at = ?, node_id = ? where id = ?",
+                    EventStatus.PROCESSING.name(), now, node.value(), eventId);
+            return jdbc.query("select id, integration, delivery_id, payload, attempts from event where id = ?",
+                    rs -> rs.next()
+                            ? Optional.of(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3),
+                                    rs.getString(4), rs.getInt(5)))
+                            : Optional.<Claimed>empty(),
+                    eventId);
+        });
+    }
+
+    /** The route finished: the event is DONE and leaves the inbox. */
+    public void complete(Claimed event, long durationMs) {
+        tx.executeWithoutResult(status -> {
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.update("delete from inbox where event_id = ?", event.eventId());
+            jdbc.update("update event set status = ?, updated_at = ?, finished_at = ?, last_error = null where id = ?",
+                    EventStatus.DONE.name(), now, now, event.eventId());
+            journal.step(event.eventId(), "done", "ok", durationMs, "attempt " + event.attempt());
+        });
+    }
+
+    /** The route failed but may succeed later: back to the inbox, not before the given time. */
+    public void retryLater(Claimed event, Instant notBefore, String error, long durationMs) {
+        tx.executeWithoutResult(status -> {
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.update("update inbox set not_before = ?, lease_owner = null, lease_until = null where event_id = ?",
+                    Timestamp.from(notBefore), event.eventId());
+            jdbc.update("update event set status = ?, updated_at = ?, last_error = ? where id = ?",
+                    EventStatus.FAILED.name(), now, Journal.truncate(error), event.eventId());
+            journal.step(event.eventId(), "attempt-failed", "retry", durationMs,
+                    "attempt " + event.attempt() + " failed: " + error + "; next attempt not before " + notBefore);
+        });
+    }
+
+    /** The event cannot succeed: it leaves the inbox as DEAD, with its reason, for a person to look at. */
+    public void bury(Claimed event, String reason, long durationMs) {
+        tx.executeWithoutResult(status -> {
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.update("delete from inbox where event_id = ?", event.eventId());
+            jdbc.update("update event set status = ?, updated_at = ?, finished_at = ?, last_error = ? where id = ?",
+                    EventStatus.DEAD.name(), now, now, Journal.truncate(reason), event.eventId());
+            journal.step(event.eventId(), "dead", "failed", durationMs, reason);
+        });
+    }
+
+    /** Ready events of an integration on all nodes: the backlog. */
+    public long backlog(String integration) {
+        Long count = jdbc.queryForObject("select count(*) from inbox where integration = ?", Long.class, integration);
+        return count == null ? 0 : count;
+    }
+}

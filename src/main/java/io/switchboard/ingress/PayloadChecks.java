@@ -1,0 +1,91 @@
+package io.switchboard.ingress;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+/**
+ * Content checks before anything is stored: the body is well-formed JSON and satisfies the
+ * integration's JSON Schema ({@code <schemas>/<integration>.schema.json}), when it has one.
+ */
+final class PayloadChecks {
+
+    private final ObjectMapper json;
+    private final java.util.List<Path> schemaDirectories;
+    private final Map<String, Optional<JsonSchema>> schemas = new ConcurrentHashMap<>();
+    private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+
+    PayloadChecks(ObjectMapper json, java.util.List<Path> schemaDirectories) {
+        this.json = json;
+        this.schemaDirectories = schemaDirectories;
+    }
+
+    JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw WebhookRejection.badRequest("Empty body", "The body is empty; send a JSON document.");
+        }
+        try {
+            JsonNode node = json.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw WebhookRejection.badRequest("Empty body", "The body is empty; send a JSON document.");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw WebhookRejection.badRequest("Malformed JSON", "The body is not valid JSON" + where + ": "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw WebhookRejection.badRequest("Malformed JSON", "The body could not be read as JSON.");
+        }
+    }
+
+    void validate(String integration, JsonNode document) {
+        Optional<JsonSchema> schema = schemas.computeIfAbsent(integration, this::load);
+        if (schema.isEmpty()) {
+            return;
+        }
+        Set<ValidationMessage> problems = schema.get().validate(document);
+        if (!problems.isEmpty()) {
+            String detail = problems.stream()
+                    .sorted(Comparator.comparing(ValidationMessage::getMessage))
+                    .limit(10)
+                    .map(ValidationMessage::getMessage)
+                    .collect(Collectors.joining("; "));
+            throw WebhookRejection.badRequest("Payload does not match the schema", detail);
+        }
+    }
+
+    private Optional<JsonSchema> load(String integration) {
+        Path file = schemaDirectories.stream().map(dir -> dir.resolve(integration + ".schema.json"))
+                .filter(Files::isRegularFile).findFirst().orElse(null);
+        if (file == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(factory.getSchema(json.readTree(file.toFile())));
+        } catch (IOException e) {
+            throw new IllegalStateException("JSON Schema " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads every schema now, so a broken schema file stops the start instead of the first webhook. */
+    void preload(Set<String> integrations) {
+        integrations.forEach(id -> schemas.computeIfAbsent(id, this::load));
+    }
+}

@@ -1,0 +1,89 @@
+package io.switchboard.integration;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code switchboard.integrations.<id>.*}: every integration the server runs, keyed by its
+ * kebab-case id.
+ */
+@ConfigurationProperties("switchboard")
+public record IntegrationsProperties(Map<String, Integration> integrations) {
+
+    public IntegrationsProperties {
+        integrations = integrations == null ? Map.of() : new LinkedHashMap<>(integrations);
+    }
+
+    public Map<String, Integration> all() {
+        return integrations;
+    }
+
+    public Optional<Integration> find(String id) {
+        return Optional.ofNullable(integrations.get(id));
+    }
+
+    /** One integration's settings. */
+    public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox) {
+
+        public Integration {
+            webhook = webhook == null ? Webhook.DEFAULT : webhook;
+            inbox = inbox == null ? Inbox.DEFAULT : inbox;
+        }
+    }
+
+    /** The failure plan a person reads in the console: what it needs, who owns it, how fast it must be. */
+    public record Card(String description, String data, String sourceOfTruth, Map<String, List<String>> scopes,
+            String timing, Duration expectedInterval, String owner, String alertChannel) {
+    }
+
+    /**
+     * Webhook ingress: how senders authenticate and what they may send.
+     *
+     * @param auth          {@code standard-webhooks}, {@code github}, {@code stripe} or {@code api-key}
+     * @param secret        one or more secrets, several at once while rotating
+     * @param apiKeyHeader  header carrying the key when {@code auth} is {@code api-key}
+     * @param maxBodySize   larger bodies are refused while reading, with 413
+     * @param tolerance     how far a signed timestamp may be from now, either way
+     * @param rateLimit     accepted requests per second (429 beyond), {@code 0} for no limit
+     */
+    public record Webhook(String auth, List<String> secret, String apiKeyHeader, DataSize maxBodySize,
+            Duration tolerance, int rateLimit) {
+
+        static final Webhook DEFAULT = new Webhook(null, null, null, null, null, 0);
+
+        public Webhook {
+            secret = secret == null ? List.of() : secret.stream().filter(s -> s != null && !s.isBlank()).toList();
+            apiKeyHeader = apiKeyHeader == null ? "X-Api-Key" : apiKeyHeader;
+            maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(1) : maxBodySize;
+            tolerance = tolerance == null ? Duration.ofMinutes(5) : tolerance;
+        }
+    }
+
+    /**
+     * How the inbox hands events to the route.
+     *
+     * @param concurrency  events of this integration processed at once on each node
+     * @param lease        how long a claimed event is reserved; a node that dies frees it after this
+     * @param maxAttempts  attempts before the event is parked as {@code DEAD}
+     * @param retryDelay   first retry delay, doubled per attempt with jitter
+     * @param maxRetryDelay the longest wait between two attempts
+     */
+    public record Inbox(int concurrency, Duration lease, int maxAttempts, Duration retryDelay, Duration maxRetryDelay) {
+
+        static final Inbox DEFAULT = new Inbox(0, null, 0, null, null);
+
+        public Inbox {
+            concurrency = concurrency <= 0 ? 2 : concurrency;
+            lease = lease == null ? Duration.ofMinutes(2) : lease;
+            maxAttempts = maxAttempts <= 0 ? 10 : maxAttempts;
+            retryDelay = retryDelay == null ? Duration.ofSeconds(1) : retryDelay;
+            maxRetryDelay = maxRetryDelay == null ? Duration.ofHours(1) : maxRetryDelay;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.switchboard.reliability;
+
+import java.io.IOException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/**
+ * A failure, classified: its category, whether another attempt may help, and how long the
+ * failing system asked us to wait ({@code Retry-After}), if it said.
+ */
+public record Failure(ErrorCategory category, String message, Duration retryAfter) {
+
+    public static Failure of(Throwable thrown) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpOperationFailedException http) {
+                return fromStatus(http.getStatusCode(), describe(http), retryAfter(http.getResponseHeaders()));
+            }
+            if (cause instanceof InvalidDataException) {
+                return new Failure(ErrorCategory.INVALID_DATA, describe(cause), null);
+            }
+            if (cause instanceof IOException || cause instanceof TimeoutException
+                    || cause instanceof HttpTimeoutException) {
+                return new Failure(ErrorCategory.TRANSIENT, describe(cause), null);
+            }
+        }
+        return new Failure(ErrorCategory.BUG, describe(rootOf(thrown)), null);
+    }
+
+    /** Classifies an HTTP answer: 408, 429 and 5xx may pass later; other 4xx will not. */
+    public static Failure fromStatus(int status, String message, Duration retryAfter) {
+        ErrorCategory category;
+        if (status == 429) {
+            category = ErrorCategory.RATE_LIMITED;
+        } else if (status == 401) {
+            category = ErrorCategory.CREDENTIALS;
+        } else if (status == 403) {
+            category = ErrorCategory.PERMISSION;
+        } else if (status == 408 || status >= 500) {
+            category = ErrorCategory.TRANSIENT;
+        } else {
+            category = ErrorCategory.INVALID_DATA;
+        }
+        return new Failure(category, message, retryAfter);
+    }
+
+    public boolean retryable() {
+        return category.retryable();
+    }
+
+    /** Reads {@code Retry-After} as seconds or as an HTTP date. */
+    public static Duration retryAfter(Map<String, String> headers) {
+        if (headers == null) {
+            return null;
+        }
+        String value = headers.entrySet().stream()
+                .filter(e -> e.getKey() != null && e.getKey().equalsIgnoreCase("Retry-After"))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return wait.isNegative() ? Duration.ZERO : wait;
+            } catch (RuntimeException unreadable) {
+                return null;
+            }
+        }
+    }
+
+    private static String describe(HttpOperationFailedException http) {
+        return "HTTP " + http.getStatusCode() + " from " + stripQuery(http.getUri());
+    }
+
+    private static String stripQuery(String uri) {
+        // Query strings may carry API keys; the journal must never hold a secret.
+        int query = uri == null ? -1 : uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    private static String describe(Throwable cause) {
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+
+    private static Throwable rootOf(Throwable thrown) {
+        Throwable root = thrown;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+}

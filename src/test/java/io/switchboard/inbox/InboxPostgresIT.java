@@ -1,0 +1,116 @@
+package io.switchboard.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.switchboard.journal.Journal;
+import io.switchboard.journal.NodeId;
+import io.switchboard.storage.Databases;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** On PostgreSQL, consumers on two nodes claim with SKIP LOCKED and share the inbox without taking a row twice. */
+class InboxPostgresIT {
+
+    private String schema;
+    private HikariDataSource dataSource;
+
+    @BeforeEach
+    void createSchema() throws Exception {
+        schema = Databases.newPostgresSchema("inbox");
+        dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl(Databases.postgresUrl(schema));
+        dataSource.setUsername(Databases.POSTGRES_USER);
+        dataSource.setMaximumPoolSize(12);
+        Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load().migrate();
+    }
+
+    @AfterEach
+    void dropSchema() throws Exception {
+        dataSource.close();
+        Databases.dropPostgresSchema(schema);
+    }
+
+    @Test
+    void twoNodesWithConcurrentConsumersProcessEachOf2000RowsExactlyOnce() throws Exception {
+        InboxStore nodeA = store("node-a");
+        InboxStore nodeB = store("node-b");
+        int events = 2000;
+        for (int i = 0; i < events; i++) {
+            (i % 2 == 0 ? nodeA : nodeB).accept("load", "delivery-" + i, ("{\"n\":" + i + "}").getBytes(), "application/json", null);
+        }
+        Map<String, AtomicInteger> processed = new ConcurrentHashMap<>();
+        ExecutorService workers = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            InboxStore node = w % 2 == 0 ? nodeA : nodeB;
+            results.add(workers.submit(() -> {
+                int mine = 0;
+                while (true) {
+                    var claimed = node.claim("load", Duration.ofMinutes(5));
+                    if (claimed.isEmpty()) {
+                        return mine;
+                    }
+                    processed.computeIfAbsent(claimed.get().eventId(), id -> new AtomicInteger()).incrementAndGet();
+                    node.complete(claimed.get(), 0);
+                    mine++;
+                }
+            }));
+        }
+        int total = 0;
+        List<Integer> perWorker = new ArrayList<>();
+        for (Future<Integer> result : results) {
+            int count = result.get();
+            perWorker.add(count);
+            total += count;
+        }
+        workers.shutdown();
+        System.out.printf("inbox on PostgreSQL: %d events, 2 nodes x 4 consumers, per consumer %s%n", total, perWorker);
+
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        assertThat(total).isEqualTo(events);
+        assertThat(processed).hasSize(events);
+        assertThat(processed.values()).allSatisfy(count -> assertThat(count.get()).isOne());
+        assertThat(jdbc.queryForObject("select count(*) from event where status = 'DONE'", Integer.class)).isEqualTo(events);
+        assertThat(jdbc.queryForObject("select count(*) from inbox", Integer.class)).isZero();
+        assertThat(perWorker).allSatisfy(count -> assertThat(count).isPositive());
+        assertThat(jdbc.queryForList("select distinct node_id from event", String.class))
+                .containsExactlyInAnyOrder("node-a", "node-b");
+    }
+
+    @Test
+    void repeatedDeliveryIsRefusedByTheDatabaseConstraint() {
+        InboxStore nodeA = store("node-a");
+        InboxStore nodeB = store("node-b");
+        var first = nodeA.accept("load", "same-delivery", "{}".getBytes(), "application/json", null);
+        var second = nodeB.accept("load", "same-delivery", "{}".getBytes(), "application/json", null);
+        assertThat(first.duplicate()).isFalse();
+        assertThat(second.duplicate()).isTrue();
+        assertThat(second.eventId()).isEqualTo(first.eventId());
+        assertThat(new JdbcTemplate(dataSource).queryForObject("select count(*) from inbox", Integer.class)).isOne();
+    }
+
+    private InboxStore store(String nodeName) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        NodeId node = new NodeId(nodeName);
+        Clock clock = Clock.systemUTC();
+        return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock);
+    }
+}
