@@ -4,8 +4,10 @@ import java.time.Clock;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.domain.EntityScan;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Switchboard: a self-hosted integration server that runs automations as Camel routes
@@ -13,6 +15,9 @@ import org.springframework.context.annotation.Bean;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
+// The only JPA entity is Camel's idempotency key (JpaMessageIdRepository); the rest is plain SQL.
+@EntityScan(basePackages = "org.apache.camel.processor.idempotent.jpa")
 public class SwitchboardApplication {
 
     public static void main(String[] args) {

@@ -3,6 +3,7 @@ package io.switchboard.inbox;
 import java.util.Map;
 
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.reliability.FailureHandling;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 import org.springframework.stereotype.Component;
@@ -33,6 +34,10 @@ public class InboxComponent extends DefaultComponent {
         IntegrationsProperties.Integration integration = integrations.find(remaining).orElseThrow(() ->
                 new IllegalArgumentException("Route reads from 'inbox:" + remaining + "' but there is no integration '"
                         + remaining + "' under switchboard.integrations in config/; add it with its card."));
+        if (integration.card() == null) {
+            throw new IllegalArgumentException("Integration '" + remaining + "' has no card: add "
+                    + "switchboard.integrations." + remaining + ".card (owner, timing, alert channel...) to config/.");
+        }
         InboxEndpoint endpoint = new InboxEndpoint(uri, this, remaining, integration.inbox(), store, signal, failures);
         setProperties(endpoint, parameters);
         return endpoint;

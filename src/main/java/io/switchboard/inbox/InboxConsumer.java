@@ -19,11 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 class InboxConsumer extends DefaultConsumer {
 
-    static final String EVENT_ID = "SwitchboardEventId";
-    static final String INTEGRATION = "SwitchboardIntegration";
-    static final String DELIVERY_ID = "SwitchboardDeliveryId";
-    static final String ATTEMPT = "SwitchboardAttempt";
-
     private static final Logger log = LoggerFactory.getLogger(InboxConsumer.class);
 
     private final InboxEndpoint endpoint;
@@ -96,10 +91,10 @@ class InboxConsumer extends DefaultConsumer {
         long started = System.nanoTime();
         try {
             exchange.getMessage().setBody(event.payload());
-            exchange.getMessage().setHeader(EVENT_ID, event.eventId());
-            exchange.getMessage().setHeader(INTEGRATION, event.integration());
-            exchange.getMessage().setHeader(DELIVERY_ID, event.deliveryId());
-            exchange.getMessage().setHeader(ATTEMPT, event.attempt());
+            exchange.getMessage().setHeader(InboxHeaders.EVENT_ID, event.eventId());
+            exchange.getMessage().setHeader(InboxHeaders.INTEGRATION, event.integration());
+            exchange.getMessage().setHeader(InboxHeaders.DELIVERY_ID, event.deliveryId());
+            exchange.getMessage().setHeader(InboxHeaders.ATTEMPT, event.attempt());
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             try {
                 getProcessor().process(exchange);

@@ -1,6 +1,7 @@
 package io.switchboard.inbox;
 
 import io.switchboard.integration.IntegrationsProperties.Inbox;
+import io.switchboard.reliability.FailureHandling;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;

@@ -12,6 +12,8 @@ import java.util.UUID;
 import io.switchboard.journal.EventStatus;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
+import io.switchboard.reliability.DeadLetterStore;
+import io.switchboard.reliability.Failure;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -32,13 +34,16 @@ public class InboxStore {
     private final Journal journal;
     private final NodeId node;
     private final Clock clock;
+    private final DeadLetterStore deadLetters;
 
-    public InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, Journal journal, NodeId node, Clock clock) {
+    public InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, Journal journal, NodeId node, Clock clock,
+            DeadLetterStore deadLetters) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.journal = journal;
         this.node = node;
         this.clock = clock;
+        this.deadLetters = deadLetters;
     }
 
     /** The answer to an accepted delivery: the event's id, and whether it had been accepted before. */
@@ -126,21 +131,44 @@ public class InboxStore {
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.update("update inbox set not_before = ?, lease_owner = null, lease_until = null where event_id = ?",
                     Timestamp.from(notBefore), event.eventId());
-            jdbc.update("update event set status = ?, updated_at = ?, last_error = ? where id = ?",
-                    EventStatus.FAILED.name(), now, Journal.truncate(error), event.eventId());
+            jdbc.update("update event set status = ?, updated_at = ?, last_error = ?, "
+                            + "first_failed_at = coalesce(first_failed_at, ?) where id = ?",
+                    EventStatus.FAILED.name(), now, Journal.truncate(error), now, event.eventId());
             journal.step(event.eventId(), "attempt-failed", "retry", durationMs,
                     "attempt " + event.attempt() + " failed: " + error + "; next attempt not before " + notBefore);
         });
     }
 
-    /** The event cannot succeed: it leaves the inbox as DEAD, with its reason, for a person to look at. */
-    public void bury(Claimed event, String reason, long durationMs) {
-        tx.executeWithoutResult(status -> {
+    /**
+     * The event cannot succeed: it leaves the inbox as DEAD and its original payload is
+     * parked in the dead-letter table with its category, in the same transaction.
+     */
+    public String bury(Claimed event, Failure failure, Throwable thrown, String routeId, String reason, long durationMs) {
+        return tx.execute(status -> {
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.update("delete from inbox where event_id = ?", event.eventId());
-            jdbc.update("update event set status = ?, updated_at = ?, finished_at = ?, last_error = ? where id = ?",
-                    EventStatus.DEAD.name(), now, now, Journal.truncate(reason), event.eventId());
+            jdbc.update("update event set status = ?, updated_at = ?, finished_at = ?, last_error = ?, "
+                            + "first_failed_at = coalesce(first_failed_at, ?) where id = ?",
+                    EventStatus.DEAD.name(), now, now, Journal.truncate(reason), now, event.eventId());
             journal.step(event.eventId(), "dead", "failed", durationMs, reason);
+            return jdbc.query("select payload, headers, first_failed_at from event where id = ?", rs -> {
+                rs.next();
+                return deadLetters.park(event.eventId(), event.integration(), routeId, failure, thrown,
+                        rs.getString(1), rs.getString(2), event.attempt(), rs.getTimestamp(3).toInstant());
+            }, event.eventId());
+        });
+    }
+
+    /** A person asked for another go: the event returns to the inbox with fresh attempts. */
+    public void replay(String eventId, String requestedBy) {
+        tx.executeWithoutResult(status -> {
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.update("update event set status = ?, attempts = 0, updated_at = ?, finished_at = null where id = ?",
+                    EventStatus.REPLAYED.name(), now, eventId);
+            jdbc.update("delete from inbox where event_id = ?", eventId);
+            jdbc.update("insert into inbox (event_id, integration, not_before) "
+                    + "select id, integration, ? from event where id = ?", now, eventId);
+            journal.step(eventId, "replayed", "ok", null, "replay requested by " + requestedBy);
         });
     }
 

@@ -29,11 +29,13 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
     }
 
     /** One integration's settings. */
-    public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox) {
+    public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
+            Map<String, String> contractExceptions) {
 
         public Integration {
             webhook = webhook == null ? Webhook.DEFAULT : webhook;
             inbox = inbox == null ? Inbox.DEFAULT : inbox;
+            contractExceptions = contractExceptions == null ? Map.of() : Map.copyOf(contractExceptions);
         }
     }
 

@@ -33,6 +33,12 @@ public class RouteFileFailureAnalyzer implements FailureAnalyzer {
                             cause);
                 }
             }
+            if (cause instanceof io.switchboard.reliability.RouteContract.Violation violation) {
+                return new FailureAnalysis(violation.getMessage(),
+                        "Add the missing step to the route file in the routes folder (see "
+                                + "src/docs/writing-integrations.md), then start again.",
+                        cause);
+            }
             if (cause instanceof FailedToCreateRouteException routeFailure) {
                 return new FailureAnalysis(
                         "Route '" + routeFailure.getRouteId() + "' could not be created: " + rootMessage(routeFailure),

@@ -111,6 +111,6 @@ class InboxPostgresIT {
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         NodeId node = new NodeId(nodeName);
         Clock clock = Clock.systemUTC();
-        return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock);
+        return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock, new io.switchboard.reliability.DeadLetterStore(jdbc, clock));
     }
 }

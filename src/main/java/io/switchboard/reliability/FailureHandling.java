@@ -1,12 +1,11 @@
-package io.switchboard.inbox;
+package io.switchboard.reliability;
 
 import java.time.Clock;
 import java.time.Instant;
 
+import io.switchboard.inbox.InboxStore;
 import io.switchboard.inbox.InboxStore.Claimed;
 import io.switchboard.integration.IntegrationsProperties.Inbox;
-import io.switchboard.reliability.Failure;
-import io.switchboard.reliability.RetryPolicy;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +29,39 @@ public class FailureHandling {
         this.clock = clock;
     }
 
-    void settle(Claimed event, Exchange exchange, Inbox settings, long durationMs) {
+    /** Set on an exchange whose failure the dead-letter channel has already settled. */
+    public static final String SETTLED = "SwitchboardSettled";
+
+    /** Settles an event after its route ran. */
+    public void settle(Claimed event, Exchange exchange, Inbox settings, long durationMs) {
+        if (Boolean.TRUE.equals(exchange.getProperty(SETTLED, Boolean.class))) {
+            return;
+        }
         Throwable thrown = exchange.getException();
+        if (thrown == null && org.apache.camel.support.ExchangeHelper.isFailureHandled(exchange)) {
+            // Handled by an error handler that did not settle it: still a failure, never DONE.
+            thrown = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            if (thrown == null) {
+                thrown = new IllegalStateException("failure handled without settling the event");
+            }
+        }
         if (thrown == null) {
             store.complete(event, durationMs);
             return;
         }
+        settleFailure(event, thrown, exchange.getFromRouteId(), settings, durationMs);
+    }
+
+    /** A failed attempt: another one later if it may help and attempts remain, else dead. */
+    public void settleFailure(Claimed event, Throwable thrown, String routeId, Inbox settings, long durationMs) {
         Failure failure = Failure.of(thrown);
         String reason = failure.category().label() + ": " + failure.message();
         if (!failure.retryable() || event.attempt() >= settings.maxAttempts()) {
+            String finalReason = failure.retryable()
+                    ? reason + " (gave up after " + event.attempt() + " attempts)" : reason;
             log.warn("event {} of {} is dead after {} attempt(s): {}", event.eventId(), event.integration(),
-                    event.attempt(), reason);
-            store.bury(event, failure.retryable() ? reason + " (gave up after " + event.attempt() + " attempts)" : reason,
-                    durationMs);
+                    event.attempt(), finalReason);
+            store.bury(event, failure, thrown, routeId, finalReason, durationMs);
             return;
         }
         Instant notBefore = Instant.now(clock).plus(RetryPolicy.delayBefore(event.attempt() + 1, settings,

@@ -1,0 +1,16 @@
+package io.switchboard.inbox;
+
+/** Headers the {@code inbox:} consumer sets on every exchange, for routes and beans to read. */
+public final class InboxHeaders {
+
+    /** The event's id in the journal; also the correlation id in the logs. */
+    public static final String EVENT_ID = "SwitchboardEventId";
+    public static final String INTEGRATION = "SwitchboardIntegration";
+    /** The sender's delivery id, when it sent one. */
+    public static final String DELIVERY_ID = "SwitchboardDeliveryId";
+    /** 1 for the first attempt, counting up across retries. */
+    public static final String ATTEMPT = "SwitchboardAttempt";
+
+    private InboxHeaders() {
+    }
+}

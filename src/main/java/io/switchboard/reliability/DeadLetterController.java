@@ -1,0 +1,131 @@
+package io.switchboard.reliability;
+
+import java.security.Principal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.switchboard.inbox.InboxSignal;
+import io.switchboard.inbox.InboxStore;
+import io.switchboard.reliability.DeadLetterStore.DeadLetter;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Parked events for a person: list and filter them (viewer), replay one or many through
+ * their integration, or discard one (operator). A replay re-runs the original payload; the
+ * journal shows {@code REPLAYED} and then the new outcome.
+ */
+@RestController
+@RequestMapping("/api/dead-letters")
+class DeadLetterController {
+
+    private final DeadLetterStore deadLetters;
+    private final InboxStore inbox;
+    private final InboxSignal signal;
+    private final TransactionTemplate tx;
+
+    DeadLetterController(DeadLetterStore deadLetters, InboxStore inbox, InboxSignal signal, TransactionTemplate tx) {
+        this.deadLetters = deadLetters;
+        this.inbox = inbox;
+        this.signal = signal;
+        this.tx = tx;
+    }
+
+    @GetMapping
+    List<DeadLetter> list(@RequestParam(required = false) String integration,
+            @RequestParam(required = false) String category,
+            @RequestParam(required = false, defaultValue = DeadLetterStore.PARKED) String status,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant since,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
+            @RequestParam(required = false, defaultValue = "100") int limit) {
+        return deadLetters.find(integration, category, "all".equalsIgnoreCase(status) ? null : status, since, until,
+                limit);
+    }
+
+    @GetMapping("/{id}")
+    ResponseEntity<?> get(@PathVariable String id) {
+        DeadLetter letter = deadLetters.get(id);
+        return letter == null ? notFound(id) : ResponseEntity.ok(letter);
+    }
+
+    @PostMapping("/{id}/replay")
+    ResponseEntity<?> replay(@PathVariable String id, Principal who) {
+        DeadLetter letter = deadLetters.get(id);
+        if (letter == null) {
+            return notFound(id);
+        }
+        if (letter.eventId() == null) {
+            return conflict("Dead letter " + id + " came from route " + letter.routeId()
+                    + ", which has no inbox event to replay; run that route again instead.");
+        }
+        if (!replayOne(letter, who.getName())) {
+            return conflict("Dead letter " + id + " is " + letter.status() + ", not PARKED; nothing was replayed.");
+        }
+        return ResponseEntity.ok(Map.of("deadLetterId", id, "eventId", letter.eventId(), "status", "REPLAYED"));
+    }
+
+    @PostMapping("/{id}/discard")
+    ResponseEntity<?> discard(@PathVariable String id, Principal who) {
+        DeadLetter letter = deadLetters.get(id);
+        if (letter == null) {
+            return notFound(id);
+        }
+        if (!deadLetters.resolve(id, DeadLetterStore.DISCARDED, who.getName())) {
+            return conflict("Dead letter " + id + " is " + letter.status() + ", not PARKED; nothing was discarded.");
+        }
+        return ResponseEntity.ok(Map.of("deadLetterId", id, "status", DeadLetterStore.DISCARDED));
+    }
+
+    /** Bulk replay of every parked letter matching the filter, e.g. after an outage is fixed. */
+    @PostMapping("/replay")
+    Map<String, Object> replayMatching(@RequestParam(required = false) String integration,
+            @RequestParam(required = false) String category,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant since,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
+            @RequestParam(required = false, defaultValue = "1000") int limit, Principal who) {
+        int replayed = 0;
+        for (DeadLetter letter : deadLetters.find(integration, category, DeadLetterStore.PARKED, since, until, limit)) {
+            if (letter.eventId() != null && replayOne(letter, who.getName())) {
+                replayed++;
+            }
+        }
+        return Map.of("replayed", replayed);
+    }
+
+    private boolean replayOne(DeadLetter letter, String by) {
+        Boolean done = tx.execute(status -> {
+            if (!deadLetters.resolve(letter.id(), DeadLetterStore.REPLAYED, by)) {
+                return false;
+            }
+            inbox.replay(letter.eventId(), by);
+            return true;
+        });
+        if (Boolean.TRUE.equals(done)) {
+            signal.wake(letter.integration());
+            return true;
+        }
+        return false;
+    }
+
+    private static ResponseEntity<ProblemDetail> notFound(String id) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No dead letter " + id + ".");
+        problem.setTitle("Unknown dead letter");
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+    }
+
+    private static ResponseEntity<ProblemDetail> conflict(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
+        problem.setTitle("Not replayable");
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
+    }
+}

@@ -1,0 +1,72 @@
+package io.switchboard.reliability;
+
+import java.time.Instant;
+
+import io.switchboard.inbox.InboxHeaders;
+import io.switchboard.inbox.InboxStore.Claimed;
+import io.switchboard.integration.IntegrationsProperties;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Where the shared dead-letter channel delivers a failed exchange. For an inbox event it
+ * decides between another attempt later (persisted in the inbox) and parking the event as
+ * a dead letter; a route with no inbox event behind it (a schedule, say) is parked at once.
+ * Because the channel marks the failure handled, Camel's idempotent consumer removes the
+ * key of the failed exchange, so a retry or a replay can run.
+ */
+@Component("deadLetterOffice")
+public class DeadLetterOffice implements Processor {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterOffice.class);
+
+    private final FailureHandling failures;
+    private final DeadLetterStore deadLetters;
+    private final IntegrationsProperties integrations;
+
+    public DeadLetterOffice(FailureHandling failures, DeadLetterStore deadLetters, IntegrationsProperties integrations) {
+        this.failures = failures;
+        this.deadLetters = deadLetters;
+        this.integrations = integrations;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Throwable thrown = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        String eventId = exchange.getMessage().getHeader(InboxHeaders.EVENT_ID, String.class);
+        long durationMs = exchange.getClock().elapsed();
+        if (eventId != null) {
+            String integration = exchange.getMessage().getHeader(InboxHeaders.INTEGRATION, String.class);
+            int attempt = exchange.getMessage().getHeader(InboxHeaders.ATTEMPT, 1, Integer.class);
+            Claimed event = new Claimed(eventId, integration,
+                    exchange.getMessage().getHeader(InboxHeaders.DELIVERY_ID, String.class),
+                    exchange.getMessage().getBody(String.class), attempt);
+            IntegrationsProperties.Inbox settings = integrations.find(integration)
+                    .map(IntegrationsProperties.Integration::inbox)
+                    .orElseGet(() -> new IntegrationsProperties.Inbox(0, null, 0, null, null));
+            failures.settleFailure(event, thrown, routeId, settings, durationMs);
+        } else {
+            Failure failure = thrown == null ? Failure.fromStatus(500, "failed without an exception", null)
+                    : Failure.of(thrown);
+            String integration = integrationOf(routeId);
+            String id = deadLetters.park(null, integration, routeId, failure, thrown,
+                    exchange.getMessage().getBody(String.class), null, 1, Instant.now());
+            log.warn("route {} failed ({}): parked as dead letter {}", routeId, failure.category().label(), id);
+        }
+        exchange.setProperty(FailureHandling.SETTLED, true);
+    }
+
+    private String integrationOf(String routeId) {
+        if (routeId == null) {
+            return "unknown";
+        }
+        return integrations.all().keySet().stream()
+                .filter(id -> routeId.equals(id) || routeId.startsWith(id + "-"))
+                .max(java.util.Comparator.comparingInt(String::length))
+                .orElse(routeId);
+    }
+}

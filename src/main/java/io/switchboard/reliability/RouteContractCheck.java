@@ -1,0 +1,53 @@
+package io.switchboard.reliability;
+
+import io.switchboard.integration.IntegrationsProperties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ModelLifecycleStrategy;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.springframework.stereotype.Component;
+
+/** Checks every route against the {@link RouteContract} as it is added, so a broken one stops the start. */
+@Component
+class RouteContractCheck implements CamelContextConfiguration {
+
+    private final IntegrationsProperties integrations;
+
+    RouteContractCheck(IntegrationsProperties integrations) {
+        this.integrations = integrations;
+    }
+
+    @Override
+    public void beforeApplicationStart(CamelContext camelContext) {
+        Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
+        model.getRouteDefinitions().forEach(route -> RouteContract.enforce(route, integrations));
+        model.addModelLifecycleStrategy(new ModelLifecycleStrategy() {
+            @Override
+            public void onAddRouteDefinition(RouteDefinition definition) {
+                RouteContract.enforce(definition, integrations);
+            }
+
+            @Override
+            public void onRemoveRouteDefinition(RouteDefinition definition) {
+                // nothing to check on removal
+            }
+
+            @Override
+            public void onAddRouteTemplateDefinition(RouteTemplateDefinition definition) {
+                // templates are checked as the routes made from them are added
+            }
+
+            @Override
+            public void onRemoveRouteTemplateDefinition(RouteTemplateDefinition definition) {
+                // nothing to check on removal
+            }
+        });
+    }
+
+    @Override
+    public void afterApplicationStart(CamelContext camelContext) {
+        // checked as routes were added
+    }
+}

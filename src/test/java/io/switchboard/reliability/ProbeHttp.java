@@ -1,0 +1,33 @@
+package io.switchboard.reliability;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import jakarta.annotation.PreDestroy;
+import org.springframework.stereotype.Component;
+
+/** The external system behind the test-only {@code probe-http} integration: a WireMock server on a free port. */
+@Component("probeHttp")
+public class ProbeHttp {
+
+    private final WireMockServer server = new WireMockServer(WireMockConfiguration.options()
+            .dynamicPort()
+            .containerThreads(16)
+            .jettyAcceptors(2));
+
+    public ProbeHttp() {
+        server.start();
+    }
+
+    public String url() {
+        return "http://localhost:" + server.port();
+    }
+
+    public WireMockServer server() {
+        return server;
+    }
+
+    @PreDestroy
+    void stop() {
+        server.stop();
+    }
+}
