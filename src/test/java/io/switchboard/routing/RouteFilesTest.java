@@ -82,6 +82,40 @@ class RouteFilesTest {
                         .contains(broken.toString()));
     }
 
+    @Test
+    void integrationRouteCallingOutWithoutAThrottleStopsTheStart() throws Exception {
+        Files.writeString(routes.resolve("unthrottled.camel.yaml"), """
+                - route:
+                    id: probe-http-unthrottled
+                    from:
+                      uri: direct:unthrottled
+                      steps:
+                        - to:
+                            uri: http://localhost:1/orders
+                """);
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> start("test").close());
+        FailureAnalysis analysis = new RouteFileFailureAnalyzer().analyze(failure);
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription())
+                .contains("Route 'probe-http-unthrottled' breaks the integration contract")
+                .contains("without a throttle");
+    }
+
+    @Test
+    void integrationRouteWithoutIdempotentConsumerStopsTheStart() throws Exception {
+        Files.writeString(routes.resolve("forgetful.camel.yaml"), """
+                - route:
+                    id: probe-github
+                    from:
+                      uri: inbox:probe-github
+                      steps:
+                        - log: "no idempotency here"
+                """);
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> start("test").close());
+        assertThat(new RouteFileFailureAnalyzer().analyze(failure).getDescription())
+                .contains("Route 'probe-github'").contains("no idempotentConsumer");
+    }
+
     private ConfigurableApplicationContext start(String... profiles) {
         return new SpringApplicationBuilder(SwitchboardApplication.class)
                 .web(WebApplicationType.SERVLET)
