@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.switchboard.journal.EventMetrics;
 import io.switchboard.journal.EventStatus;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
@@ -35,9 +36,11 @@ public class InboxStore {
     private final NodeId node;
     private final Clock clock;
     private final DeadLetterStore deadLetters;
+    private final EventMetrics metrics;
 
     public InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, Journal journal, NodeId node, Clock clock,
-            DeadLetterStore deadLetters) {
+            DeadLetterStore deadLetters, EventMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.tx = tx;
         this.journal = journal;
@@ -74,8 +77,10 @@ public class InboxStore {
                 jdbc.update("insert into inbox (event_id, integration, not_before) values (?, ?, ?)",
                         eventId, integration, now);
             });
+            metrics.received(integration);
             return new Accepted(eventId, false);
         } catch (DuplicateKeyException repeated) {
+            metrics.duplicate(integration);
             String firstId = jdbc.queryForObject("select id from event where integration = ? and delivery_id = ?",
                     String.class, integration, deliveryId);
             journal.step(firstId, "duplicate-delivery", "ignored", null, "delivery " + deliveryId + " received again");
@@ -123,6 +128,9 @@ public class InboxStore {
                     EventStatus.DONE.name(), now, now, event.eventId());
             journal.step(event.eventId(), "done", "ok", durationMs, "attempt " + event.attempt());
         });
+        Timestamp received = jdbc.queryForObject("select received_at from event where id = ?", Timestamp.class,
+                event.eventId());
+        metrics.done(event.integration(), java.time.Duration.between(received.toInstant(), Instant.now(clock)));
     }
 
     /** The route failed but may succeed later: back to the inbox, not before the given time. */
@@ -137,6 +145,7 @@ public class InboxStore {
             journal.step(event.eventId(), "attempt-failed", "retry", durationMs,
                     "attempt " + event.attempt() + " failed: " + error + "; next attempt not before " + notBefore);
         });
+        metrics.failedAttempt(event.integration());
     }
 
     /**
@@ -144,6 +153,8 @@ public class InboxStore {
      * parked in the dead-letter table with its category, in the same transaction.
      */
     public String bury(Claimed event, Failure failure, Throwable thrown, String routeId, String reason, long durationMs) {
+        metrics.failedAttempt(event.integration());
+        metrics.dead(event.integration());
         return tx.execute(status -> {
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.update("delete from inbox where event_id = ?", event.eventId());

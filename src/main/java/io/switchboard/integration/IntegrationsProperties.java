@@ -39,9 +39,18 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
         }
     }
 
-    /** The failure plan a person reads in the console: what it needs, who owns it, how fast it must be. */
+    /**
+     * The failure plan a person reads in the console: what it needs, who owns it, how fast it must be.
+     *
+     * @param expectedInterval at least one event this often, else the integration is "silent"
+     * @param latencyBudget    an event waiting longer than this breaches the SLA
+     */
     public record Card(String description, String data, String sourceOfTruth, Map<String, List<String>> scopes,
-            String timing, Duration expectedInterval, String owner, String alertChannel) {
+            String timing, Duration expectedInterval, Duration latencyBudget, String owner, String alertChannel) {
+
+        public Card {
+            scopes = scopes == null ? Map.of() : Map.copyOf(scopes);
+        }
     }
 
     /**

@@ -1,0 +1,77 @@
+package io.switchboard.journal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.switchboard.integration.IntegrationsProperties;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per-integration metrics in {@code /actuator/prometheus}: events received, done, failed
+ * attempts, dead, duplicates, end-to-end latency (received to done) and the inbox backlog.
+ */
+@Component
+public class EventMetrics {
+
+    private final MeterRegistry registry;
+    private final JdbcTemplate jdbc;
+    private final Map<String, Long> backlog = new ConcurrentHashMap<>();
+
+    public EventMetrics(MeterRegistry registry, JdbcTemplate jdbc, IntegrationsProperties integrations) {
+        this.registry = registry;
+        this.jdbc = jdbc;
+        integrations.all().keySet().forEach(id -> {
+            backlog.put(id, 0L);
+            Gauge.builder("switchboard.inbox.backlog", backlog, map -> map.getOrDefault(id, 0L))
+                    .description("Events waiting in the inbox").tag("integration", id).register(registry);
+        });
+    }
+
+    public void received(String integration) {
+        counter("switchboard.events.received", integration).increment();
+    }
+
+    public void duplicate(String integration) {
+        counter("switchboard.events.duplicates", integration).increment();
+    }
+
+    public void done(String integration, Duration sinceReceived) {
+        counter("switchboard.events.done", integration).increment();
+        Timer.builder("switchboard.events.latency")
+                .description("From accepted to done")
+                .tag("integration", integration)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(sinceReceived);
+    }
+
+    public void failedAttempt(String integration) {
+        counter("switchboard.events.failed", integration).increment();
+    }
+
+    public void dead(String integration) {
+        counter("switchboard.events.dead", integration).increment();
+    }
+
+    /** Counts the backlog every few seconds rather than on every scrape. */
+    @Scheduled(fixedDelayString = "${switchboard.metrics.backlog-refresh:5s}")
+    public void refreshBacklog() {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        jdbc.query("select integration, count(*) from inbox group by integration",
+                rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                });
+        backlog.replaceAll((id, old) -> counts.getOrDefault(id, 0L));
+    }
+
+    private Counter counter(String name, String integration) {
+        return Counter.builder(name).tag("integration", integration).register(registry);
+    }
+}

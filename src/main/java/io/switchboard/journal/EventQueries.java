@@ -1,0 +1,188 @@
+package io.switchboard.journal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/** Reads the journal for people (masked) and purges what is past its retention. */
+@Component
+public class EventQueries {
+
+    private static final Logger log = LoggerFactory.getLogger(EventQueries.class);
+
+    private final JdbcTemplate jdbc;
+    private final JournalProperties properties;
+    private final PayloadMask mask;
+    private final Clock clock;
+
+    public EventQueries(JdbcTemplate jdbc, JournalProperties properties, ObjectMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+        this.mask = new PayloadMask(properties, json);
+        this.clock = clock;
+    }
+
+    /** One line of the event list. */
+    public record EventSummary(String id, String integration, String deliveryId, String status, int attempts,
+            Instant receivedAt, Instant updatedAt, Instant finishedAt, Long durationMs, String lastError,
+            String nodeId) {
+    }
+
+    /** One step of an event's trail. */
+    public record Step(Instant at, String step, String outcome, Long durationMs, String detail, String nodeId) {
+    }
+
+    /** An event with its step trail and masked payload. */
+    public record EventDetail(EventSummary event, String payload, String headers, List<Step> steps,
+            String deadLetterId) {
+    }
+
+    /** Filter for the event list; every field optional. */
+    public record Filter(String integration, String status, String q, Instant since, Instant until, int limit,
+            int offset) {
+    }
+
+    public List<EventSummary> find(Filter filter) {
+        StringBuilder sql = new StringBuilder("select * from event where 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (filter.integration() != null && !filter.integration().isBlank()) {
+            sql.append(" and integration = ?");
+            args.add(filter.integration());
+        }
+        if (filter.status() != null && !filter.status().isBlank()) {
+            sql.append(" and status = ?");
+            args.add(filter.status().toUpperCase(java.util.Locale.ROOT));
+        }
+        if (filter.since() != null) {
+            sql.append(" and received_at >= ?");
+            args.add(Timestamp.from(filter.since()));
+        }
+        if (filter.until() != null) {
+            sql.append(" and received_at < ?");
+            args.add(Timestamp.from(filter.until()));
+        }
+        if (filter.q() != null && !filter.q().isBlank()) {
+            // An event id, a delivery id, or any value in the payload (an e-mail, a submissionId).
+            sql.append(" and (id = ? or delivery_id = ? or payload like ?)");
+            String q = filter.q().trim();
+            args.add(q);
+            args.add(q);
+            args.add("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        sql.append(" order by received_at desc, id limit ").append(Math.max(1, Math.min(filter.limit(), 500)))
+                .append(" offset ").append(Math.max(0, filter.offset()));
+        return jdbc.query(sql.toString(), EventQueries::summary, args.toArray());
+    }
+
+    public Optional<EventDetail> get(String id) {
+        List<Map<String, Object>> rows = jdbc.queryForList("select payload, headers from event where id = ?", id);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        EventSummary summary = jdbc.queryForObject("select * from event where id = ?", EventQueries::summary, id);
+        List<Step> steps = jdbc.query("select * from event_step where event_id = ? order by id",
+                (rs, n) -> new Step(instant(rs.getTimestamp("at")), rs.getString("step"), rs.getString("outcome"),
+                        (Long) rs.getObject("duration_ms", Long.class), rs.getString("detail"),
+                        rs.getString("node_id")), id);
+        String deadLetterId = jdbc.queryForList("select id from dead_letter where event_id = ? order by last_failed_at "
+                + "desc", String.class, id).stream().findFirst().orElse(null);
+        return Optional.of(new EventDetail(summary, mask.mask((String) rows.get(0).get("payload")),
+                (String) rows.get(0).get("headers"), steps, deadLetterId));
+    }
+
+    /** Per integration: counts by status since a moment, last success and last failure. */
+    public Map<String, IntegrationActivity> activitySince(Instant since) {
+        Map<String, IntegrationActivity> activity = new TreeMap<>();
+        jdbc.query("select integration, status, count(*), max(updated_at) from event where updated_at >= ? "
+                + "group by integration, status", rs -> {
+                    IntegrationActivity a = activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity());
+                    a.counts.put(rs.getString(2), rs.getLong(3));
+                }, Timestamp.from(since));
+        jdbc.query("select integration, max(finished_at) from event where status = 'DONE' group by integration", rs -> {
+            activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).lastSuccess =
+                    instant(rs.getTimestamp(2));
+        });
+        jdbc.query("select integration, max(updated_at) from event where status in ('FAILED', 'DEAD') "
+                + "group by integration", rs -> {
+                    activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).lastFailure =
+                            instant(rs.getTimestamp(2));
+                });
+        jdbc.query("select integration, max(received_at) from event group by integration", rs -> {
+            activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).lastReceived =
+                    instant(rs.getTimestamp(2));
+        });
+        jdbc.query("select integration, count(*) from inbox group by integration", rs -> {
+            activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).backlog = rs.getLong(2);
+        });
+        return activity;
+    }
+
+    /** Mutable tally for one integration. */
+    public static final class IntegrationActivity {
+        public final Map<String, Long> counts = new TreeMap<>();
+        public Instant lastSuccess;
+        public Instant lastFailure;
+        public Instant lastReceived;
+        public long backlog;
+
+        /** Share of settled events in the window that did not end well. */
+        public double failureRate() {
+            long done = counts.getOrDefault("DONE", 0L);
+            long bad = counts.getOrDefault("FAILED", 0L) + counts.getOrDefault("DEAD", 0L);
+            return done + bad == 0 ? 0.0 : (double) bad / (done + bad);
+        }
+    }
+
+    /**
+     * Deletes finished events past the retention in small batches (each its own short
+     * transaction), oldest first, so the purge never holds locks that ingress would wait on.
+     */
+    @Scheduled(cron = "${switchboard.journal.purge-cron:0 37 3 * * *}")
+    public int purgeExpired() {
+        Timestamp cutoff = Timestamp.from(Instant.now(clock).minus(properties.retention()));
+        int total = 0;
+        while (true) {
+            List<String> ids = jdbc.queryForList("select id from event where finished_at < ? and status in "
+                    + "('DONE', 'DEAD') and id not in (select event_id from inbox) order by finished_at limit "
+                    + properties.purgeBatch(), String.class, cutoff);
+            if (ids.isEmpty()) {
+                break;
+            }
+            String placeholders = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+            jdbc.update("update dead_letter set event_id = null where event_id in (" + placeholders + ")", ids.toArray());
+            jdbc.update("delete from event_step where event_id in (" + placeholders + ")", ids.toArray());
+            total += jdbc.update("delete from event where id in (" + placeholders + ")", ids.toArray());
+        }
+        if (total > 0) {
+            log.info("purged {} journal entries older than {}", total, properties.retention());
+        }
+        return total;
+    }
+
+    private static EventSummary summary(ResultSet rs, int row) throws SQLException {
+        Instant received = instant(rs.getTimestamp("received_at"));
+        Instant finished = instant(rs.getTimestamp("finished_at"));
+        return new EventSummary(rs.getString("id"), rs.getString("integration"), rs.getString("delivery_id"),
+                rs.getString("status"), rs.getInt("attempts"), received, instant(rs.getTimestamp("updated_at")),
+                finished, finished == null || received == null ? null : finished.toEpochMilli() - received.toEpochMilli(),
+                rs.getString("last_error"), rs.getString("node_id"));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}

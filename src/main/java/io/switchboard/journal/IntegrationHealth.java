@@ -1,0 +1,99 @@
+package io.switchboard.journal;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.IntegrationsProperties.Integration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The live health of each integration, as the console, the API and the alerts see it:
+ * last success and failure, failure rate over the last hour, backlog, parked dead letters,
+ * and the SLA state ({@code ok}, {@code silent}: no event within the expected interval,
+ * {@code late}: an event has waited longer than the latency budget).
+ */
+@Component
+public class IntegrationHealth {
+
+    public static final Duration WINDOW = Duration.ofHours(1);
+
+    private final IntegrationsProperties integrations;
+    private final EventQueries events;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final Instant startedAt;
+
+    public IntegrationHealth(IntegrationsProperties integrations, EventQueries events, JdbcTemplate jdbc, Clock clock) {
+        this.integrations = integrations;
+        this.events = events;
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.startedAt = Instant.now(clock);
+    }
+
+    /** One integration's health right now. */
+    public record Health(Instant lastSuccess, Instant lastFailure, Instant lastReceived, long received1h,
+            long failed1h, double failureRate1h, long backlog, Duration oldestWaiting, long deadLetters,
+            String sla, String slaReason) {
+    }
+
+    public Map<String, Health> all() {
+        Instant now = Instant.now(clock);
+        Map<String, EventQueries.IntegrationActivity> activity = events.activitySince(now.minus(WINDOW));
+        Map<String, Long> parked = new LinkedHashMap<>();
+        jdbc.query("select integration, count(*) from dead_letter where status = 'PARKED' group by integration",
+                rs -> {
+                    parked.put(rs.getString(1), rs.getLong(2));
+                });
+        Map<String, Instant> oldest = new LinkedHashMap<>();
+        jdbc.query("select i.integration, min(e.received_at) from inbox i join event e on e.id = i.event_id "
+                + "group by i.integration", rs -> {
+                    Timestamp t = rs.getTimestamp(2);
+                    if (t != null) {
+                        oldest.put(rs.getString(1), t.toInstant());
+                    }
+                });
+        Map<String, Health> health = new LinkedHashMap<>();
+        integrations.all().forEach((id, integration) -> {
+            EventQueries.IntegrationActivity a = activity.getOrDefault(id, new EventQueries.IntegrationActivity());
+            Duration waiting = oldest.containsKey(id) ? Duration.between(oldest.get(id), now) : Duration.ZERO;
+            long received = a.counts.values().stream().mapToLong(Long::longValue).sum();
+            long failed = a.counts.getOrDefault("FAILED", 0L) + a.counts.getOrDefault("DEAD", 0L);
+            String[] sla = sla(integration, a.lastReceived, waiting, now);
+            health.put(id, new Health(a.lastSuccess, a.lastFailure, a.lastReceived, received, failed,
+                    a.failureRate(), a.backlog, waiting, parked.getOrDefault(id, 0L), sla[0], sla[1]));
+        });
+        return health;
+    }
+
+    private String[] sla(Integration integration, Instant lastReceived, Duration waiting, Instant now) {
+        if (integration.card() == null) {
+            return new String[] {"unknown", "no card"};
+        }
+        Duration budget = integration.card().latencyBudget();
+        if (budget != null && waiting.compareTo(budget) > 0) {
+            return new String[] {"late", "an event has waited " + waiting.toSeconds() + " s; the budget is "
+                    + budget.toSeconds() + " s"};
+        }
+        Duration expected = integration.card().expectedInterval();
+        if (expected != null) {
+            Instant since = lastReceived == null ? startedAt : lastReceived;
+            if (Duration.between(since, now).compareTo(expected) > 0) {
+                return new String[] {"silent", "no event for " + Duration.between(since, now).toSeconds()
+                        + " s; expected at least one every " + expected.toSeconds() + " s"};
+            }
+        }
+        return new String[] {"ok", null};
+    }
+
+    public List<String> ids() {
+        return List.copyOf(integrations.all().keySet());
+    }
+}

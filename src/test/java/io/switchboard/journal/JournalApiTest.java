@@ -1,0 +1,125 @@
+package io.switchboard.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.SwitchboardTest;
+import io.switchboard.ingress.Webhooks;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The journal answers "what happened to this event?" for a viewer, with secrets masked. */
+@SwitchboardTest
+class JournalApiTest {
+
+    static final String SECRET = "whsec_bmV3LXByb2JlLXNlY3JldA==";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    EventQueries queries;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void eventIsFoundByPayloadValueAndShowsItsStepsWithSecretsMasked() throws Exception {
+        String orderId = "o-" + UUID.randomUUID();
+        var accepted = new Webhooks(port).postSigned("probe", SECRET,
+                "{\"orderId\":\"" + orderId + "\",\"customer\":{\"email\":\"ada@example.com\",\"password\":\"hunter2\"}}");
+        String eventId = json.readTree(accepted.body()).get("eventId").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(
+                jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+
+        JsonNode found = get("/api/events?integration=probe&q=" + orderId);
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).get("id").asText()).isEqualTo(eventId);
+        assertThat(found.get(0).get("status").asText()).isEqualTo("DONE");
+        assertThat(get("/api/events?q=" + eventId).get(0).get("id").asText()).isEqualTo(eventId);
+        assertThat(get("/api/events?status=DEAD&q=" + orderId)).isEmpty();
+
+        JsonNode detail = get("/api/events/" + eventId);
+        assertThat(detail.get("event").get("attempts").asInt()).isEqualTo(1);
+        assertThat(detail.get("event").get("nodeId").asText()).isNotBlank();
+        assertThat(detail.get("payload").asText()).contains("ada@example.com").contains("***").doesNotContain("hunter2");
+        assertThat(detail.get("headers").asText()).contains("webhook-signature").doesNotContain("v1,");
+        assertThat(detail.get("steps")).extracting(step -> step.get("step").asText()).containsSubsequence("received", "done");
+    }
+
+    @Test
+    void integrationsShowTheirCardAndLiveHealth() throws Exception {
+        JsonNode integrations = get("/api/integrations");
+        JsonNode lead = null;
+        for (JsonNode integration : integrations) {
+            if (integration.get("id").asText().equals("lead-intake")) {
+                lead = integration;
+            }
+        }
+        assertThat(lead).isNotNull();
+        assertThat(lead.get("trigger").asText()).isEqualTo("webhook");
+        assertThat(lead.get("card").get("owner").asText()).isNotBlank();
+        assertThat(lead.get("health").get("sla").asText()).isIn("ok", "silent", "late");
+        assertThat(lead.get("routes").get(0).get("id").asText()).isEqualTo("lead-intake");
+    }
+
+    @Test
+    void metricsCountEventsPerIntegration() throws Exception {
+        new Webhooks(port).postSigned("probe", SECRET, "{\"orderId\":\"m-" + UUID.randomUUID() + "\"}");
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/prometheus")).header("X-Api-Key", "scraper-test-key")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.body()).contains("switchboard_events_received_total{integration=\"probe\"}")
+                .contains("switchboard_inbox_backlog{integration=\"lead-intake\"}");
+    }
+
+    @Test
+    void unknownEventIs404() throws Exception {
+        HttpResponse<String> response = send("/api/events/no-such-event");
+        assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void purgeRemovesFinishedEventsPastRetentionOnly() {
+        String old = UUID.randomUUID().toString();
+        String recent = UUID.randomUUID().toString();
+        Timestamp longAgo = Timestamp.from(Instant.now().minus(Duration.ofDays(40)));
+        Timestamp yesterday = Timestamp.from(Instant.now().minus(Duration.ofDays(1)));
+        for (Object[] row : new Object[][] {{old, longAgo}, {recent, yesterday}}) {
+            jdbc.update("insert into event (id, integration, status, attempts, payload, received_at, updated_at, "
+                    + "finished_at) values (?, 'probe', 'DONE', 1, '{}', ?, ?, ?)", row[0], row[1], row[1], row[1]);
+            jdbc.update("insert into event_step (event_id, at, step, outcome) values (?, ?, 'done', 'ok')", row[0], row[1]);
+        }
+        assertThat(queries.purgeExpired()).isGreaterThanOrEqualTo(1);
+        assertThat(jdbc.queryForObject("select count(*) from event where id = ?", Integer.class, old)).isZero();
+        assertThat(jdbc.queryForObject("select count(*) from event where id = ?", Integer.class, recent)).isOne();
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> response = send(path);
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("viewer:viewer-test-password"
+                        .getBytes())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
