@@ -7,6 +7,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -23,6 +25,9 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
             }
             if (cause instanceof InvalidDataException) {
                 return new Failure(ErrorCategory.INVALID_DATA, describe(cause), null);
+            }
+            if (cause instanceof CredentialsRejectedException) {
+                return new Failure(ErrorCategory.CREDENTIALS, describe(cause), null);
             }
             if (cause instanceof IOException || cause instanceof TimeoutException
                     || cause instanceof HttpTimeoutException) {
@@ -78,7 +83,39 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
     }
 
     private static String describe(HttpOperationFailedException http) {
-        return "HTTP " + http.getStatusCode() + " from " + stripQuery(http.getUri());
+        String scope = http.getStatusCode() == 403 ? missingScope(http) : null;
+        return "HTTP " + http.getStatusCode() + " from " + stripQuery(http.getUri())
+                + (scope == null ? "" : " (missing scope " + scope + ")");
+    }
+
+    private static final Pattern HEADER_SCOPE = Pattern.compile("scope=\"([^\"]+)\"");
+    private static final Pattern BODY_SCOPE = Pattern.compile("\"scope\"\\s*:\\s*\"([^\"]+)\"");
+
+    /**
+     * The scope a 403 names, as OAuth2 resource servers say it (RFC 6750: {@code WWW-Authenticate:
+     * Bearer error="insufficient_scope", scope="tasks:write"}), or in an
+     * {@code {"error":"insufficient_scope","scope":...}} body.
+     */
+    public static String missingScope(HttpOperationFailedException http) {
+        if (http.getResponseHeaders() != null) {
+            for (Map.Entry<String, String> header : http.getResponseHeaders().entrySet()) {
+                if ("WWW-Authenticate".equalsIgnoreCase(header.getKey()) && header.getValue() != null
+                        && header.getValue().contains("insufficient_scope")) {
+                    Matcher scope = HEADER_SCOPE.matcher(header.getValue());
+                    if (scope.find()) {
+                        return scope.group(1);
+                    }
+                }
+            }
+        }
+        String body = http.getResponseBody();
+        if (body != null && body.length() < 10_000 && body.contains("insufficient_scope")) {
+            Matcher scope = BODY_SCOPE.matcher(body);
+            if (scope.find()) {
+                return scope.group(1);
+            }
+        }
+        return null;
     }
 
     private static String stripQuery(String uri) {

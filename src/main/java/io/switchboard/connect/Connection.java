@@ -1,0 +1,321 @@
+package io.switchboard.connect;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.switchboard.alerting.Alerts;
+import io.switchboard.connect.ConnectionState.Status;
+import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.reliability.CredentialsRejectedException;
+import io.switchboard.reliability.Failure;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Producer;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.component.http.HttpEndpoint;
+import org.apache.camel.component.http.NoopCookieStore;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * One configured external system at run time: its pooled HTTP client (camel-http on
+ * Apache HttpClient 5, sized to {@code max-concurrent}, with the connection's timeouts),
+ * its credentials, and its state. Every call goes through {@link #call}, which adds the
+ * credential, renews an OAuth2 token once on 401, turns a non-2xx answer into an
+ * {@link HttpOperationFailedException} that {@link Failure} can classify, and keeps the
+ * connection's state and alerts current.
+ */
+public final class Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private final String name;
+    private final ConnectionsProperties.Connection settings;
+    private final Supplier<String> baseUrl;
+    private final ConnectionAuth auth;
+    private final Set<String> scopes;
+    private final ConnectionStates states;
+    private final Alerts alerts;
+    private final Clock clock;
+    private final Map<String, String> deniedOperations = new ConcurrentHashMap<>();
+    private volatile Instant refusedUntil;
+    private volatile String refusedReason;
+    private volatile String rateLimited;
+    private HttpEndpoint http;
+    private Producer producer;
+
+    Connection(String name, ConnectionsProperties.Connection settings, Supplier<String> baseUrl, ConnectionAuth auth,
+            Set<String> scopes, ConnectionStates states, Alerts alerts, Clock clock) {
+        this.name = name;
+        this.settings = settings;
+        this.baseUrl = baseUrl;
+        this.auth = auth;
+        this.scopes = Set.copyOf(scopes);
+        this.states = states;
+        this.alerts = alerts;
+        this.clock = clock;
+        states.register(name);
+    }
+
+    /** One HTTP request, relative to the connection's base URL. */
+    record Request(String method, String path, String rawQuery, byte[] body, String contentType,
+            Map<String, String> headers) {
+    }
+
+    /** The system's answer. */
+    record Response(int status, String statusText, Map<String, Object> headers, String body) {
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ConnectionsProperties.Connection settings() {
+        return settings;
+    }
+
+    /** The base URL as it resolves now (in tests it follows the random port). */
+    public String baseUrl() {
+        return baseUrl.get();
+    }
+
+    /** The OAuth2 scopes this connection asks for (empty for other kinds of auth). */
+    public Set<String> scopes() {
+        return scopes;
+    }
+
+    /**
+     * Calls the system. Throws {@link HttpOperationFailedException} for a non-2xx answer,
+     * {@link CredentialsRejectedException} when there is no usable credential,
+     * an {@link java.io.IOException} when the system or its token endpoint cannot be reached.
+     */
+    Response call(Exchange exchange, Request request) throws Exception {
+        failFastWhileRefused();
+        Credential credential = credential();
+        Response response = send(exchange, request, credential);
+        if (response.status() == 401 && auth.renew(credential)) {
+            credential = credential();
+            response = send(exchange, request, credential);
+        }
+        settle(request, response, credential);
+        return response;
+    }
+
+    private void failFastWhileRefused() {
+        Instant until = refusedUntil;
+        if (until != null && Instant.now(clock).isBefore(until)) {
+            String reason = refusedReason;
+            alerts.raise(alertKey(Status.CREDENTIALS_REJECTED), title(Status.CREDENTIALS_REJECTED), reason);
+            throw new CredentialsRejectedException(reason + " (not asking again until " + until + ")");
+        }
+    }
+
+    private Credential credential() throws Exception {
+        try {
+            return auth.credential();
+        } catch (CredentialsRejectedException refused) {
+            refuse(refused.getMessage());
+            throw refused;
+        } catch (OAuth2ClientCredentials.UncheckedTokenEndpointUnavailable unavailable) {
+            throw unavailable.getCause();
+        }
+    }
+
+    private Response send(Exchange exchange, Request request, Credential credential) throws Exception {
+        Producer http = producer(exchange.getContext());
+        Exchange call = this.http.createExchange();
+        Message out = call.getIn();
+        out.setHeader(Exchange.HTTP_METHOD, request.method());
+        out.setHeader(Exchange.HTTP_URI, url(request, credential, false));
+        String query = query(request, credential, false);
+        if (query != null) {
+            out.setHeader(Exchange.HTTP_RAW_QUERY, query);
+        }
+        out.setHeader("Accept", "application/json");
+        request.headers().forEach(out::setHeader);
+        if (request.body() != null) {
+            out.setBody(request.body());
+            out.setHeader(Exchange.CONTENT_TYPE, request.contentType());
+        }
+        credential.headers().forEach(out::setHeader);
+        long started = System.nanoTime();
+        try {
+            http.process(call);
+            if (call.getException() != null) {
+                throw call.getException();
+            }
+            Message answer = call.getMessage();
+            Integer status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            Map<String, Object> headers = new LinkedHashMap<>();
+            answer.getHeaders().forEach((key, value) -> {
+                if (!key.startsWith("Camel") && !key.equalsIgnoreCase("Set-Cookie")) {
+                    headers.put(key, value);
+                }
+            });
+            String body = answer.getBody(String.class);
+            log.debug("connection {} {} {} answered {} in {} ms", name, request.method(), request.path(), status,
+                    (System.nanoTime() - started) / 1_000_000);
+            return new Response(status == null ? 0 : status,
+                    answer.getHeader(Exchange.HTTP_RESPONSE_TEXT, String.class), headers, body);
+        } finally {
+            call.getExchangeExtension().handoverCompletions(exchange);
+        }
+    }
+
+    /** Keeps the state, the alerts and the cool-down current, and fails a non-2xx answer. */
+    private void settle(Request request, Response response, Credential credential) throws HttpOperationFailedException {
+        int status = response.status();
+        String operation = request.method() + " " + request.path();
+        if (status >= 200 && status < 300) {
+            boolean wasRefused = refusedUntil != null;
+            refusedUntil = null;
+            refusedReason = null;
+            rateLimited = null;
+            if (deniedOperations.remove(operation) != null && deniedOperations.isEmpty()) {
+                alerts.resolve(alertKey(Status.PERMISSION_DENIED));
+            }
+            if (wasRefused) {
+                alerts.resolve(alertKey(Status.CREDENTIALS_REJECTED));
+            }
+            updateState(null);
+            return;
+        }
+        HttpOperationFailedException failure = failure(request, response, credential);
+        if (status == 401) {
+            refuse("connection '" + name + "': " + operation + " answered 401 to fresh credentials");
+        } else if (status == 403) {
+            String scope = Failure.missingScope(failure);
+            String detail = operation + " answered 403" + (scope == null ? "" : ": missing scope " + scope);
+            deniedOperations.put(operation, detail);
+            alerts.raise(alertKey(Status.PERMISSION_DENIED), title(Status.PERMISSION_DENIED), detail);
+            updateState(detail);
+        } else if (status == 429) {
+            Duration wait = Failure.retryAfter(failure.getResponseHeaders());
+            rateLimited = operation + " answered 429" + (wait == null ? "" : ", Retry-After " + wait.toSeconds() + "s");
+            updateState(rateLimited);
+        }
+        throw failure;
+    }
+
+    /** Remembers that the system refused our credentials, alerts once, and fails fast for the cool-down. */
+    private void refuse(String reason) {
+        refusedReason = reason;
+        refusedUntil = Instant.now(clock).plus(settings.credentialsCooldown());
+        alerts.raise(alertKey(Status.CREDENTIALS_REJECTED), title(Status.CREDENTIALS_REJECTED), reason);
+        updateState(reason);
+    }
+
+    private void updateState(String detail) {
+        if (refusedUntil != null) {
+            states.record(name, Status.CREDENTIALS_REJECTED, refusedReason);
+        } else if (!deniedOperations.isEmpty()) {
+            states.record(name, Status.PERMISSION_DENIED, detail != null && deniedOperations.containsValue(detail)
+                    ? detail : deniedOperations.values().iterator().next());
+        } else if (rateLimited != null) {
+            states.record(name, Status.RATE_LIMITED, rateLimited);
+        } else {
+            states.record(name, Status.OK, detail);
+        }
+    }
+
+    private HttpOperationFailedException failure(Request request, Response response, Credential credential) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        response.headers().forEach((key, value) -> headers.put(key, value == null ? null : value.toString()));
+        String location = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Location"))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+        return new HttpOperationFailedException(url(request, credential, true), response.status(),
+                response.statusText(), location, headers, response.body());
+    }
+
+    /** The request URL; {@code masked} hides the key or token it may carry, for messages and logs. */
+    private String url(Request request, Credential credential, boolean masked) {
+        UriComponentsBuilder url = UriComponentsBuilder.fromUriString(baseUrl.get());
+        if (credential.pathToken() != null) {
+            url.path("/" + (masked ? "***" : credential.pathToken()));
+        }
+        if (request.path() != null && !request.path().isEmpty()) {
+            url.path("/" + request.path());
+        }
+        String base = url.build().toUriString();
+        if (!masked) {
+            return base;
+        }
+        String query = query(request, credential, true);
+        return query == null ? base : base + "?" + query;
+    }
+
+    private static String query(Request request, Credential credential, boolean masked) {
+        String query = request.rawQuery() == null || request.rawQuery().isBlank() ? null : request.rawQuery();
+        if (credential.queryParam() == null) {
+            return query;
+        }
+        String key = URLEncoder.encode(credential.queryParam(), StandardCharsets.UTF_8) + "="
+                + (masked ? "***" : URLEncoder.encode(credential.queryValue(), StandardCharsets.UTF_8));
+        return query == null ? key : query + "&" + key;
+    }
+
+    private synchronized Producer producer(CamelContext camel) throws Exception {
+        if (producer == null) {
+            String base = baseUrl.get();
+            HttpComponent component = camel.getComponent(base.toLowerCase(Locale.ROOT).startsWith("https:")
+                    ? "https" : "http", HttpComponent.class);
+            Map<String, Object> options = new LinkedHashMap<>();
+            options.put("connectTimeout", settings.connectTimeout().toMillis());
+            options.put("responseTimeout", settings.readTimeout().toMillis());
+            options.put("soTimeout", settings.readTimeout().toMillis());
+            // Waiting for a free pooled connection counts against the read timeout, not forever.
+            options.put("connectionRequestTimeout", settings.readTimeout().toMillis());
+            options.put("maxTotalConnections", settings.maxConcurrent());
+            options.put("connectionsPerRoute", settings.maxConcurrent());
+            options.put("throwExceptionOnFailure", false);
+            options.put("copyHeaders", false);
+            options.put("followRedirects", false);
+            options.put("cookieStore", new NoopCookieStore());
+            options.put("userAgent", "Switchboard");
+            HttpEndpoint endpoint = (HttpEndpoint) component.createEndpoint(
+                    UriComponentsBuilder.fromUriString(base).replacePath(null).replaceQuery(null).build().toUriString(),
+                    options);
+            ServiceHelper.startService(endpoint);
+            Producer created = endpoint.createProducer();
+            ServiceHelper.startService(created);
+            http = endpoint;
+            producer = created;
+        }
+        return producer;
+    }
+
+    synchronized void close() {
+        ServiceHelper.stopAndShutdownServices(producer, http);
+        producer = null;
+        http = null;
+    }
+
+    private String alertKey(Status status) {
+        return "connection:" + name + ":" + status.label();
+    }
+
+    private String title(Status status) {
+        return switch (status) {
+            case CREDENTIALS_REJECTED -> "Connection " + name + ": credentials rejected";
+            case PERMISSION_DENIED -> "Connection " + name + ": permission denied";
+            default -> "Connection " + name + ": " + status.label();
+        };
+    }
+
+    boolean isOAuth2() {
+        return settings.auth().type() == AuthType.OAUTH2_CLIENT_CREDENTIALS;
+    }
+}

@@ -1,0 +1,40 @@
+package io.switchboard.connect;
+
+import java.util.Map;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code connection:<name>/<path>}: calls a configured connection from a route, e.g.
+ * {@code connection:crm/contacts} with {@code method: POST}. The route names the system
+ * and the path; the base URL, credentials and timeouts come from
+ * {@code switchboard.connections.<name>}, so no URL or secret is written in a route.
+ */
+@Component("connection")
+public class ConnectionComponent extends DefaultComponent {
+
+    private final Connections connections;
+
+    public ConnectionComponent(Connections connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        String trimmed = remaining.startsWith("//") ? remaining.substring(2) : remaining;
+        int slash = trimmed.indexOf('/');
+        String name = slash < 0 ? trimmed : trimmed.substring(0, slash);
+        String path = slash < 0 ? "" : trimmed.substring(slash + 1);
+        Connection connection;
+        try {
+            connection = connections.get(name);
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalArgumentException("Route calls '" + uri + "': " + unknown.getMessage(), unknown);
+        }
+        ConnectionEndpoint endpoint = new ConnectionEndpoint(uri, this, connection, path);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+}

@@ -1,0 +1,151 @@
+package io.switchboard.connect;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.switchboard.alerting.Alerts;
+import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.integration.IntegrationsProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every configured connection, by name. Checks the configuration at start: no secret
+ * written into committed config, a base URL for each connection, cards that name only
+ * known connections and scopes the connection may ask for. A connection whose credentials
+ * are missing still starts (its calls fail with a message naming the variable to set),
+ * so one unconfigured system does not stop the others.
+ */
+@Component
+public class Connections implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
+    private final Map<String, Connection> connections = new LinkedHashMap<>();
+
+    public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
+            Alerts alerts, ConfigurableEnvironment environment, Clock clock) {
+        ConfigSecrets.check(environment);
+        Map<String, Set<String>> scopes = requestedScopes(properties, integrations);
+        Function<String, String> variableOf = property -> ConfigSecrets.variableFor(environment, property);
+        properties.connections().forEach((name, settings) -> {
+            if (settings.baseUrl() == null || settings.baseUrl().isBlank()) {
+                throw new IllegalStateException("switchboard.connections." + name + ".base-url is empty: "
+                        + "set the URL of the system's API");
+            }
+            Supplier<String> baseUrl = resolvedLater(environment, "switchboard.connections." + name + ".base-url",
+                    settings.baseUrl());
+            ConnectionAuth auth;
+            if (settings.auth().type() == AuthType.OAUTH2_CLIENT_CREDENTIALS) {
+                if (settings.auth().tokenUri() == null || settings.auth().tokenUri().isBlank()) {
+                    throw new IllegalStateException("switchboard.connections." + name
+                            + ".auth.token-uri is empty: an oauth2-client-credentials connection needs its token endpoint");
+                }
+                auth = new OAuth2ClientCredentials(name, settings, resolvedLater(environment,
+                        "switchboard.connections." + name + ".auth.token-uri", settings.auth().tokenUri()),
+                        scopes.getOrDefault(name, Set.of()), clock, variableOf);
+            } else {
+                auth = new StaticAuth(name, settings.auth(), variableOf);
+            }
+            connections.put(name, new Connection(name, settings, baseUrl, auth, scopes.getOrDefault(name, Set.of()),
+                    states, alerts, clock));
+            warnIfUnusable(name, settings, variableOf);
+        });
+    }
+
+    /** The connection called {@code name}; the message lists the configured ones when there is none. */
+    public Connection get(String name) {
+        Connection connection = connections.get(name);
+        if (connection == null) {
+            throw new IllegalArgumentException("No connection '" + name + "' under switchboard.connections in config/"
+                    + (connections.isEmpty() ? "" : " (configured: " + String.join(", ", connections.keySet()) + ")"));
+        }
+        return connection;
+    }
+
+    public Collection<Connection> all() {
+        return connections.values();
+    }
+
+    @Override
+    public void destroy() {
+        connections.values().forEach(Connection::close);
+    }
+
+    /**
+     * Least privilege: an OAuth2 connection asks only for the union of the scopes the
+     * integrations' cards list for it, each of which must be among the scopes the
+     * connection's client may ask for ({@code auth.scopes}, when given).
+     */
+    static Map<String, Set<String>> requestedScopes(ConnectionsProperties properties,
+            IntegrationsProperties integrations) {
+        Map<String, Set<String>> union = new LinkedHashMap<>();
+        integrations.all().forEach((id, integration) -> {
+            if (integration.card() == null || integration.card().scopes() == null) {
+                return;
+            }
+            integration.card().scopes().forEach((connection, scopes) -> {
+                ConnectionsProperties.Connection settings = properties.connections().get(connection);
+                if (settings == null) {
+                    throw new IllegalStateException("switchboard.integrations." + id + ".card.scopes names connection '"
+                            + connection + "', which is not under switchboard.connections");
+                }
+                List<String> allowed = settings.auth().scopes();
+                for (String scope : scopes == null ? List.<String>of() : scopes) {
+                    if (!allowed.isEmpty() && !allowed.contains(scope)) {
+                        throw new IllegalStateException("switchboard.integrations." + id + ".card.scopes." + connection
+                                + " lists '" + scope + "', which is not among switchboard.connections." + connection
+                                + ".auth.scopes " + allowed);
+                    }
+                    union.computeIfAbsent(connection, c -> new TreeSet<>()).add(scope);
+                }
+            });
+        });
+        return union;
+    }
+
+    /**
+     * Reads the property again when asked, so values that depend on the port the server got
+     * ({@code local.server.port}, known only once it listens) come out right.
+     */
+    private static Supplier<String> resolvedLater(ConfigurableEnvironment environment, String property,
+            String bound) {
+        return () -> {
+            String value = environment.getProperty(property);
+            return value == null || value.isBlank() ? bound : value;
+        };
+    }
+
+    private static void warnIfUnusable(String name, ConnectionsProperties.Connection settings,
+            Function<String, String> variableOf) {
+        var auth = settings.auth();
+        String missing = switch (auth.type()) {
+            case API_KEY -> blank(auth.key()) ? "key" : null;
+            case BASIC -> blank(auth.username()) ? "username" : blank(auth.password()) ? "password" : null;
+            case BEARER, PATH_TOKEN -> blank(auth.token()) ? "token" : null;
+            case OAUTH2_CLIENT_CREDENTIALS -> blank(auth.clientId()) ? "client-id"
+                    : blank(auth.clientSecret()) ? "client-secret" : null;
+            case NONE -> null;
+        };
+        if (missing != null) {
+            String property = "switchboard.connections." + name + ".auth." + missing;
+            String variable = variableOf.apply(property);
+            log.warn("Connection '{}' has no {}: its calls will fail until {} is set{}", name, missing, property,
+                    variable == null ? "" : " (environment variable " + variable + ")");
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

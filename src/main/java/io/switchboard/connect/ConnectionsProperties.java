@@ -1,0 +1,98 @@
+package io.switchboard.connect;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code switchboard.connections.<name>.*}: every external system the integrations call,
+ * keyed by the name routes use ({@code connection:crm/contacts}). Secrets are only ever
+ * {@code ${ENV_VAR}} placeholders in committed config; {@link ConfigSecrets} refuses others.
+ */
+@ConfigurationProperties("switchboard")
+public record ConnectionsProperties(Map<String, Connection> connections) {
+
+    public ConnectionsProperties {
+        connections = connections == null ? Map.of() : new LinkedHashMap<>(connections);
+    }
+
+    /**
+     * One external system.
+     *
+     * @param baseUrl             where its API lives; paths in routes are relative to it
+     * @param auth                how calls authenticate
+     * @param connectTimeout      longest wait to open a connection
+     * @param readTimeout         longest wait for an answer (also bounds the wait for a free pooled connection)
+     * @param rateLimit           requests per second the system allows; route throttlers size themselves by it ({@code 0}: not declared)
+     * @param maxConcurrent       requests in flight at once from this node (the size of its HTTP connection pool)
+     * @param credentialsCooldown after the system refused our credentials, calls fail at once for this long instead of asking again
+     */
+    public record Connection(String baseUrl, Auth auth, Duration connectTimeout, Duration readTimeout, double rateLimit,
+            int maxConcurrent, Duration credentialsCooldown) {
+
+        public Connection {
+            auth = auth == null ? Auth.NONE : auth;
+            connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+            readTimeout = readTimeout == null ? Duration.ofSeconds(30) : readTimeout;
+            maxConcurrent = maxConcurrent <= 0 ? 10 : maxConcurrent;
+            credentialsCooldown = credentialsCooldown == null ? Duration.ofSeconds(30) : credentialsCooldown;
+        }
+    }
+
+    /**
+     * How a connection authenticates. Which fields matter depends on {@code type}.
+     *
+     * @param type                 {@code none}, {@code api-key}, {@code basic}, {@code bearer},
+     *                             {@code oauth2-client-credentials} or {@code path-token}
+     * @param header               api-key: the header carrying the key (default {@code X-Api-Key})
+     * @param queryParam           api-key: send the key as this query parameter instead of a header
+     * @param key                  api-key: the key
+     * @param username             basic: the user
+     * @param password             basic: the password
+     * @param token                bearer: the static token; path-token: the secret path segment
+     *                             (e.g. a chat incoming-webhook token)
+     * @param tokenUri             oauth2: the token endpoint
+     * @param clientId             oauth2: the client id
+     * @param clientSecret         oauth2: the client secret
+     * @param scopes               oauth2: the scopes this client may ask for; each request asks
+     *                             only for the union of the scopes the integrations' cards list
+     * @param clientAuthentication oauth2: {@code basic} (HTTP Basic, the default) or {@code post}
+     *                             (client id and secret in the form)
+     * @param refreshBefore        oauth2: a token is renewed this long before it expires
+     */
+    public record Auth(AuthType type, String header, String queryParam, String key, String username, String password,
+            String token, String tokenUri, String clientId, String clientSecret, List<String> scopes,
+            String clientAuthentication, Duration refreshBefore) {
+
+        static final Auth NONE = new Auth(null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+        public Auth {
+            type = type == null ? AuthType.NONE : type;
+            header = header == null || header.isBlank() ? "X-Api-Key" : header;
+            scopes = scopes == null ? List.of() : List.copyOf(scopes);
+            clientAuthentication = clientAuthentication == null || clientAuthentication.isBlank() ? "basic"
+                    : clientAuthentication;
+            refreshBefore = refreshBefore == null ? Duration.ofSeconds(30) : refreshBefore;
+        }
+
+        /** Never prints a secret, whoever logs this record. */
+        @Override
+        public String toString() {
+            return "Auth[type=" + type + ", header=" + header + ", queryParam=" + queryParam + ", username=" + username
+                    + ", tokenUri=" + tokenUri + ", clientId=" + clientId + ", scopes=" + scopes
+                    + ", clientAuthentication=" + clientAuthentication + ", secrets=***]";
+        }
+    }
+
+    /** How a connection proves who it is. */
+    public enum AuthType {
+        NONE, API_KEY, BASIC, BEARER, OAUTH2_CLIENT_CREDENTIALS, PATH_TOKEN;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+}
