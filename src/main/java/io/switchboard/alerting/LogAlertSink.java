@@ -11,8 +11,19 @@ class LogAlertSink implements AlertSink {
     private static final Logger log = LoggerFactory.getLogger("switchboard.alert");
 
     @Override
+    public String channel() {
+        return "log";
+    }
+
+    @Override
     public void raised(Alert alert) {
         log.error("ALERT {}: {} ({})", alert.key(), alert.title(), alert.detail());
+    }
+
+    @Override
+    public void reminded(Alert alert) {
+        log.error("STILL {}: {} ({} occurrence(s) since {})", alert.key(), alert.title(), alert.count(),
+                alert.firstAt());
     }
 
     @Override

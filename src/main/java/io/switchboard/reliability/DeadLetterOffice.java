@@ -26,8 +26,11 @@ public class DeadLetterOffice implements Processor {
     private final FailureHandling failures;
     private final DeadLetterStore deadLetters;
     private final IntegrationsProperties integrations;
+    private final io.switchboard.alerting.Alerts alerts;
 
-    public DeadLetterOffice(FailureHandling failures, DeadLetterStore deadLetters, IntegrationsProperties integrations) {
+    public DeadLetterOffice(FailureHandling failures, DeadLetterStore deadLetters, IntegrationsProperties integrations,
+            io.switchboard.alerting.Alerts alerts) {
+        this.alerts = alerts;
         this.failures = failures;
         this.deadLetters = deadLetters;
         this.integrations = integrations;
@@ -56,6 +59,9 @@ public class DeadLetterOffice implements Processor {
             String id = deadLetters.park(null, integration, routeId, failure, thrown,
                     exchange.getMessage().getBody(String.class), null, 1, Instant.now());
             log.warn("route {} failed ({}): parked as dead letter {}", routeId, failure.category().label(), id);
+            alerts.raise(integration, io.switchboard.alerting.AlertChecks.deadLetterKey(integration),
+                    "Dead letter parked for " + integration, "Route " + routeId + " failed ("
+                            + failure.category().label() + ": " + failure.message() + "). Dead letter " + id + ".");
         }
         exchange.setProperty(FailureHandling.SETTLED, true);
     }

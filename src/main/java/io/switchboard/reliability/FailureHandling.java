@@ -23,10 +23,12 @@ public class FailureHandling {
 
     private final InboxStore store;
     private final Clock clock;
+    private final io.switchboard.alerting.Alerts alerts;
 
-    public FailureHandling(InboxStore store, Clock clock) {
+    public FailureHandling(InboxStore store, Clock clock, io.switchboard.alerting.Alerts alerts) {
         this.store = store;
         this.clock = clock;
+        this.alerts = alerts;
     }
 
     /** Set on an exchange whose failure the dead-letter channel has already settled. */
@@ -61,7 +63,11 @@ public class FailureHandling {
                     ? reason + " (gave up after " + event.attempt() + " attempts)" : reason;
             log.warn("event {} of {} is dead after {} attempt(s): {}", event.eventId(), event.integration(),
                     event.attempt(), finalReason);
-            store.bury(event, failure, thrown, routeId, finalReason, durationMs);
+            String letter = store.bury(event, failure, thrown, routeId, finalReason, durationMs);
+            alerts.raise(event.integration(), io.switchboard.alerting.AlertChecks.deadLetterKey(event.integration()),
+                    "Dead letter parked for " + event.integration(),
+                    "Event " + event.eventId() + " could not be processed (" + finalReason + "). Dead letter "
+                            + letter + ": look at it in the console, fix the cause, then replay or discard it.");
             return;
         }
         Instant notBefore = Instant.now(clock).plus(RetryPolicy.delayBefore(event.attempt() + 1, settings,

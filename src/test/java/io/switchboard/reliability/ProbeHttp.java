@@ -16,6 +16,8 @@ public class ProbeHttp {
 
     public ProbeHttp() {
         server.start();
+        // Read when an alert is sent (the chat webhook URL names it), long after start.
+        System.setProperty("switchboard.test.wiremock-url", url());
     }
 
     public String url() {
