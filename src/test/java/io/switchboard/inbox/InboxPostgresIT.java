@@ -38,7 +38,7 @@ class InboxPostgresIT {
         dataSource.setJdbcUrl(Databases.postgresUrl(schema));
         dataSource.setUsername(Databases.POSTGRES_USER);
         dataSource.setMaximumPoolSize(12);
-        Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
     }
 
     @AfterEach

@@ -13,7 +13,7 @@ class MigrationsTest {
     void migrationsApplyOnH2() {
         Flyway flyway = Flyway.configure()
                 .dataSource(Databases.H2_URL.formatted("migrations-" + System.nanoTime()), "sa", "")
-                .locations("classpath:db/migration")
+                .locations("classpath:db/migration", "classpath:db/vendor/h2")
                 .load();
         MigrateResult result = flyway.migrate();
         assertThat(result.success).isTrue();

@@ -16,7 +16,7 @@ class PostgresMigrationsIT {
             Flyway flyway = Flyway.configure()
                     .dataSource(Databases.postgresUrl(schema), Databases.POSTGRES_USER, "")
                     .schemas(schema)
-                    .locations("classpath:db/migration")
+                    .locations("classpath:db/migration", "classpath:db/vendor/postgresql")
                     .load();
             MigrateResult result = flyway.migrate();
             assertThat(result.success).isTrue();
