@@ -64,6 +64,17 @@ public class InboxStore {
      */
     public Accepted accept(String integration, String deliveryId, byte[] payload, String contentType,
             String maskedHeaders) {
+        return accept(integration, deliveryId, payload, contentType, maskedHeaders, Instant.now(clock));
+    }
+
+    /** An internal event for a subscriber, to be processed not before the given time. */
+    public Accepted accept(String integration, String deliveryId, String payload, Instant notBefore) {
+        return accept(integration, deliveryId, payload.getBytes(StandardCharsets.UTF_8), "application/json", null,
+                notBefore);
+    }
+
+    private Accepted accept(String integration, String deliveryId, byte[] payload, String contentType,
+            String maskedHeaders, Instant notBefore) {
         String eventId = UUID.randomUUID().toString();
         Timestamp now = Timestamp.from(Instant.now(clock));
         try {
@@ -75,7 +86,7 @@ public class InboxStore {
                 journal.step(eventId, "received", "ok", null,
                         deliveryId == null ? "accepted" : "accepted delivery " + deliveryId);
                 jdbc.update("insert into inbox (event_id, integration, not_before) values (?, ?, ?)",
-                        eventId, integration, now);
+                        eventId, integration, Timestamp.from(notBefore));
             });
             metrics.received(integration);
             return new Accepted(eventId, false);

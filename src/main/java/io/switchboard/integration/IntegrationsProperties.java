@@ -30,7 +30,7 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
 
     /** One integration's settings. */
     public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
-            Map<String, String> contractExceptions) {
+            Map<String, String> contractExceptions, Subscription event) {
 
         public Integration {
             webhook = webhook == null ? Webhook.DEFAULT : webhook;
@@ -73,6 +73,16 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
             apiKeyHeader = apiKeyHeader == null ? "X-Api-Key" : apiKeyHeader;
             maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(1) : maxBodySize;
             tolerance = tolerance == null ? Duration.ofMinutes(5) : tolerance;
+        }
+    }
+
+    /**
+     * For trigger {@code event}: the internal event it listens to, and how long after the
+     * event it runs (the wait is kept in the inbox, so a restart does not lose it).
+     */
+    public record Subscription(String name, Duration delay) {
+        public Subscription {
+            delay = delay == null ? Duration.ZERO : delay;
         }
     }
 
