@@ -28,17 +28,25 @@ public class AlertDelivery {
     private final List<AlertSink> sinks;
     private final IntegrationsProperties integrations;
     private final AlertingProperties properties;
-    private final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(1000), runnable -> {
-                Thread thread = new Thread(runnable, "alert-delivery");
-                thread.setDaemon(true);
-                return thread;
-            }, (rejected, pool) -> log.error("alert queue full: an alert was dropped (the log above still has it)"));
+    private final java.util.concurrent.Executor executor;
 
+    @org.springframework.beans.factory.annotation.Autowired
     public AlertDelivery(List<AlertSink> sinks, IntegrationsProperties integrations, AlertingProperties properties) {
+        this(sinks, integrations, properties, new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1000), runnable -> {
+                    Thread thread = new Thread(runnable, "alert-delivery");
+                    thread.setDaemon(true);
+                    return thread;
+                }, (rejected, pool) -> log.error("alert queue full: an alert was dropped (the log above still has it)")));
+    }
+
+    /** With a given executor; tests pass {@code Runnable::run} to deliver on the calling thread. */
+    AlertDelivery(List<AlertSink> sinks, IntegrationsProperties integrations, AlertingProperties properties,
+            java.util.concurrent.Executor executor) {
         this.sinks = List.copyOf(sinks);
         this.integrations = integrations;
         this.properties = properties;
+        this.executor = executor;
     }
 
     void raised(Alert alert) {
@@ -87,15 +95,20 @@ public class AlertDelivery {
 
     /** Waits until queued alerts are sent (tests, shutdown). */
     public void drain(long timeoutMillis) throws InterruptedException {
+        if (!(executor instanceof ThreadPoolExecutor pool)) {
+            return;
+        }
         long end = System.currentTimeMillis() + timeoutMillis;
-        while ((executor.getActiveCount() > 0 || !executor.getQueue().isEmpty()) && System.currentTimeMillis() < end) {
+        while ((pool.getActiveCount() > 0 || !pool.getQueue().isEmpty()) && System.currentTimeMillis() < end) {
             Thread.sleep(20);
         }
     }
 
     @PreDestroy
     void stop() throws InterruptedException {
-        executor.shutdown();
-        executor.awaitTermination(5, TimeUnit.SECONDS);
+        if (executor instanceof ThreadPoolExecutor pool) {
+            pool.shutdown();
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 }

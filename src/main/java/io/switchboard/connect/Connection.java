@@ -26,6 +26,7 @@ import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.http.NoopCookieStore;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.service.ServiceHelper;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -244,7 +245,7 @@ public final class Connection {
     private String url(Request request, Credential credential, boolean masked) {
         UriComponentsBuilder url = UriComponentsBuilder.fromUriString(baseUrl.get());
         if (credential.pathToken() != null) {
-            url.path("/" + (masked ? "***" : credential.pathToken()));
+            url.path("/" + (masked ? "xxxxxx" : credential.pathToken()));
         }
         if (request.path() != null && !request.path().isEmpty()) {
             url.path("/" + request.path());
@@ -263,7 +264,7 @@ public final class Connection {
             return query;
         }
         String key = URLEncoder.encode(credential.queryParam(), StandardCharsets.UTF_8) + "="
-                + (masked ? "***" : URLEncoder.encode(credential.queryValue(), StandardCharsets.UTF_8));
+                + (masked ? "xxxxxx" : URLEncoder.encode(credential.queryValue(), StandardCharsets.UTF_8));
         return query == null ? key : query + "&" + key;
     }
 
@@ -273,11 +274,11 @@ public final class Connection {
             HttpComponent component = camel.getComponent(base.toLowerCase(Locale.ROOT).startsWith("https:")
                     ? "https" : "http", HttpComponent.class);
             Map<String, Object> options = new LinkedHashMap<>();
-            options.put("connectTimeout", settings.connectTimeout().toMillis());
-            options.put("responseTimeout", settings.readTimeout().toMillis());
-            options.put("soTimeout", settings.readTimeout().toMillis());
+            options.put("connectTimeout", Timeout.of(settings.connectTimeout()));
+            options.put("responseTimeout", Timeout.of(settings.readTimeout()));
+            options.put("soTimeout", Timeout.of(settings.readTimeout()));
             // Waiting for a free pooled connection counts against the read timeout, not forever.
-            options.put("connectionRequestTimeout", settings.readTimeout().toMillis());
+            options.put("connectionRequestTimeout", Timeout.of(settings.readTimeout()));
             options.put("maxTotalConnections", settings.maxConcurrent());
             options.put("connectionsPerRoute", settings.maxConcurrent());
             options.put("throwExceptionOnFailure", false);

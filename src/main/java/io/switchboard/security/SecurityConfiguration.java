@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -27,8 +28,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 /**
  * Who may reach what. Nothing but the health probes is anonymous; webhook senders are
  * let through here because the ingress authenticates each one by its integration's
- * signature scheme. Reading needs {@code viewer}, changing needs {@code operator},
- * Hawtio and the sandbox's fault switch need {@code admin}.
+ * signature scheme, and so are calls to the sandbox's simulated systems (when it is on),
+ * which check their own credentials. Reading needs {@code viewer}, changing needs
+ * {@code operator}, Hawtio and the sandbox's fault switch need {@code admin}.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -73,7 +75,8 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties) throws Exception {
+    SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
+            @Value("${switchboard.sandbox.enabled:false}") boolean sandbox) throws Exception {
         validateApiKeys(properties.apiKeys());
         String viewer = Role.VIEWER.name();
         String operator = Role.OPERATOR.name();
@@ -83,6 +86,11 @@ class SecurityConfiguration {
         RequestMatcher statelessClient = request -> request.getHeader(ApiKeyAuthenticationFilter.HEADER) != null
                 || request.getHeader("Authorization") != null
                 || request.getRequestURI().startsWith("/webhooks/");
+        // The sandbox's simulated systems check their own (demo) credentials, as the real
+        // ones would, so the server's outbound calls reach them without a server login.
+        RequestMatcher sandboxSystems = request -> sandbox && request.getRequestURI().startsWith("/sandbox/")
+                && !request.getRequestURI().startsWith("/sandbox/faults")
+                && !request.getRequestURI().endsWith("/seed");
         var csrfHandler = new CsrfTokenRequestAttributeHandler();
         csrfHandler.setCsrfRequestAttributeName(null);
 
@@ -94,7 +102,8 @@ class SecurityConfiguration {
                 // guarded by Hawtio's filter, which logs in through HawtioLogin and needs admin.
                 .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia/**").permitAll()
                 .requestMatchers("/actuator/prometheus").hasRole(viewer)
-                .requestMatchers("/sandbox/faults", "/sandbox/faults/**").hasRole(admin)
+                .requestMatchers("/sandbox/faults", "/sandbox/faults/**", "/sandbox/*/seed").hasRole(admin)
+                .requestMatchers(sandboxSystems).permitAll()
                 .requestMatchers(HttpMethod.GET, "/api/**", "/console", "/console/**").hasRole(viewer)
                 .requestMatchers("/api/**", "/console/**").hasRole(operator)
                 .requestMatchers("/actuator/**").hasRole(admin)
@@ -107,6 +116,7 @@ class SecurityConfiguration {
                 .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                 .csrfTokenRequestHandler(csrfHandler)
                 .ignoringRequestMatchers(statelessClient)
+                .ignoringRequestMatchers(sandboxSystems)
                 .ignoringRequestMatchers("/actuator/hawtio/**", "/actuator/jolokia/**"));
         return http.build();
     }

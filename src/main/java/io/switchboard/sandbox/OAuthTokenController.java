@@ -1,0 +1,72 @@
+package io.switchboard.sandbox;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /sandbox/oauth/token}: the CRM's OAuth2 token endpoint (client credentials
+ * grant, RFC 6749 section 4.4), with the client's id and secret in the form
+ * ({@code client_secret_post}). Grants the requested scopes when the client may have them,
+ * all of its scopes when it asks for none.
+ */
+@SandboxEnabled
+@RestController
+class OAuthTokenController {
+
+    private final SandboxProperties properties;
+    private final SandboxTokens tokens;
+
+    OAuthTokenController(SandboxProperties properties, SandboxTokens tokens) {
+        this.properties = properties;
+        this.tokens = tokens;
+    }
+
+    @PostMapping(path = "/sandbox/oauth/token", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    ResponseEntity<Map<String, Object>> token(@RequestParam MultiValueMap<String, String> form) {
+        if (!"client_credentials".equals(form.getFirst("grant_type"))) {
+            return error("unsupported_grant_type", "Only grant_type=client_credentials is supported");
+        }
+        var crm = properties.crm();
+        String clientId = form.getFirst("client_id");
+        String secret = form.getFirst("client_secret");
+        if (crm.clientId() == null || crm.clientSecret() == null || clientId == null
+                || !SandboxAccess.same(clientId, crm.clientId()) || !SandboxAccess.same(secret, crm.clientSecret())) {
+            return error("invalid_client", "Unknown client or wrong secret (send client_id and client_secret in the form)");
+        }
+        if (tokens.isRevoked(clientId)) {
+            return error("invalid_client", "This client has been revoked");
+        }
+        String requested = form.getFirst("scope");
+        Set<String> scopes = requested == null || requested.isBlank() ? new LinkedHashSet<>(crm.scopes())
+                : new LinkedHashSet<>(Arrays.asList(requested.trim().split("\\s+")));
+        for (String scope : scopes) {
+            if (!crm.scopes().contains(scope)) {
+                return error("invalid_scope", "This client may not have the scope " + scope);
+            }
+        }
+        SandboxTokens.Issued issued = tokens.issue(clientId, scopes);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", issued.accessToken());
+        body.put("token_type", "Bearer");
+        body.put("expires_in", issued.expiresIn());
+        body.put("scope", String.join(" ", issued.scopes()));
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("Pragma", "no-cache").body(body);
+    }
+
+    private static ResponseEntity<Map<String, Object>> error(String error, String description) {
+        return ResponseEntity.status(HttpStatus.BAD_REQUEST).cacheControl(CacheControl.noStore())
+                .body(Map.of("error", error, "error_description", description));
+    }
+}
