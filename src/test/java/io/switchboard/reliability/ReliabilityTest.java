@@ -166,7 +166,7 @@ class ReliabilityTest {
             inbox.enqueue("probe-http", batch + "-" + i, "{\"orderId\":\"" + batch + "-" + i + "\"}");
         }
         signal.wake("probe-http");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 jdbc.queryForObject("select count(*) from event where delivery_id like ? and status = 'DONE'",
                         Integer.class, batch + "%") == 5000);
         List<Long> times = new ArrayList<>();
