@@ -197,7 +197,9 @@
       throw new ApiError(0, 'The server cannot be reached.');
     }
     if (response.status === 401) {
-      window.location.assign('/login');
+      if (!state.leaving) {
+        window.location.assign('/login');
+      }
       throw new ApiError(401, 'Your session has ended; log in again.');
     }
     const type = response.headers.get('Content-Type') || '';
@@ -486,6 +488,7 @@
           h('span', {class: 'trigger'}, integration.trigger || 'no trigger'),
           h('span', {class: 'sla sla-' + sla, testid: 'sla', title: health.slaReason || ''}, 'SLA ' + sla)),
       card.description ? h('p', {class: 'description'}, card.description) : null,
+      h('h3', {class: 'section-label'}, 'Health'),
       h('div', {class: 'health', testid: 'health'},
           metric('Last success', when(health.lastSuccess, {none: 'never'})),
           metric('Last failure', when(health.lastFailure, {none: 'none'}), health.lastFailure ? 'warn' : null),
@@ -498,6 +501,7 @@
             testid: 'dead-letters-link'}, String(health.deadLetters || 0)), health.deadLetters > 0 ? 'bad' : null),
           metric('Last event', when(health.lastReceived, {none: 'none yet'}))),
       health.slaReason ? h('p', {class: 'sla-reason sla-' + sla, testid: 'sla-reason'}, health.slaReason) : null,
+      h('h3', {class: 'section-label'}, 'Failure plan'),
       h('dl', {class: 'plan', testid: 'plan'},
           fact('Trigger', integration.trigger),
           fact('Data', card.data),
@@ -660,6 +664,7 @@
     bulk.hidden = !(canOperate() && parkedView && letters.some((l) => l.eventId));
     bulk.textContent = 'Replay all shown (' + letters.filter((l) => l.eventId).length + ')';
     bulk.onclick = () => replayAll(current.params, letters.length);
+    $('viewer-note').hidden = canOperate() || letters.length === 0;
     const empty = $('dead-letters-empty');
     empty.hidden = letters.length > 0;
     empty.textContent = parkedView ? 'No parked dead letters' + (current.params.integration || current.params.category
@@ -777,6 +782,8 @@
       refresh();
     });
     $('logout').addEventListener('submit', (e) => {
+      // A poll answered 401 while logging out must not send the page anywhere but where the logout goes.
+      state.leaving = true;
       e.currentTarget.elements._csrf.value = csrfToken();
     });
     window.addEventListener('hashchange', route);
@@ -786,7 +793,7 @@
       }
     });
     setInterval(() => {
-      if (!document.hidden) {
+      if (!document.hidden && !state.leaving) {
         refresh();
       }
     }, POLL_MS);
