@@ -111,7 +111,8 @@ class SecurityConfiguration {
             .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys()), BasicAuthenticationFilter.class)
             .httpBasic(basic -> basic.realmName("switchboard"))
             .formLogin(form -> form.defaultSuccessUrl("/console", false))
-            .logout(logout -> logout.logoutSuccessUrl("/login?logout"))
+            // Logout keeps Spring's default target, /login?logout: naming it here, even the same
+            // URL, stops the generated login page from answering it, so it became a 302 to /login.
             .csrf(csrf -> csrf
                 .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                 .csrfTokenRequestHandler(csrfHandler)

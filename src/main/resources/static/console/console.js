@@ -1,0 +1,804 @@
+// Switchboard console: a small single-page app over the JSON API. It polls the API every
+// few seconds and redraws a part of the page only when its data changed, so what a person
+// reads (or a test holds) stays put between changes. Every value from the server goes into
+// the page as text (textContent, attributes), never as HTML.
+'use strict';
+
+(() => {
+  const POLL_MS = 4000;
+  const VIEWS = ['integrations', 'events', 'event', 'dead-letters', 'alerts'];
+  const state = {
+    me: null,
+    route: null,
+    integrations: [],
+    alerts: [],            // null: this server has no alerts endpoint
+    eventLimit: 50,
+    drawn: {},             // view key -> fingerprint of the data last drawn
+    refreshing: null,
+  };
+
+  // ---- DOM helpers ------------------------------------------------------------------------
+
+  /** Builds an element; children are nodes or plain values, which become text. */
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) {
+        continue;
+      }
+      if (key === 'class') {
+        node.className = value;
+      } else if (key === 'testid') {
+        node.dataset.testid = value;
+      } else if (key.startsWith('on')) {
+        node.addEventListener(key.slice(2), value);
+      } else {
+        node.setAttribute(key, value === true ? '' : String(value));
+      }
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child !== null && child !== undefined && child !== false) {
+        node.append(child instanceof Node ? child : String(child));
+      }
+    }
+    return node;
+  }
+
+  const $ = (id) => document.getElementById(id);
+
+  function replace(container, ...children) {
+    container.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
+  /** Only internal links: a hash route or a path on this server. */
+  function safeHref(href) {
+    return typeof href === 'string' && /^\/(?!\/)/.test(href) ? href : null;
+  }
+
+  const eventHref = (id) => '#/events/' + encodeURIComponent(id);
+
+  // ---- formatting -------------------------------------------------------------------------
+
+  const pad = (n, width = 2) => String(n).padStart(width, '0');
+
+  function absolute(iso, withMillis) {
+    const d = new Date(iso);
+    const today = new Date();
+    const time = pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds())
+        + (withMillis ? '.' + pad(d.getMilliseconds(), 3) : '');
+    if (d.toDateString() === today.toDateString()) {
+      return time;
+    }
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + time;
+  }
+
+  function relative(iso) {
+    const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+    // Below a few seconds (or a clock slightly ahead of this browser's) is "now".
+    return seconds < 5 ? 'just now' : span(seconds) + ' ago';
+  }
+
+  function span(seconds) {
+    if (seconds < 60) {
+      return seconds + ' s';
+    }
+    if (seconds < 3600) {
+      return Math.floor(seconds / 60) + ' min';
+    }
+    if (seconds < 86400) {
+      return Math.floor(seconds / 3600) + ' h ' + pad(Math.floor(seconds % 3600 / 60)) + ' min';
+    }
+    return Math.floor(seconds / 86400) + ' d ' + Math.floor(seconds % 86400 / 3600) + ' h';
+  }
+
+  /** A moment, absolute and relative; the relative part is kept fresh by {@link tickTimes}. */
+  function when(iso, options = {}) {
+    if (!iso) {
+      return h('span', {class: 'muted'}, options.none || '–');
+    }
+    const node = h('time', {datetime: iso, title: new Date(iso).toString()}, absolute(iso, options.millis));
+    if (options.millis) {
+      return node;
+    }
+    return h('span', {class: 'when'}, node, ' ', h('span', {class: 'rel', 'data-at': iso}, relative(iso)));
+  }
+
+  function tickTimes() {
+    document.querySelectorAll('.rel[data-at]').forEach((node) => {
+      const text = relative(node.dataset.at);
+      if (node.textContent !== text) {
+        node.textContent = text;
+      }
+    });
+  }
+
+  /** ISO-8601 durations as Java writes them (PT1H30M, PT0.25S, PT-5S) in words a person reads. */
+  function duration(iso) {
+    if (!iso) {
+      return null;
+    }
+    const m = /^(-)?P(?:(\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?[\d.]+)S)?)?$/.exec(iso);
+    if (!m) {
+      return iso;
+    }
+    const seconds = Math.abs((+m[2] || 0) * 86400 + (+m[3] || 0) * 3600 + (+m[4] || 0) * 60 + (+m[5] || 0));
+    if (seconds === 0) {
+      return '0 s';
+    }
+    const parts = [];
+    const units = [[86400, 'd'], [3600, 'h'], [60, 'min'], [1, 's']];
+    let rest = seconds;
+    for (const [size, unit] of units) {
+      if (rest >= size) {
+        parts.push(Math.floor(rest / size) + ' ' + unit);
+        rest = rest % size;
+      }
+    }
+    if (parts.length === 0) {
+      return Math.round(seconds * 1000) + ' ms';
+    }
+    return parts.slice(0, 2).join(' ');
+  }
+
+  function millis(ms) {
+    if (ms === null || ms === undefined) {
+      return '–';
+    }
+    return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
+  }
+
+  function clip(text, max) {
+    if (!text) {
+      return '';
+    }
+    return text.length > max ? text.slice(0, max - 1) + '…' : text;
+  }
+
+  function statusBadge(status, testid) {
+    return h('span', {class: 'status status-' + String(status).toLowerCase(), testid}, status);
+  }
+
+  function pretty(text) {
+    if (!text) {
+      return '';
+    }
+    try {
+      return JSON.stringify(JSON.parse(text), null, 2);
+    } catch (e) {
+      return text;
+    }
+  }
+
+  // ---- the API ----------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  function csrfToken() {
+    const cookie = document.cookie.split(';').map((c) => c.trim()).find((c) => c.startsWith('XSRF-TOKEN='));
+    return cookie ? decodeURIComponent(cookie.slice('XSRF-TOKEN='.length)) : '';
+  }
+
+  async function api(path, method = 'GET') {
+    // X-Requested-With makes Spring Security answer an expired session with a bare 401
+    // rather than a login page or a browser password prompt.
+    const headers = {'Accept': 'application/json', 'X-Requested-With': 'XMLHttpRequest'};
+    if (method !== 'GET') {
+      headers['X-XSRF-TOKEN'] = csrfToken();
+    }
+    let response;
+    try {
+      response = await fetch(path, {method, headers, credentials: 'same-origin', cache: 'no-store'});
+    } catch (e) {
+      throw new ApiError(0, 'The server cannot be reached.');
+    }
+    if (response.status === 401) {
+      if (!state.leaving) {
+        window.location.assign('/login');
+      }
+      throw new ApiError(401, 'Your session has ended; log in again.');
+    }
+    const type = response.headers.get('Content-Type') || '';
+    const body = type.includes('json') ? await response.json().catch(() => null) : null;
+    if (!response.ok) {
+      const detail = body && (body.detail || body.title || body.error);
+      const why = response.status === 403 && !detail ? 'You are not allowed to do this.' : detail;
+      throw new ApiError(response.status, (why || response.statusText || 'Request failed')
+          + ' (HTTP ' + response.status + ')');
+    }
+    return body;
+  }
+
+  // ---- banners ----------------------------------------------------------------------------
+
+  const problems = new Map();
+
+  function problem(key, message) {
+    if (message) {
+      problems.set(key, message);
+    } else {
+      problems.delete(key);
+    }
+    const banner = $('banner');
+    banner.hidden = problems.size === 0;
+    replace(banner, [...problems.values()].map((text) => h('div', {}, text)));
+  }
+
+  let flashTimer = null;
+
+  function flash(message) {
+    const node = $('flash');
+    replace(node, message);
+    node.hidden = false;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => {
+      node.hidden = true;
+    }, 8000);
+  }
+
+  function live(ok) {
+    const node = $('live');
+    node.classList.toggle('offline', !ok);
+    node.textContent = ok ? 'live · updated ' + absolute(new Date().toISOString())
+        : 'offline · retrying every ' + POLL_MS / 1000 + ' s';
+  }
+
+  // ---- routing ----------------------------------------------------------------------------
+
+  function parseHash() {
+    const raw = window.location.hash.replace(/^#\/?/, '');
+    const question = raw.indexOf('?');
+    const path = question < 0 ? raw : raw.slice(0, question);
+    const params = Object.fromEntries(new URLSearchParams(question < 0 ? '' : raw.slice(question + 1)));
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    if (parts[0] === 'events' && parts[1]) {
+      return {view: 'event', id: parts[1], params};
+    }
+    return {view: VIEWS.includes(parts[0]) && parts[0] !== 'event' ? parts[0] : 'integrations', params};
+  }
+
+  function hashFor(view, params) {
+    const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
+    return '#/' + view + (query ? '?' + query : '');
+  }
+
+  function route() {
+    const next = parseHash();
+    if (state.route && state.route.view !== next.view) {
+      state.eventLimit = 50;
+    }
+    state.route = next;
+    state.drawn = {};
+    for (const view of VIEWS) {
+      $('view-' + view).hidden = view !== next.view;
+    }
+    document.querySelectorAll('.tabs a').forEach((a) => {
+      const tab = next.view === 'event' ? 'events' : next.view;
+      a.classList.toggle('active', a.dataset.view === tab);
+    });
+    if (next.view === 'events') {
+      // New filters: no rows from the old ones while the new answer is on its way.
+      replace($('events'));
+      $('events-empty').hidden = true;
+      $('events-more').hidden = true;
+    }
+    syncForm($('event-filters'), next.view === 'events' ? next.params : null);
+    syncForm($('dead-letter-filters'), next.view === 'dead-letters' ? next.params : null);
+    refresh();
+  }
+
+  function syncForm(form, params) {
+    if (!params) {
+      return;
+    }
+    for (const field of form.elements) {
+      if (field.name) {
+        if (field.tagName === 'SELECT' && params[field.name]
+            && ![...field.options].some((o) => o.value === params[field.name])) {
+          field.append(h('option', {value: params[field.name]}, params[field.name]));
+        }
+        field.value = params[field.name] || '';
+      }
+    }
+  }
+
+  function formParams(form) {
+    const params = {};
+    for (const field of form.elements) {
+      if (field.name && field.value.trim()) {
+        params[field.name] = field.value.trim();
+      }
+    }
+    return params;
+  }
+
+  // ---- refresh ----------------------------------------------------------------------------
+
+  /** One poll: the shared data (integrations, alerts) and the current view. Never two at once. */
+  function refresh() {
+    if (state.refreshing) {
+      state.again = true;
+      return state.refreshing;
+    }
+    state.refreshing = (async () => {
+      let ok = true;
+      try {
+        await loadShared();
+        const current = state.route;
+        await loadView(current);
+      } catch (e) {
+        ok = e.status !== 0;
+      } finally {
+        tickTimes();
+        live(ok);
+        state.refreshing = null;
+        if (state.again) {
+          state.again = false;
+          refresh();
+        }
+      }
+    })();
+    return state.refreshing;
+  }
+
+  /** Draws only when the data differs from what is on the page. */
+  function changed(key, data) {
+    const fingerprint = JSON.stringify(data);
+    if (state.drawn[key] === fingerprint) {
+      return false;
+    }
+    state.drawn[key] = fingerprint;
+    return true;
+  }
+
+  async function guarded(key, label, load) {
+    try {
+      await load();
+      problem(key, null);
+    } catch (e) {
+      if (e.status !== 401) {
+        problem(key, 'Could not load ' + label + ': ' + e.message);
+      }
+      throw e;
+    }
+  }
+
+  async function loadShared() {
+    const integrations = guarded('integrations', 'the integrations', async () => {
+      state.integrations = await api('/api/integrations');
+    });
+    const alerts = (async () => {
+      try {
+        state.alerts = await api('/api/alerts');
+        problem('alerts', null);
+      } catch (e) {
+        if (e.status === 404) {
+          state.alerts = null;
+          problem('alerts', null);
+        } else if (e.status !== 401) {
+          problem('alerts', 'Could not load the alerts: ' + e.message);
+        }
+      }
+    })();
+    await Promise.allSettled([integrations, alerts]);
+    await integrations.catch((e) => {
+      if (e.status === 0) {
+        throw e;
+      }
+    });
+    drawCounts();
+    drawIntegrationOptions();
+  }
+
+  async function loadView(current) {
+    switch (current.view) {
+      case 'integrations':
+        if (changed('integrations', [state.integrations, canOperate()])) {
+          drawIntegrations();
+        }
+        break;
+      case 'alerts':
+        if (changed('alerts', state.alerts)) {
+          drawAlerts();
+        }
+        break;
+      case 'events':
+        await guarded('view', 'the events', () => loadEvents(current));
+        break;
+      case 'event':
+        await guarded('view', 'the event', () => loadEvent(current));
+        break;
+      case 'dead-letters':
+        await guarded('view', 'the dead letters', () => loadDeadLetters(current));
+        break;
+      default:
+        break;
+    }
+  }
+
+  const canOperate = () => Boolean(state.me && state.me.roles.includes('operator'));
+
+  // ---- header, counts ---------------------------------------------------------------------
+
+  async function loadMe() {
+    try {
+      state.me = await api('/api/me');
+      $('user-name').textContent = state.me.name;
+      $('user-roles').textContent = state.me.roles[state.me.roles.length - 1] || '';
+      document.body.classList.toggle('can-operate', canOperate());
+    } catch (e) {
+      problem('me', 'Could not tell who you are: ' + e.message);
+    }
+  }
+
+  function drawCounts() {
+    const parked = state.integrations.reduce((sum, i) => sum + ((i.health && i.health.deadLetters) || 0), 0);
+    const deadCount = $('dead-letter-count');
+    deadCount.hidden = parked === 0;
+    deadCount.textContent = String(parked);
+    const open = (state.alerts || []).filter((a) => !a.resolvedAt).length;
+    const alertCount = $('alert-count');
+    alertCount.hidden = open === 0;
+    alertCount.textContent = String(open);
+  }
+
+  function drawIntegrationOptions() {
+    const ids = state.integrations.map((i) => i.id);
+    if (!changed('integration-options', ids)) {
+      return;
+    }
+    document.querySelectorAll('select.integration-options').forEach((select) => {
+      const selected = select.value;
+      const options = [h('option', {value: ''}, 'all'), ids.map((id) => h('option', {value: id}, id))];
+      if (selected && !ids.includes(selected)) {
+        options.push(h('option', {value: selected}, selected));
+      }
+      replace(select, options);
+      select.value = selected;
+    });
+  }
+
+  // ---- integrations -----------------------------------------------------------------------
+
+  function drawIntegrations() {
+    const container = $('integrations');
+    if (state.integrations.length === 0) {
+      replace(container, h('div', {class: 'empty', testid: 'integrations-empty'},
+          'No integrations are configured. Add one under switchboard.integrations in config/application.yaml.'));
+      return;
+    }
+    replace(container, state.integrations.map(integrationCard));
+  }
+
+  function integrationCard(integration) {
+    const card = integration.card || {};
+    const health = integration.health || {};
+    const sla = health.sla || 'unknown';
+    const troubled = sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0;
+    const hawtio = safeHref(integration.hawtio);
+    const scopes = Object.entries(card.scopes || {});
+    return h('article', {class: 'card' + (troubled ? ' troubled' : ''), testid: 'integration-card',
+      'data-integration': integration.id},
+      h('header', {},
+          h('h2', {}, integration.id),
+          h('span', {class: 'trigger'}, integration.trigger || 'no trigger'),
+          h('span', {class: 'sla sla-' + sla, testid: 'sla', title: health.slaReason || ''}, 'SLA ' + sla)),
+      card.description ? h('p', {class: 'description'}, card.description) : null,
+      h('h3', {class: 'section-label'}, 'Health'),
+      h('div', {class: 'health', testid: 'health'},
+          metric('Last success', when(health.lastSuccess, {none: 'never'})),
+          metric('Last failure', when(health.lastFailure, {none: 'none'}), health.lastFailure ? 'warn' : null),
+          metric('Failure rate 1 h', (health.failureRate1h ? Math.round(health.failureRate1h * 1000) / 10 : 0) + ' %',
+              health.failureRate1h > 0 ? 'warn' : null,
+              (health.failed1h || 0) + ' failed of ' + (health.received1h || 0) + ' in the last hour'),
+          metric('Backlog', String(health.backlog || 0), null,
+              health.backlog ? 'oldest waiting ' + (duration(health.oldestWaiting) || '0 s') : 'nothing waiting'),
+          metric('Dead letters', h('a', {href: hashFor('dead-letters', {integration: integration.id}),
+            testid: 'dead-letters-link'}, String(health.deadLetters || 0)), health.deadLetters > 0 ? 'bad' : null),
+          metric('Last event', when(health.lastReceived, {none: 'none yet'}))),
+      health.slaReason ? h('p', {class: 'sla-reason sla-' + sla, testid: 'sla-reason'}, health.slaReason) : null,
+      h('h3', {class: 'section-label'}, 'Failure plan'),
+      h('dl', {class: 'plan', testid: 'plan'},
+          fact('Trigger', integration.trigger),
+          fact('Data', card.data),
+          fact('Source of truth', card.sourceOfTruth),
+          fact('Connections and scopes', scopes.length === 0 ? null
+            : h('ul', {class: 'scopes'}, scopes.map(([connection, granted]) =>
+                h('li', {}, h('strong', {}, connection), ': ', (granted || []).join(', ') || 'no scopes')))),
+          fact('Timing', card.timing),
+          fact('Expected interval', duration(card.expectedInterval)),
+          fact('Latency budget', duration(card.latencyBudget)),
+          fact('Owner', card.owner),
+          fact('Alert channel', card.alertChannel)),
+      h('footer', {},
+          h('span', {class: 'routes'}, 'Routes: ', (integration.routes || []).length === 0 ? 'none loaded'
+            : integration.routes.map((r, i) => [i ? ', ' : '', h('code', {}, r.id), ' ',
+              h('span', {class: 'route-status route-' + String(r.status).toLowerCase()}, r.status)])),
+          h('span', {class: 'links'},
+              h('a', {href: hashFor('events', {integration: integration.id}), testid: 'events-link'}, 'Events'),
+              hawtio ? h('a', {href: hawtio, target: '_blank', rel: 'noopener', testid: 'hawtio-link',
+                title: 'Live route, counters and diagram in Hawtio (admins)'}, 'Route in Hawtio ↗') : null)));
+  }
+
+  function metric(label, value, tone, title) {
+    return h('div', {class: 'metric' + (tone ? ' ' + tone : ''), title},
+        h('span', {class: 'label'}, label), h('span', {class: 'value'}, value));
+  }
+
+  function fact(label, value) {
+    return [h('dt', {}, label), h('dd', {}, value === null || value === undefined || value === ''
+        ? h('span', {class: 'muted'}, 'not declared') : value)];
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  async function loadEvents(current) {
+    const query = new URLSearchParams();
+    for (const key of ['integration', 'status', 'q']) {
+      if (current.params[key]) {
+        query.set(key, current.params[key]);
+      }
+    }
+    query.set('limit', String(state.eventLimit + 1));
+    const events = await api('/api/events?' + query);
+    if (state.route !== current || !changed('events', [events, state.eventLimit])) {
+      return;
+    }
+    const shown = events.slice(0, state.eventLimit);
+    replace($('events'), shown.map(eventRow));
+    $('events-more').hidden = events.length <= state.eventLimit;
+    const empty = $('events-empty');
+    empty.hidden = shown.length > 0;
+    const filtered = current.params.integration || current.params.status || current.params.q;
+    empty.textContent = filtered ? 'No events match these filters.'
+        : 'No events yet. When an integration receives its first event, it appears here.';
+  }
+
+  function eventRow(event) {
+    const open = () => {
+      window.location.hash = eventHref(event.id);
+    };
+    return h('tr', {class: 'clickable', testid: 'event-row', 'data-event-id': event.id, onclick: open},
+        h('td', {}, h('a', {href: eventHref(event.id), testid: 'event-link'}, when(event.receivedAt))),
+        h('td', {}, event.integration),
+        h('td', {}, statusBadge(event.status, 'event-row-status')),
+        h('td', {class: 'num'}, String(event.attempts)),
+        h('td', {class: 'num'}, millis(event.durationMs)),
+        h('td', {}, h('code', {}, clip(event.deliveryId, 40))),
+        h('td', {class: 'error-text', title: event.lastError || ''}, clip(event.lastError, 90)));
+  }
+
+  // ---- one event --------------------------------------------------------------------------
+
+  async function loadEvent(current) {
+    let detail;
+    try {
+      detail = await api('/api/events/' + encodeURIComponent(current.id));
+    } catch (e) {
+      if (e.status !== 404) {
+        throw e;
+      }
+      if (state.route === current && changed('event', 'missing')) {
+        replace($('event'), h('div', {class: 'empty', testid: 'event-missing'},
+            'There is no event ' + current.id + '. It may have passed its retention and been purged.'));
+      }
+      return;
+    }
+    let letter = null;
+    if (detail.deadLetterId) {
+      letter = await api('/api/dead-letters/' + encodeURIComponent(detail.deadLetterId)).catch(() => null);
+    }
+    if (state.route === current && changed('event', [detail, letter, canOperate()])) {
+      drawEvent(detail, letter);
+    }
+  }
+
+  function drawEvent(detail, letter) {
+    const e = detail.event;
+    const steps = detail.steps || [];
+    replace($('event'),
+        h('h1', {}, 'Event ', h('code', {testid: 'event-id'}, e.id), ' ', statusBadge(e.status, 'event-status')),
+        h('dl', {class: 'facts'},
+            fact('Integration', h('a', {href: hashFor('events', {integration: e.integration})}, e.integration)),
+            fact('Delivery id', e.deliveryId ? h('code', {}, e.deliveryId) : null),
+            fact('Attempts', h('span', {testid: 'event-attempts'}, String(e.attempts))),
+            fact('Received', when(e.receivedAt)),
+            fact('Last change', when(e.updatedAt)),
+            fact('Finished', when(e.finishedAt, {none: 'not yet'})),
+            fact('Took', millis(e.durationMs)),
+            fact('Node', e.nodeId)),
+        e.lastError ? h('div', {class: 'last-error', testid: 'last-error'},
+            h('strong', {}, 'Last error: '), e.lastError) : null,
+        letter ? deadLetterBox(letter) : null,
+        h('h2', {}, 'Step trail'),
+        steps.length === 0 ? h('div', {class: 'empty', testid: 'steps-empty'}, 'No steps recorded yet.')
+          : h('table', {class: 'list steps', testid: 'steps'},
+              h('thead', {}, h('tr', {}, ['Time', 'Step', 'Outcome', 'Took', 'Detail', 'Node']
+                  .map((label) => h('th', {}, label)))),
+              h('tbody', {}, steps.map((step) => h('tr', {testid: 'step-row',
+                class: 'outcome-' + String(step.outcome).toLowerCase()},
+              h('td', {}, when(step.at, {millis: true})),
+              h('td', {testid: 'step-name'}, step.step),
+              h('td', {testid: 'step-outcome'}, step.outcome),
+              h('td', {class: 'num'}, millis(step.durationMs)),
+              h('td', {class: 'detail'}, step.detail || ''),
+              h('td', {}, step.nodeId || ''))))),
+        h('h2', {}, 'Payload ', h('span', {class: 'muted small'}, '(sensitive fields masked)')),
+        h('pre', {class: 'payload', testid: 'payload'}, pretty(detail.payload) || '(empty)'),
+        detail.headers ? [h('h2', {}, 'Headers ', h('span', {class: 'muted small'}, '(secrets masked)')),
+          h('pre', {class: 'payload', testid: 'headers'}, pretty(detail.headers))] : null);
+  }
+
+  function deadLetterBox(letter) {
+    return h('div', {class: 'dead-letter-box status-box-' + letter.status.toLowerCase(), testid: 'event-dead-letter'},
+        h('div', {},
+            h('strong', {}, 'Dead letter '), h('code', {}, letter.id), ' · ', letter.status.toLowerCase(),
+            ' · ', h('span', {class: 'category'}, letter.category),
+            letter.resolvedBy ? [' · by ', letter.resolvedBy, ' ', when(letter.resolvedAt)] : null),
+        letter.exceptionMessage ? h('div', {class: 'error-text'}, letter.exceptionMessage) : null,
+        letter.status === 'PARKED' && canOperate() ? h('div', {class: 'actions'}, replayButton(letter),
+            discardButton(letter)) : null);
+  }
+
+  // ---- dead letters -----------------------------------------------------------------------
+
+  async function loadDeadLetters(current) {
+    const query = new URLSearchParams();
+    for (const key of ['integration', 'category', 'status']) {
+      if (current.params[key]) {
+        query.set(key, current.params[key]);
+      }
+    }
+    query.set('limit', '100');
+    const letters = await api('/api/dead-letters?' + query);
+    if (state.route !== current || !changed('dead-letters', [letters, canOperate()])) {
+      return;
+    }
+    replace($('dead-letters'), letters.map(deadLetterRow));
+    const parkedView = !current.params.status || current.params.status === 'PARKED';
+    const bulk = $('replay-all');
+    bulk.hidden = !(canOperate() && parkedView && letters.some((l) => l.eventId));
+    bulk.textContent = 'Replay all shown (' + letters.filter((l) => l.eventId).length + ')';
+    bulk.onclick = () => replayAll(current.params, letters.length);
+    $('viewer-note').hidden = canOperate() || letters.length === 0;
+    const empty = $('dead-letters-empty');
+    empty.hidden = letters.length > 0;
+    empty.textContent = parkedView ? 'No parked dead letters' + (current.params.integration || current.params.category
+        ? ' match these filters.' : '. Nothing is waiting for a person.') : 'No dead letters match these filters.';
+  }
+
+  function deadLetterRow(letter) {
+    return h('tr', {testid: 'dead-letter-row', 'data-id': letter.id, 'data-event-id': letter.eventId || ''},
+        h('td', {}, when(letter.lastFailedAt)),
+        h('td', {}, letter.integration),
+        h('td', {}, h('span', {class: 'category category-' + letter.category}, letter.category)),
+        h('td', {class: 'error-text', title: (letter.exceptionClass || '') + '\n' + (letter.exceptionMessage || '')},
+            clip(letter.exceptionMessage, 140) || h('span', {class: 'muted'}, 'no message')),
+        h('td', {class: 'num'}, String(letter.attempts)),
+        h('td', {}, when(letter.firstFailedAt)),
+        h('td', {}, statusBadge(letter.status, 'dead-letter-status'),
+            letter.resolvedBy ? h('div', {class: 'muted small'}, 'by ' + letter.resolvedBy) : null),
+        h('td', {}, letter.eventId ? h('a', {href: eventHref(letter.eventId), testid: 'dead-letter-event'}, 'event')
+          : h('span', {class: 'muted', title: 'from route ' + letter.routeId}, 'no event')),
+        h('td', {class: 'actions'}, letter.status === 'PARKED' && canOperate()
+          ? [letter.eventId ? replayButton(letter) : null, discardButton(letter)] : null));
+  }
+
+  function replayButton(letter) {
+    return h('button', {type: 'button', testid: 'replay', onclick: (e) => act(e.currentTarget,
+        '/api/dead-letters/' + encodeURIComponent(letter.id) + '/replay',
+        () => 'Replayed: the event is back in the ' + letter.integration + ' inbox.')}, 'Replay');
+  }
+
+  function discardButton(letter) {
+    return h('button', {type: 'button', class: 'secondary', testid: 'discard', onclick: (e) => {
+      if (window.confirm('Discard this dead letter? Its event will not run again.')) {
+        act(e.currentTarget, '/api/dead-letters/' + encodeURIComponent(letter.id) + '/discard',
+            () => 'Discarded the dead letter.');
+      }
+    }}, 'Discard');
+  }
+
+  function replayAll(params, shown) {
+    const query = new URLSearchParams();
+    for (const key of ['integration', 'category']) {
+      if (params[key]) {
+        query.set(key, params[key]);
+      }
+    }
+    // The API replays the newest parked letters matching the filter, as the list shows them.
+    query.set('limit', String(shown));
+    const scope = [params.integration, params.category].filter(Boolean).join(', ') || 'every integration';
+    if (!window.confirm('Replay ' + shown + ' parked dead letters (' + scope + ')?')) {
+      return;
+    }
+    act($('replay-all'), '/api/dead-letters/replay?' + query, (answer) => 'Replayed ' + answer.replayed
+        + ' dead letters.');
+  }
+
+  async function act(button, path, message) {
+    button.disabled = true;
+    try {
+      const answer = await api(path, 'POST');
+      flash(message(answer));
+      problem('action', null);
+    } catch (e) {
+      problem('action', 'That did not work: ' + e.message);
+    } finally {
+      button.disabled = false;
+      state.drawn = {};
+      refresh();
+    }
+  }
+
+  // ---- alerts -----------------------------------------------------------------------------
+
+  function drawAlerts() {
+    const container = $('alerts');
+    if (state.alerts === null) {
+      replace(container, h('div', {class: 'empty', testid: 'alerts-empty'},
+          'No alerts to show: this server does not report alerts yet.'));
+      return;
+    }
+    if (state.alerts.length === 0) {
+      replace(container, h('div', {class: 'empty', testid: 'alerts-empty'}, 'No alerts. All quiet.'));
+      return;
+    }
+    const sorted = [...state.alerts].sort((a, b) => (a.resolvedAt ? 1 : 0) - (b.resolvedAt ? 1 : 0)
+        || String(b.lastAt).localeCompare(String(a.lastAt)));
+    replace(container, h('ul', {class: 'alerts'}, sorted.map((alert) => h('li', {
+      class: 'alert ' + (alert.resolvedAt ? 'resolved' : 'open'), testid: 'alert', 'data-key': alert.key},
+    h('div', {class: 'alert-head'},
+        h('span', {class: 'alert-state'}, alert.resolvedAt ? 'resolved' : 'open'),
+        h('strong', {}, alert.title || alert.key),
+        alert.count > 1 ? h('span', {class: 'count', title: 'times it happened'}, '×' + alert.count) : null),
+    alert.detail ? h('div', {class: 'alert-detail'}, alert.detail) : null,
+    h('div', {class: 'alert-meta muted small'},
+        h('code', {}, alert.key), ' · first ', when(alert.firstAt), ' · last ', when(alert.lastAt),
+        alert.resolvedAt ? [' · resolved ', when(alert.resolvedAt)] : null)))));
+  }
+
+  // ---- start ------------------------------------------------------------------------------
+
+  function start() {
+    $('event-filters').addEventListener('submit', (e) => {
+      e.preventDefault();
+      state.eventLimit = 50;
+      window.location.hash = hashFor('events', formParams(e.currentTarget));
+    });
+    $('event-filters').querySelectorAll('select').forEach((select) => select.addEventListener('change', () => {
+      $('event-filters').requestSubmit();
+    }));
+    $('dead-letter-filters').addEventListener('submit', (e) => e.preventDefault());
+    $('dead-letter-filters').querySelectorAll('select').forEach((select) => select.addEventListener('change', () => {
+      window.location.hash = hashFor('dead-letters', formParams($('dead-letter-filters')));
+    }));
+    $('events-more').addEventListener('click', () => {
+      state.eventLimit = Math.min(state.eventLimit + 50, 450);
+      refresh();
+    });
+    $('logout').addEventListener('submit', (e) => {
+      // A poll answered 401 while logging out must not send the page anywhere but where the logout goes.
+      state.leaving = true;
+      e.currentTarget.elements._csrf.value = csrfToken();
+    });
+    window.addEventListener('hashchange', route);
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden) {
+        refresh();
+      }
+    });
+    setInterval(() => {
+      if (!document.hidden && !state.leaving) {
+        refresh();
+      }
+    }, POLL_MS);
+    loadMe().then(route);
+  }
+
+  start();
+})();
