@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -29,13 +30,16 @@ public class IntegrationHealth {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final Instant startedAt;
+    private final List<ActivitySource> otherActivity;
 
-    public IntegrationHealth(IntegrationsProperties integrations, EventQueries events, JdbcTemplate jdbc, Clock clock) {
+    public IntegrationHealth(IntegrationsProperties integrations, EventQueries events, JdbcTemplate jdbc, Clock clock,
+            ObjectProvider<ActivitySource> otherActivity) {
         this.integrations = integrations;
         this.events = events;
         this.jdbc = jdbc;
         this.clock = clock;
         this.startedAt = Instant.now(clock);
+        this.otherActivity = otherActivity.orderedStream().toList();
     }
 
     /** One integration's health right now. */
@@ -61,6 +65,12 @@ public class IntegrationHealth {
                     }
                 });
         Map<String, Health> health = new LinkedHashMap<>();
+        otherActivity.forEach(source -> source.activity().forEach((id, other) -> {
+            EventQueries.IntegrationActivity a = activity.computeIfAbsent(id, k -> new EventQueries.IntegrationActivity());
+            a.lastReceived = latest(a.lastReceived, other.lastRun());
+            a.lastSuccess = latest(a.lastSuccess, other.lastSuccess());
+            a.lastFailure = latest(a.lastFailure, other.lastFailure());
+        }));
         integrations.all().forEach((id, integration) -> {
             EventQueries.IntegrationActivity a = activity.getOrDefault(id, new EventQueries.IntegrationActivity());
             Duration waiting = oldest.containsKey(id) ? Duration.between(oldest.get(id), now) : Duration.ZERO;
@@ -91,6 +101,10 @@ public class IntegrationHealth {
             }
         }
         return new String[] {"ok", null};
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
     }
 
     public List<String> ids() {

@@ -22,7 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The sandbox billing system under {@code /sandbox/billing}: customers with their billing
  * status, and invoices paged by {@code updatedSince}, {@code cursor} and {@code limit} (a
- * JSON array; the next page's cursor in the {@code X-Next-Cursor} header).
+ * JSON array; the next page's cursor in the {@code X-Next-Cursor} header, the number of
+ * invoices matching {@code updatedSince} in {@code X-Total-Count}).
  */
 @SandboxEnabled
 @RestController
@@ -72,7 +73,7 @@ class BillingController {
                     + "e.g. 2025-01-31T12:00:00Z");
         }
         BillingInvoices.Page page = invoices.page(since, cursor, limit);
-        var response = ResponseEntity.ok();
+        var response = ResponseEntity.ok().header("X-Total-Count", Long.toString(page.total()));
         if (page.nextCursor() != null) {
             response.header("X-Next-Cursor", page.nextCursor());
         }

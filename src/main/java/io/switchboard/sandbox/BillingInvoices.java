@@ -41,8 +41,11 @@ class BillingInvoices {
             Instant issuedAt, Instant updatedAt) {
     }
 
-    /** One page, and the cursor for the next one ({@code null} on the last page). */
-    record Page(List<Invoice> invoices, String nextCursor) {
+    /**
+     * One page, the cursor for the next one ({@code null} on the last page), and how many
+     * invoices match {@code updatedSince} in all (for a count check).
+     */
+    record Page(List<Invoice> invoices, String nextCursor, long total) {
     }
 
     Page page(Instant updatedSince, String cursor, int limit) {
@@ -66,7 +69,11 @@ class BillingInvoices {
         List<Invoice> invoices = jdbc.query(sql.toString(), BillingInvoices::invoice, args.toArray());
         String next = invoices.size() < size ? null
                 : new Position(invoices.get(size - 1).updatedAt(), invoices.get(size - 1).id()).encode();
-        return new Page(invoices, next);
+        Long total = updatedSince == null
+                ? jdbc.queryForObject("select count(*) from sandbox_billing_invoice", Long.class)
+                : jdbc.queryForObject("select count(*) from sandbox_billing_invoice where updated_at >= ?", Long.class,
+                        Timestamp.from(updatedSince));
+        return new Page(invoices, next, total == null ? 0 : total);
     }
 
     /** Creates {@code count} open invoices for the seeded customers, changed a moment apart in the recent past. */

@@ -162,13 +162,18 @@ class CrmController {
 
     // --- invoices
 
+    /** Up to {@code limit} (at most 500) invoices; {@code X-Total-Count} says how many match in all. */
     @GetMapping("/sandbox/crm/invoices")
-    List<Invoice> invoices(@RequestParam(required = false) String customerId, HttpServletRequest request) {
+    ResponseEntity<List<Invoice>> invoices(@RequestParam(required = false) String customerId,
+            @RequestParam(defaultValue = "" + LIST_LIMIT) int limit, HttpServletRequest request) {
         access.crm(request, "invoices:read");
         Where where = new Where().and("customer_id", customerId);
-        return jdbc.query("select invoice_id, customer_id, amount_cents, currency, invoice_status, invoice_version, "
-                + "source_updated_at, updated_at from sandbox_crm_invoice" + where + " order by invoice_id limit "
-                + LIST_LIMIT, CrmController::invoice, where.args());
+        Long total = jdbc.queryForObject("select count(*) from sandbox_crm_invoice" + where, Long.class, where.args());
+        List<Invoice> invoices = jdbc.query("select invoice_id, customer_id, amount_cents, currency, invoice_status, "
+                + "invoice_version, source_updated_at, updated_at from sandbox_crm_invoice" + where
+                + " order by invoice_id limit " + Math.max(1, Math.min(limit, LIST_LIMIT)), CrmController::invoice,
+                where.args());
+        return ResponseEntity.ok().header("X-Total-Count", Long.toString(total == null ? 0 : total)).body(invoices);
     }
 
     /** Upsert by invoice id; an older version than the stored one changes nothing. */
