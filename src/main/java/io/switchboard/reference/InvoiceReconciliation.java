@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 /**
  * The nightly count check of invoice-sync ({@code invoice-sync-reconcile} in
  * {@code routes/invoice-sync.camel.yaml}): billing's invoices against the CRM's. Invoices
- * changed at or after the watermark may still be on their way; any other difference means
+ * changed after the watermark may still be on their way; any other difference means
  * the sync lost or skipped invoices (or the CRM holds invoices billing does not), and
  * raises an alert, resolved by the first check that finds the counts agree.
  */
@@ -43,12 +43,12 @@ public class InvoiceReconciliation {
 
     /**
      * Compares the counts: {@code billing} invoices in all, {@code pending} of them changed
-     * at or after the watermark (not necessarily in the CRM yet), {@code crm} in the CRM.
+     * after the watermark (not necessarily in the CRM yet), {@code crm} in the CRM.
      */
     static Result compare(long billing, long pending, long crm, Instant watermark) {
         long notInCrm = billing - crm;
         String counts = "billing has " + billing + " invoices, the CRM " + crm + "; " + pending
-                + " changed at or after the watermark " + (watermark == null ? "(none yet)" : watermark)
+                + " changed after the watermark " + (watermark == null ? "(none yet)" : watermark)
                 + " may still be on their way";
         if (notInCrm < 0) {
             return new Result(billing, pending, crm, false, counts + ". The CRM holds " + -notInCrm
@@ -64,10 +64,15 @@ public class InvoiceReconciliation {
         return new Result(billing, pending, crm, true, counts + ".");
     }
 
-    /** The query for billing's invoices changed at or after the watermark (only their count is read). */
+    /**
+     * The query for billing's invoices changed after the watermark (only their count is
+     * read). Those changed at the watermark's instant are in the CRM already (it is the
+     * latest change of a stored page), so the count starts a millisecond later, billing's
+     * precision.
+     */
     public String pendingQuery() {
         Instant watermark = watermarks.state(INTEGRATION).map(Watermarks.State::watermark).orElse(null);
-        return "limit=1" + (watermark == null ? "" : "&updatedSince=" + watermark);
+        return "limit=1" + (watermark == null ? "" : "&updatedSince=" + watermark.plusMillis(1));
     }
 
     /** Compares the counts the route collected, and raises or resolves the alert. */

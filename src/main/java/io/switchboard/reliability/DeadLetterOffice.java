@@ -1,7 +1,5 @@
 package io.switchboard.reliability;
 
-import java.time.Instant;
-
 import io.switchboard.inbox.InboxHeaders;
 import io.switchboard.inbox.InboxStore.Claimed;
 import io.switchboard.integration.IntegrationsProperties;
@@ -14,7 +12,8 @@ import org.springframework.stereotype.Component;
 /**
  * Where the shared dead-letter channel delivers a failed exchange. For an inbox event it
  * decides between another attempt later (persisted in the inbox) and parking the event as
- * a dead letter; a route with no inbox event behind it (a schedule, say) is parked at once.
+ * a dead letter; a route with no inbox event behind it (a schedule, say) is parked at once,
+ * or counted on the letter it already parked for the same failure.
  * Because the channel marks the failure handled, Camel's idempotent consumer removes the
  * key of the failed exchange, so a retry or a replay can run.
  */
@@ -56,8 +55,8 @@ public class DeadLetterOffice implements Processor {
             Failure failure = thrown == null ? Failure.fromStatus(500, "failed without an exception", null)
                     : Failure.of(thrown);
             String integration = integrationOf(routeId);
-            String id = deadLetters.park(null, integration, routeId, failure, thrown,
-                    exchange.getMessage().getBody(String.class), null, 1, Instant.now());
+            String id = deadLetters.parkOrCount(integration, routeId, failure, thrown,
+                    exchange.getMessage().getBody(String.class));
             log.warn("route {} failed ({}): parked as dead letter {}", routeId, failure.category().label(), id);
             alerts.raise(integration, io.switchboard.alerting.AlertChecks.deadLetterKey(integration),
                     "Dead letter parked for " + integration, "Route " + routeId + " failed ("

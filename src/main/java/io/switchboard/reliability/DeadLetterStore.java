@@ -48,6 +48,32 @@ public class DeadLetterStore {
         return id;
     }
 
+    /**
+     * Parks the failure of a route with no inbox event behind it (a schedule's run). A run
+     * that fails the same way on every tick would otherwise park a letter per tick: while a
+     * letter of the same route, category and payload is still parked, the failure is counted
+     * on it (attempts, last failure, latest message) instead.
+     */
+    public String parkOrCount(String integration, String routeId, Failure failure, Throwable thrown, String payload) {
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        List<Map<String, Object>> parked = jdbc.queryForList("select id, payload from dead_letter where event_id is null "
+                + "and status = ? and integration = ? and route_id = ? and category = ? order by last_failed_at desc "
+                + "limit 20", PARKED, integration, routeId, failure.category().label());
+        for (Map<String, Object> letter : parked) {
+            if (java.util.Objects.equals(letter.get("payload") == null ? null : letter.get("payload").toString(),
+                    payload)) {
+                String id = (String) letter.get("id");
+                if (jdbc.update("update dead_letter set attempts = attempts + 1, last_failed_at = ?, exception_class = ?, "
+                        + "exception_message = ? where id = ? and status = ?", now,
+                        thrown == null ? null : thrown.getClass().getName(), Journal.truncate(failure.message()), id,
+                        PARKED) == 1) {
+                    return id;
+                }
+            }
+        }
+        return park(null, integration, routeId, failure, thrown, payload, null, 1, now.toInstant());
+    }
+
     public List<DeadLetter> find(String integration, String category, String status, Instant since, Instant until,
             int limit) {
         StringBuilder sql = new StringBuilder("select * from dead_letter where 1 = 1");

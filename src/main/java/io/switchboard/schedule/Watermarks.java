@@ -14,6 +14,7 @@ import java.util.UUID;
 import io.switchboard.journal.ActivitySource;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
+import io.switchboard.reliability.Failure;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.ExchangeHelper;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -259,7 +260,8 @@ public class Watermarks implements ActivitySource {
         Throwable thrown = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (thrown != null) {
-            return thrown.getClass().getSimpleName() + ": " + thrown.getMessage();
+            Failure failure = Failure.of(thrown);
+            return failure.category().label() + ": " + failure.message();
         }
         // The dead-letter channel took the failure where it happened (e.g. inside a split).
         List<String> parked = jdbc.queryForList("select category || ': ' || coalesce(exception_message, '') "

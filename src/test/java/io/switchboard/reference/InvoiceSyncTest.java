@@ -109,6 +109,206 @@ class InvoiceSyncTest {
     }
 
     @Test
+    void invoicesSharingTheWatermarkInstantAreReadAgainButWrittenOncePerVersion() throws Exception {
+        Instant at = recently();
+        String first = invoice(at, "paid", 1, 1_000, "EUR");
+        String second = invoice(at, "paid", 1, 2_000, "EUR");
+        assertThat(watermarks.rewind(SYNC, at.minusMillis(1))).isTrue();
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+        Timestamp firstWrite = crmWrittenAt(first);
+        Timestamp secondWrite = crmWrittenAt(second);
+        assertThat(watermarks.state(SYNC).orElseThrow().watermark()).isAfterOrEqualTo(at);
+
+        // The watermark may sit on their instant; the next run reads them again (inclusive) and skips them.
+        assertThat(watermarks.rewind(SYNC, at)).isTrue();
+        Watermarks.RunRecord again = runSync();
+        assertThat(again.status()).isEqualTo(Watermarks.OK);
+        assertThat(again.records()).isGreaterThanOrEqualTo(2);
+        assertThat(crmWrittenAt(first)).isEqualTo(firstWrite);
+        assertThat(crmWrittenAt(second)).isEqualTo(secondWrite);
+        assertThat(idempotencyKeys(first)).isEqualTo(1);
+
+        // A new version of one of them is a change (billing stamps it now): written once more.
+        jdbc.update("update sandbox_billing_invoice set invoice_version = 2, invoice_status = 'void', updated_at = ? "
+                + "where id = ?", Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MILLIS)), first);
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+        assertThat(crmInvoice(first)).containsEntry("invoice_version", 2).containsEntry("invoice_status", "void");
+        assertThat(crmWrittenAt(second)).isEqualTo(secondWrite);
+        assertThat(idempotencyKeys(first)).isEqualTo(2);
+    }
+
+    @Test
+    void malformedInvoiceStopsTheRunAsInvalidDataAndTheWatermarkStaysUntilItIsFixed() throws Exception {
+        Instant base = recently();
+        String good = invoice(base.plusMillis(1), "paid", 1, 500, "EUR");
+        String malformed = invoice(base.plusMillis(2), "paid", 1, 700, "E");
+        assertThat(watermarks.rewind(SYNC, base)).isTrue();
+        int alertsBefore = alertSink.raised(deadLetterAlert()).size();
+        resolve(deadLetterAlert());
+
+        Watermarks.RunRecord failed = runSync();
+        Watermarks.RunRecord failedAgain = runSync();
+
+        assertThat(failed.status()).isEqualTo(Watermarks.FAILED);
+        assertThat(failed.error()).contains("invalid-data").contains(malformed).contains("currency");
+        assertThat(failedAgain.status()).isEqualTo(Watermarks.FAILED);
+        assertThat(watermarks.state(SYNC).orElseThrow().watermark()).isEqualTo(base);
+        assertThat(crmCount(good)).isZero();
+        assertThat(crmCount(malformed)).isZero();
+        List<Map<String, Object>> letters = jdbc.queryForList("select * from dead_letter where integration = ? "
+                + "and status = 'PARKED' and exception_message like ?", SYNC, "%" + malformed + "%");
+        assertThat(letters).hasSize(1);
+        assertThat(letters.get(0)).containsEntry("category", "invalid-data").containsEntry("route_id", SYNC)
+                .containsEntry("attempts", 2);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> alertSink.raised(deadLetterAlert()).size() == alertsBefore + 1);
+
+        jdbc.update("update sandbox_billing_invoice set currency = 'EUR' where id = ?", malformed);
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+        assertThat(crmCount(good)).isOne();
+        assertThat(crmInvoice(malformed)).containsEntry("currency", "EUR");
+        assertThat(watermarks.state(SYNC).orElseThrow().watermark()).isAfterOrEqualTo(base.plusMillis(2));
+        discard(letters.get(0).get("id"));
+    }
+
+    @Test
+    void billingRefusingTheApiKeyStopsTheRunAsCredentialsWithOneAlert() throws Exception {
+        Instant base = recently();
+        String waiting = invoice(base.plusMillis(1), "paid", 1, 500, "EUR");
+        assertThat(watermarks.rewind(SYNC, base)).isTrue();
+        String alert = "connection:billing:credentials-rejected";
+        resolve(alert);
+        int alertsBefore = alertSink.raised(alert).size();
+        sandbox.fault("{\"system\":\"billing\",\"status\":401,\"count\":5}");
+
+        Watermarks.RunRecord failed = runSync();
+        Watermarks.RunRecord failedAgain = runSync();
+
+        assertThat(failed.status()).isEqualTo(Watermarks.FAILED);
+        assertThat(failed.error()).startsWith("credentials");
+        assertThat(failedAgain.status()).isEqualTo(Watermarks.FAILED);
+        assertThat(watermarks.state(SYNC).orElseThrow().watermark()).isEqualTo(base);
+        assertThat(parkedSince(failed.startedAt())).extracting(l -> l.get("category")).containsOnly("credentials");
+        await().atMost(Duration.ofSeconds(5)).until(() -> alertSink.raised(alert).size() == alertsBefore + 1);
+
+        sandbox.clearFaults();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runSync().status().equals(Watermarks.OK));
+        assertThat(crmCount(waiting)).isOne();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !alertSink.resolved(alert).isEmpty());
+        discardParkedSince(failed.startedAt());
+    }
+
+    @Test
+    void revokedCrmClientStopsTheRunAsCredentialsWithOneAlert() throws Exception {
+        Instant base = recently();
+        String waiting = invoice(base.plusMillis(1), "paid", 1, 500, "EUR");
+        assertThat(watermarks.rewind(SYNC, base)).isTrue();
+        String alert = "connection:crm:credentials-rejected";
+        resolve(alert);
+        int alertsBefore = alertSink.raised(alert).size();
+        sandbox.fault("{\"system\":\"crm\",\"revokeClient\":true}");
+
+        Watermarks.RunRecord failed = runSync();
+        Watermarks.RunRecord failedAgain = runSync();
+
+        assertThat(failed.status()).isEqualTo(Watermarks.FAILED);
+        assertThat(failed.error()).startsWith("credentials");
+        assertThat(failedAgain.status()).isEqualTo(Watermarks.FAILED);
+        assertThat(crmCount(waiting)).isZero();
+        assertThat(watermarks.state(SYNC).orElseThrow().watermark()).isEqualTo(base);
+        assertThat(parkedSince(failed.startedAt())).extracting(l -> l.get("category")).containsOnly("credentials");
+        await().atMost(Duration.ofSeconds(5)).until(() -> alertSink.raised(alert).size() == alertsBefore + 1);
+
+        sandbox.clearFaults();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runSync().status().equals(Watermarks.OK));
+        assertThat(crmCount(waiting)).isOne();
+        discardParkedSince(failed.startedAt());
+    }
+
+    @Test
+    void missingScopeStopsTheRunAsPermissionAndTheNextRunCarriesOn() throws Exception {
+        Instant base = recently();
+        String waiting = invoice(base.plusMillis(1), "paid", 1, 500, "EUR");
+        assertThat(watermarks.rewind(SYNC, base)).isTrue();
+        String alert = "connection:crm:permission-denied";
+        resolve(alert);
+        int alertsBefore = alertSink.raised(alert).size();
+        sandbox.fault("{\"system\":\"crm\",\"status\":403,\"scope\":\"invoices:write\",\"count\":1}");
+
+        Watermarks.RunRecord failed = runSync();
+
+        assertThat(failed.status()).isEqualTo(Watermarks.FAILED);
+        assertThat(failed.error()).startsWith("permission").contains("invoices:write");
+        assertThat(watermarks.state(SYNC).orElseThrow().watermark()).isEqualTo(base);
+        List<Map<String, Object>> parked = parkedSince(failed.startedAt());
+        assertThat(parked).extracting(l -> l.get("category")).containsOnly("permission");
+        assertThat(parked).extracting(l -> l.get("payload").toString()).anyMatch(p -> p.contains("invoiceId="));
+        await().atMost(Duration.ofSeconds(5)).until(() -> alertSink.raised(alert).size() == alertsBefore + 1);
+
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+        assertThat(crmCount(waiting)).isOne();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !alertSink.resolved(alert).isEmpty());
+        discardParkedSince(failed.startedAt());
+    }
+
+    @Test
+    void aRunNeverOverlapsTheOneStillGoing() {
+        QuartzEndpoint trigger = (QuartzEndpoint) camel.getRoute("invoice-sync-schedule").getEndpoint();
+        assertThat(trigger.isStateful()).as("Quartz runs a stateful job only once at a time").isTrue();
+        assertThat(trigger.getCron()).isEqualTo(camel.resolvePropertyPlaceholders(
+                "{{switchboard.reference.invoice-sync.cron}}"));
+
+        runSync();
+        // Another node (or a run that is still going) holds the claim.
+        jdbc.update("update sync_watermark set run_id = 'held-elsewhere', leased_until = ? where integration = ?",
+                Timestamp.from(Instant.now().plusSeconds(60)), SYNC);
+        int runs = jdbc.queryForObject("select count(*) from sync_run where integration = ?", Integer.class, SYNC);
+        template.send("direct:invoice-sync", exchange -> { });
+        assertThat(jdbc.queryForObject("select count(*) from sync_run where integration = ?", Integer.class, SYNC))
+                .isEqualTo(runs);
+
+        // A claim whose lease ran out (its node died) is taken over, and that run is booked as abandoned.
+        jdbc.update("update sync_watermark set leased_until = ? where integration = ?",
+                Timestamp.from(Instant.now().minusSeconds(1)), SYNC);
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+    }
+
+    @Test
+    void nightlyCountCheckAlertsOnAMismatchAndResolvesWhenTheCountsAgree() throws Exception {
+        String alert = InvoiceReconciliation.ALERT_KEY;
+        resolve(alert);
+        // Invoices written to the CRM by hand elsewhere are not billing's; the check would rightly flag them.
+        jdbc.update("delete from sandbox_crm_invoice where invoice_id not in (select id from sandbox_billing_invoice)");
+        assertThat(watermarks.rewind(SYNC, null)).isTrue();
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+
+        InvoiceReconciliation.Result match = reconcile();
+        assertThat(match.consistent()).as(match.detail()).isTrue();
+
+        // Billing changes an invoice with a timestamp older than the watermark: the sync cannot see it.
+        int raisedBefore = alertSink.raised(alert).size();
+        String late = invoice(watermarks.state(SYNC).orElseThrow().watermark().minusSeconds(600), "paid", 1, 100, "EUR");
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+        assertThat(crmCount(late)).isZero();
+        InvoiceReconciliation.Result mismatch = reconcile();
+        assertThat(mismatch.consistent()).isFalse();
+        assertThat(mismatch.detail()).contains("missing from the CRM");
+        await().atMost(Duration.ofSeconds(5)).until(() -> alertSink.raised(alert).size() == raisedBefore + 1);
+        assertThat(alerts.active()).extracting(a -> a.key()).contains(alert);
+
+        // Set the watermark back before it: the next run brings it, and the next check resolves the alert.
+        HttpResponse<String> rewound = sandbox.post("/api/integrations/invoice-sync/watermark",
+                "{\"watermark\":\"" + Instant.now().minusSeconds(601 + 3600) + "\"}",
+                "Authorization", SandboxClient.basic("operator", "operator-test-password"));
+        assertThat(rewound.statusCode()).as(rewound.body()).isEqualTo(200);
+        assertThat(runSync().status()).isEqualTo(Watermarks.OK);
+        assertThat(crmCount(late)).isOne();
+        assertThat(reconcile().consistent()).isTrue();
+        assertThat(alerts.active()).extracting(a -> a.key()).doesNotContain(alert);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !alertSink.resolved(alert).isEmpty());
+    }
+
+    @Test
     void twentyThousandChangedInvoicesAllReachTheCrmExactlyOnce() throws Exception {
         Instant seededFrom = Instant.now().minusSeconds(20_001).truncatedTo(ChronoUnit.MILLIS);
         HttpResponse<String> seeded = sandbox.post("/sandbox/billing/seed", "{\"invoices\":20000}",
@@ -144,6 +344,49 @@ class InvoiceSyncTest {
     private Watermarks.RunRecord runSync() {
         template.send("direct:invoice-sync", exchange -> { });
         return watermarks.runs(SYNC, 1).get(0);
+    }
+
+    private InvoiceReconciliation.Result reconcile() {
+        return template.send("direct:invoice-sync-reconcile", exchange -> { }).getMessage()
+                .getBody(InvoiceReconciliation.Result.class);
+    }
+
+    private Timestamp crmWrittenAt(String id) {
+        return jdbc.queryForObject("select updated_at from sandbox_crm_invoice where invoice_id = ?", Timestamp.class, id);
+    }
+
+    private int crmCount(String id) {
+        return jdbc.queryForObject("select count(*) from sandbox_crm_invoice where invoice_id = ?", Integer.class, id);
+    }
+
+    private int idempotencyKeys(String id) {
+        return jdbc.queryForObject("select count(*) from camel_messageprocessed where processor_name = ? "
+                + "and message_id like ?", Integer.class, SYNC, id + "@%");
+    }
+
+    private List<Map<String, Object>> parkedSince(Instant since) {
+        return jdbc.queryForList("select * from dead_letter where integration = ? and status = 'PARKED' "
+                + "and last_failed_at >= ?", SYNC, Timestamp.from(since));
+    }
+
+    /** Discards what a test parked, so the dead-letter alert of the next test starts afresh. */
+    private void discardParkedSince(Instant since) {
+        parkedSince(since).forEach(letter -> discard(letter.get("id")));
+    }
+
+    private void discard(Object letterId) {
+        jdbc.update("update dead_letter set status = 'DISCARDED', resolved_at = ?, resolved_by = 'test' where id = ?",
+                Timestamp.from(Instant.now()), letterId);
+    }
+
+    private static String deadLetterAlert() {
+        return AlertChecks.deadLetterKey(SYNC);
+    }
+
+    /** Ends an outage a previous test may have left open, so this test's first occurrence is sent. */
+    private void resolve(String alertKey) {
+        alerts.syncActiveKeys();
+        alerts.resolve(alertKey);
     }
 
     /** A moment ago, so the sync window holds little besides this test's invoices. */
