@@ -1,0 +1,249 @@
+package io.switchboard.reference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.SwitchboardTest;
+import io.switchboard.alerting.Alerts;
+import io.switchboard.alerting.RecordingAlertSink;
+import io.switchboard.sandbox.SandboxClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * customer-lookup against the sandbox: both systems asked in parallel, a partial answer
+ * marked degraded within the 2 s budget when one is down or slow, 404 for an address
+ * neither knows, and a circuit breaker that stops asking a failing system.
+ */
+@SwitchboardTest
+class CustomerLookupTest {
+
+    /** Billing's seeded customer cus_002; the tests give it a CRM contact too. */
+    static final String KNOWN = "accounts@difference-works.example";
+    static final String VIEWER = SandboxClient.basic("viewer", "viewer-test-password");
+    static final long BUDGET_MS = 2000;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    RecordingAlertSink alertSink;
+
+    @Autowired
+    Alerts alerts;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private SandboxClient sandbox;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        sandbox = new SandboxClient(port);
+        sandbox.clearFaults();
+        contact(KNOWN, "Charles", "Babbage");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        sandbox.clearFaults();
+        // A breaker a test opened closes again before the next test (half-open after 1 s here).
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300))
+                .until(() -> !json.readTree(lookup(KNOWN).body()).path("degraded").asBoolean(true));
+    }
+
+    @Test
+    void knownCustomerGetsContactAndBillingStatusTogether() throws Exception {
+        long started = System.nanoTime();
+        HttpResponse<String> response = lookup(KNOWN.toUpperCase());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode answer = json.readTree(response.body());
+        assertThat(answer.get("email").asText()).isEqualTo(KNOWN);
+        assertThat(answer.get("contact").get("firstName").asText()).isEqualTo("Charles");
+        assertThat(answer.get("billing").get("customerId").asText()).isEqualTo("cus_002");
+        assertThat(answer.get("billing").get("status").asText()).isEqualTo("active");
+        assertThat(answer.get("billing").has("openInvoices")).isTrue();
+        assertThat(answer.get("degraded").asBoolean()).isFalse();
+        assertThat(answer.get("missing")).isEmpty();
+        assertThat(tookMs).isLessThan(BUDGET_MS);
+        // The caller's credentials never come back as response headers.
+        assertThat(response.headers().firstValue("Authorization")).isEmpty();
+    }
+
+    @Test
+    void onlyViewersMayLookUp() throws Exception {
+        assertThat(sandbox.get("/api/integrations/customer-lookup/" + KNOWN).statusCode()).isEqualTo(401);
+        assertThat(sandbox.get("/api/integrations/customer-lookup/" + KNOWN, "Authorization",
+                SandboxClient.basic("viewer", "wrong")).statusCode()).isEqualTo(401);
+        assertThat(lookup(KNOWN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void addressOnlyTheCrmKnowsIsAFullAnswerWithoutBilling() throws Exception {
+        String email = "crm-only-" + UUID.randomUUID() + "@example.com";
+        contact(email, "Grace", "Hopper");
+
+        JsonNode answer = json.readTree(lookup(email).body());
+
+        assertThat(answer.get("contact").get("lastName").asText()).isEqualTo("Hopper");
+        assertThat(answer.get("billing").isNull()).isTrue();
+        assertThat(answer.get("degraded").asBoolean()).isFalse();
+    }
+
+    @Test
+    void addressNeitherSystemKnowsIsNotFound() throws Exception {
+        String email = "nobody-" + UUID.randomUUID() + "@example.com";
+
+        HttpResponse<String> response = lookup(email);
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(404);
+        assertThat(problem.get("detail").asText()).contains(email);
+    }
+
+    @Test
+    void somethingThatIsNotAnAddressIsABadRequest() throws Exception {
+        HttpResponse<String> response = lookup("not-an-address");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("title").asText()).isEqualTo("Not an e-mail address");
+    }
+
+    @Test
+    void billingDownGivesADegradedAnswerNamingWhatIsMissingAndWhy() throws Exception {
+        sandbox.fault("{\"system\":\"billing\",\"status\":503,\"count\":1}");
+
+        long started = System.nanoTime();
+        HttpResponse<String> response = lookup(KNOWN);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode answer = json.readTree(response.body());
+        assertThat(answer.get("degraded").asBoolean()).isTrue();
+        assertThat(answer.get("missing")).extracting(JsonNode::asText).containsExactly("billing");
+        assertThat(answer.get("reasons").get("billing").asText()).startsWith("transient").contains("503");
+        assertThat(answer.get("contact").get("firstName").asText()).isEqualTo("Charles");
+        assertThat(answer.get("billing").isNull()).isTrue();
+        assertThat(tookMs).isLessThan(BUDGET_MS);
+        // A lookup that fell back parks nothing: there is nothing to replay.
+        assertThat(jdbc.queryForObject("select count(*) from dead_letter where integration = 'customer-lookup'",
+                Integer.class)).isZero();
+    }
+
+    @Test
+    void slowBillingIsCutOffAndTheAnswerStillComesWithinTwoSeconds() throws Exception {
+        sandbox.fault("{\"system\":\"billing\",\"delayMs\":5000,\"count\":1}");
+
+        long started = System.nanoTime();
+        HttpResponse<String> response = lookup(KNOWN);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(tookMs).isLessThan(BUDGET_MS);
+        JsonNode answer = json.readTree(response.body());
+        assertThat(answer.get("degraded").asBoolean()).isTrue();
+        assertThat(answer.get("missing")).extracting(JsonNode::asText).containsExactly("billing");
+        assertThat(answer.get("reasons").get("billing").asText()).startsWith("timeout");
+        assertThat(answer.get("contact").get("firstName").asText()).isEqualTo("Charles");
+    }
+
+    @Test
+    void bothSystemsDownIsServiceUnavailable() throws Exception {
+        sandbox.fault("{\"system\":\"billing\",\"status\":503,\"count\":1}");
+        sandbox.fault("{\"system\":\"crm\",\"status\":503,\"count\":1}");
+
+        HttpResponse<String> response = lookup(KNOWN);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.get("missing")).extracting(JsonNode::asText).containsExactly("crm", "billing");
+    }
+
+    @Test
+    void repeatedFailuresOpenTheBreakerSoBillingIsNoLongerAskedAndAnswersComeAtOnce() throws Exception {
+        sandbox.fault("{\"system\":\"billing\",\"status\":503,\"count\":50}");
+        for (int i = 0; i < 5; i++) {
+            assertThat(json.readTree(lookup(KNOWN).body()).get("reasons").get("billing").asText())
+                    .startsWith("transient");
+        }
+        int faultsLeft = faultsLeft("billing");
+
+        long started = System.nanoTime();
+        JsonNode answer = json.readTree(lookup(KNOWN).body());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(answer.get("degraded").asBoolean()).isTrue();
+        assertThat(answer.get("reasons").get("billing").asText()).startsWith("circuit-open");
+        assertThat(faultsLeft("billing")).as("billing was not called").isEqualTo(faultsLeft);
+        assertThat(tookMs).isLessThan(500);
+        assertThat(answer.get("contact").get("firstName").asText()).isEqualTo("Charles");
+    }
+
+    @Test
+    void revokedCrmClientIsMissingAsCredentialsWithOneAlert() throws Exception {
+        String alert = "connection:crm:credentials-rejected";
+        alerts.syncActiveKeys();
+        alerts.resolve(alert);
+        int before = alertSink.raised(alert).size();
+        sandbox.fault("{\"system\":\"crm\",\"revokeClient\":true}");
+
+        for (int i = 0; i < 3; i++) {
+            JsonNode answer = json.readTree(lookup(KNOWN).body());
+            assertThat(answer.get("missing")).extracting(JsonNode::asText).containsExactly("crm");
+            assertThat(answer.get("reasons").get("crm").asText()).startsWith("credentials");
+            assertThat(answer.get("billing").get("customerId").asText()).isEqualTo("cus_002");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> alertSink.raised(alert).size() == before + 1);
+    }
+
+    @Test
+    void missingScopeIsMissingAsPermission() throws Exception {
+        String alert = "connection:crm:permission-denied";
+        alerts.syncActiveKeys();
+        alerts.resolve(alert);
+        int before = alertSink.raised(alert).size();
+        sandbox.fault("{\"system\":\"crm\",\"status\":403,\"scope\":\"contacts:read\",\"count\":1}");
+
+        JsonNode answer = json.readTree(lookup(KNOWN).body());
+
+        assertThat(answer.get("missing")).extracting(JsonNode::asText).containsExactly("crm");
+        assertThat(answer.get("reasons").get("crm").asText()).startsWith("permission").contains("contacts:read");
+        await().atMost(Duration.ofSeconds(5)).until(() -> alertSink.raised(alert).size() == before + 1);
+    }
+
+    // --- helpers
+
+    private HttpResponse<String> lookup(String email) throws Exception {
+        return sandbox.get("/api/integrations/customer-lookup/" + email, "Authorization", VIEWER);
+    }
+
+    private void contact(String email, String firstName, String lastName) throws Exception {
+        String token = "Bearer " + sandbox.token("contacts:write");
+        HttpResponse<String> response = sandbox.post("/sandbox/crm/contacts", "{\"email\":\"" + email
+                + "\",\"firstName\":\"" + firstName + "\",\"lastName\":\"" + lastName + "\"}", "Authorization", token);
+        assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+    }
+
+    private int faultsLeft(String system) {
+        Integer left = jdbc.queryForObject("select coalesce(sum(remaining), 0) from sandbox_fault where target_system = ?",
+                Integer.class, system);
+        return left == null ? 0 : left;
+    }
+}
