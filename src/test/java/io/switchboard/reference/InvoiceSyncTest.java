@@ -106,6 +106,19 @@ class InvoiceSyncTest {
         assertThat(answer.get("runs").get(0).get("pages").asInt()).isPositive();
         assertThat(answer.get("lastSuccessAt").isNull()).isFalse();
         assertThat(sandbox.get("/api/integrations/invoice-sync/runs").statusCode()).isEqualTo(401);
+
+        // Runs are the sync's activity in its health: a sync that stops running shows as silent.
+        JsonNode integrations = json.readTree(sandbox.get("/api/integrations",
+                "Authorization", SandboxClient.basic("viewer", "viewer-test-password")).body());
+        JsonNode health = null;
+        for (JsonNode integration : integrations) {
+            if (integration.get("id").asText().equals(SYNC)) {
+                health = integration.get("health");
+            }
+        }
+        assertThat(health).isNotNull();
+        assertThat(health.get("lastSuccess").isNull()).isFalse();
+        assertThat(health.get("sla").asText()).isEqualTo("ok");
     }
 
     @Test
