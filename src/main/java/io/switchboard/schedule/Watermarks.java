@@ -94,7 +94,8 @@ public class Watermarks implements ActivitySource {
      * run: the route then does nothing this time.
      */
     public void begin(Exchange exchange) {
-        String integration = ExchangeHelper.getAtRouteId(exchange);
+        String integration = ExchangeHelper.getAtRouteId(exchange) != null ? ExchangeHelper.getAtRouteId(exchange)
+                : exchange.getFromRouteId();
         Optional<SyncRun> claimed = claim(integration);
         if (claimed.isEmpty()) {
             log.info("sync {} skipped: the previous run is still going", integration);
@@ -256,7 +257,7 @@ public class Watermarks implements ActivitySource {
                 run.watermark(), duration, reason);
     }
 
-    private String reason(Exchange exchange, SyncRun run) {
+    String reason(Exchange exchange, SyncRun run) {
         Throwable thrown = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (thrown != null) {
