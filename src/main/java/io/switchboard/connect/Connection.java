@@ -21,11 +21,14 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Producer;
+import org.apache.camel.component.http.CompositeHttpConfigurer;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.http.NoopCookieStore;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.service.ServiceHelper;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +67,7 @@ public final class Connection {
         this.settings = settings;
         this.baseUrl = baseUrl;
         this.auth = auth;
-        this.scopes = Set.copyOf(scopes);
+        this.scopes = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(scopes));
         this.states = states;
         this.alerts = alerts;
         this.clock = clock;
@@ -289,6 +292,11 @@ public final class Connection {
             HttpEndpoint endpoint = (HttpEndpoint) component.createEndpoint(
                     UriComponentsBuilder.fromUriString(base).replacePath(null).replaceQuery(null).build().toUriString(),
                     options);
+            // Retrying is the inbox's decision (backoff, Retry-After, dead letters), so the
+            // HTTP client must not quietly retry a 429 or 503 on its own.
+            HttpClientConfigurer noRetries = HttpClientBuilder::disableAutomaticRetries;
+            endpoint.setHttpClientConfigurer(endpoint.getHttpClientConfigurer() == null ? noRetries
+                    : CompositeHttpConfigurer.combineConfigurers(endpoint.getHttpClientConfigurer(), noRetries));
             ServiceHelper.startService(endpoint);
             Producer created = endpoint.createProducer();
             ServiceHelper.startService(created);

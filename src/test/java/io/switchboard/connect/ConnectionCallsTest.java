@@ -232,7 +232,9 @@ class ConnectionCallsTest {
         assertThat(failure.category()).isEqualTo(ErrorCategory.RATE_LIMITED);
         assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.RATE_LIMITED);
-        api.verify(getRequestedFor(urlPathEqualTo("/mail/messages")).withHeader("X-Mail-Api-Key", equalTo(API_KEY)));
+        // Retrying is the inbox's decision: the HTTP client does not quietly try again.
+        api.verify(exactly(1), getRequestedFor(urlPathEqualTo("/mail/messages"))
+                .withHeader("X-Mail-Api-Key", equalTo(API_KEY)));
     }
 
     @Test
