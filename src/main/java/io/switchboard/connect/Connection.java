@@ -58,8 +58,8 @@ public final class Connection {
     private volatile Instant refusedUntil;
     private volatile String refusedReason;
     private volatile String rateLimited;
-    private HttpEndpoint http;
-    private Producer producer;
+    private volatile HttpEndpoint http;
+    private volatile Producer producer;
 
     Connection(String name, ConnectionsProperties.Connection settings, Supplier<String> baseUrl, ConnectionAuth auth,
             Set<String> scopes, ConnectionStates states, Alerts alerts, Clock clock) {
@@ -140,7 +140,7 @@ public final class Connection {
 
     private Response send(Exchange exchange, Request request, Credential credential) throws Exception {
         Producer http = producer(exchange.getContext());
-        Exchange call = this.http.createExchange();
+        Exchange call = http.getEndpoint().createExchange();
         Message out = call.getIn();
         out.setHeader(Exchange.HTTP_METHOD, request.method());
         out.setHeader(Exchange.HTTP_URI, url(request, credential, false));
@@ -199,7 +199,12 @@ public final class Connection {
         }
         HttpOperationFailedException failure = failure(request, response, credential);
         if (status == 401) {
-            refuse("connection '" + name + "': " + operation + " answered 401 to fresh credentials");
+            if (isOAuth2()) {
+                // Drop the refused token too, so the first call after the cool-down fetches another.
+                auth.renew(credential);
+            }
+            refuse("Connection '" + name + "': " + operation + " answered 401, the system does not accept "
+                    + (isOAuth2() ? "even a freshly fetched token" : "the configured credentials"));
         } else if (status == 403) {
             String scope = Failure.missingScope(failure);
             String detail = operation + " answered 403" + (scope == null ? "" : ": missing scope " + scope);
@@ -271,7 +276,12 @@ public final class Connection {
         return query == null ? key : query + "&" + key;
     }
 
-    private synchronized Producer producer(CamelContext camel) throws Exception {
+    private Producer producer(CamelContext camel) throws Exception {
+        Producer ready = producer;
+        return ready != null ? ready : createProducer(camel);
+    }
+
+    private synchronized Producer createProducer(CamelContext camel) throws Exception {
         if (producer == null) {
             String base = baseUrl.get();
             HttpComponent component = camel.getComponent(base.toLowerCase(Locale.ROOT).startsWith("https:")

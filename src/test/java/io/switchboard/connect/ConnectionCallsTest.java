@@ -251,6 +251,47 @@ class ConnectionCallsTest {
     }
 
     @Test
+    void refusedApiKeyFailsAsCredentialsAndFailsFastDuringTheCooldown() {
+        api.stubFor(post("/mail/messages").willReturn(aResponse().withStatus(401)));
+        start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());
+
+        Failure first = Failure.of(call("connection:mail/messages", "{}").getException());
+        Failure second = Failure.of(call("connection:mail/messages", "{}").getException());
+
+        assertThat(first.category()).isEqualTo(ErrorCategory.CREDENTIALS);
+        assertThat(second.category()).isEqualTo(ErrorCategory.CREDENTIALS);
+        assertThat(second.message()).contains("not asking again until");
+        api.verify(exactly(1), postRequestedFor(urlPathEqualTo("/mail/messages")));
+        assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.CREDENTIALS_REJECTED);
+        assertThat(alertSink.raised("connection:mail:credentials-rejected")).hasSize(1);
+    }
+
+    @Test
+    void basicBearerAndPathTokenCredentialsAreSentTheirWay() {
+        api.stubFor(get(urlPathEqualTo("/basic/ping")).willReturn(okJson("{}")));
+        api.stubFor(get(urlPathEqualTo("/bearer/ping")).willReturn(okJson("{}")));
+        api.stubFor(post(urlPathEqualTo("/hooks/T000/B000/XXXX")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        start(Map.of(
+                "basic", new ConnectionsProperties.Connection(api.baseUrl() + "/basic", new Auth(AuthType.BASIC, null,
+                        null, null, "switchboard", "basic-password", null, null, null, null, null, null, null),
+                        null, null, 0, 0, null),
+                "bearer", new ConnectionsProperties.Connection(api.baseUrl() + "/bearer", new Auth(AuthType.BEARER, null,
+                        null, null, null, null, "static-token", null, null, null, null, null, null), null, null, 0, 0, null),
+                "chat", new ConnectionsProperties.Connection(api.baseUrl() + "/hooks", new Auth(AuthType.PATH_TOKEN, null,
+                        null, null, null, null, "T000/B000/XXXX", null, null, null, null, null, null), null, null, 0, 0,
+                        null)), Map.of());
+
+        assertThat(call("connection:basic/ping", null).getException()).isNull();
+        assertThat(call("connection:bearer/ping", null).getException()).isNull();
+        assertThat(call("connection:chat", "{\"text\":\"hi\"}").getMessage().getBody(String.class)).isEqualTo("ok");
+
+        api.verify(getRequestedFor(urlPathEqualTo("/basic/ping")).withHeader("Authorization",
+                equalTo("Basic c3dpdGNoYm9hcmQ6YmFzaWMtcGFzc3dvcmQ=")));
+        api.verify(getRequestedFor(urlPathEqualTo("/bearer/ping")).withHeader("Authorization",
+                equalTo("Bearer static-token")));
+    }
+
+    @Test
     void readTimeoutApplies() {
         api.stubFor(get("/slow/things").willReturn(okJson("[]").withFixedDelay(3_000)));
         var slow = new ConnectionsProperties.Connection(api.baseUrl() + "/slow", null, Duration.ofSeconds(1),
