@@ -60,6 +60,7 @@ public class Connections implements DisposableBean {
             connections.put(name, new Connection(name, settings, baseUrl, auth, scopes.getOrDefault(name, Set.of()),
                     states, alerts, clock));
             warnIfUnusable(name, settings, variableOf);
+            warnIfPointingAtAnAbsentSandbox(name, environment);
         });
     }
 
@@ -142,6 +143,16 @@ public class Connections implements DisposableBean {
             String variable = variableOf.apply(property);
             log.warn("Connection '{}' has no {}: its calls will fail until {} is set{}", name, missing, property,
                     variable == null ? "" : " (environment variable " + variable + ")");
+        }
+    }
+
+    private static void warnIfPointingAtAnAbsentSandbox(String name, ConfigurableEnvironment environment) {
+        String sandbox = environment.getProperty("switchboard.sandbox.base-url");
+        String base = environment.getProperty("switchboard.connections." + name + ".base-url");
+        if (!environment.getProperty("switchboard.sandbox.enabled", Boolean.class, false) && sandbox != null
+                && base != null && base.startsWith(sandbox)) {
+            log.warn("Connection '{}' points at the sandbox ({}), which is off: set its base URL and credentials "
+                    + "for the real system (see the README, 'Pointing a connection at a real system')", name, base);
         }
     }
 
