@@ -61,8 +61,17 @@ public final class Connection {
     private volatile HttpEndpoint http;
     private volatile Producer producer;
 
+    private final ConnectionLimiter limiter;
+
     Connection(String name, ConnectionsProperties.Connection settings, Supplier<String> baseUrl, ConnectionAuth auth,
             Set<String> scopes, ConnectionStates states, Alerts alerts, Clock clock) {
+        this(name, settings, baseUrl, auth, scopes, states, alerts, clock, () -> 1);
+    }
+
+    Connection(String name, ConnectionsProperties.Connection settings, Supplier<String> baseUrl, ConnectionAuth auth,
+            Set<String> scopes, ConnectionStates states, Alerts alerts, Clock clock,
+            java.util.function.IntSupplier liveNodes) {
+        this.limiter = new ConnectionLimiter(settings.rateLimit(), liveNodes);
         this.name = name;
         this.settings = settings;
         this.baseUrl = baseUrl;
@@ -139,6 +148,7 @@ public final class Connection {
     }
 
     private Response send(Exchange exchange, Request request, Credential credential) throws Exception {
+        limiter.acquire();
         Producer http = producer(exchange.getContext());
         Exchange call = http.getEndpoint().createExchange();
         Message out = call.getIn();

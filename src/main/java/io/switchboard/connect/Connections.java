@@ -35,6 +35,20 @@ public class Connections implements DisposableBean {
 
     public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
             Alerts alerts, ConfigurableEnvironment environment, Clock clock) {
+        this(properties, integrations, states, alerts, environment, clock, () -> 1);
+    }
+
+    /** @param liveNodes how many nodes share each connection's rate limit right now */
+    @org.springframework.beans.factory.annotation.Autowired
+    public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
+            Alerts alerts, ConfigurableEnvironment environment, Clock clock,
+            io.switchboard.journal.ClusterNodes clusterNodes) {
+        this(properties, integrations, states, alerts, environment, clock, clusterNodes::live);
+    }
+
+    Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
+            Alerts alerts, ConfigurableEnvironment environment, Clock clock,
+            java.util.function.IntSupplier liveNodes) {
         ConfigSecrets.check(environment);
         Map<String, Set<String>> scopes = requestedScopes(properties, integrations);
         Function<String, String> variableOf = property -> ConfigSecrets.variableFor(environment, property);
@@ -58,7 +72,7 @@ public class Connections implements DisposableBean {
                 auth = new StaticAuth(name, settings.auth(), variableOf);
             }
             connections.put(name, new Connection(name, settings, baseUrl, auth, scopes.getOrDefault(name, Set.of()),
-                    states, alerts, clock));
+                    states, alerts, clock, liveNodes));
             warnIfUnusable(name, settings, variableOf);
             warnIfPointingAtAnAbsentSandbox(name, environment);
         });
