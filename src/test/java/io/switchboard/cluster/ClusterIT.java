@@ -64,10 +64,6 @@ class ClusterIT {
     @Test
     void threeNodesSurviveAKillWithEveryEventDoneOnceAndEveryTickFiredOnce() throws Exception {
         schema = Databases.newPostgresSchema("cluster");
-        try (Connection c = db(); Statement s = c.createStatement()) {
-            s.execute("create table cluster_tick (scheduled_fire_time timestamp with time zone not null, "
-                    + "node_id varchar(100) not null)");
-        }
         logs = Files.createDirectories(Path.of("target", "cluster-it"));
         for (int i = 1; i <= 3; i++) {
             nodes.add(new Node("node-" + i, freePort()));

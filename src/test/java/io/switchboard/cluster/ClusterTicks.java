@@ -20,7 +20,18 @@ public class ClusterTicks {
         this.node = node;
     }
 
+    private volatile boolean tableReady;
+
     public void record(Exchange exchange) {
+        if (!tableReady) {
+            try {
+                jdbc.execute("create table if not exists cluster_tick (scheduled_fire_time timestamp with time zone "
+                        + "not null, node_id varchar(100) not null)");
+            } catch (RuntimeException anotherNodeMadeItFirst) {
+                // the table exists now either way
+            }
+            tableReady = true;
+        }
         Date scheduled = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
         jdbc.update("insert into cluster_tick (scheduled_fire_time, node_id) values (?, ?)",
                 new Timestamp(scheduled.getTime()), node.value());
