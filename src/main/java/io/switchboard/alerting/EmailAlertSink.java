@@ -57,12 +57,15 @@ class EmailAlertSink implements AlertSink {
         }
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(environment.resolvePlaceholders(email.url())))
+                    .header("Accept", "application/json")
                     .timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(
-                            Map.of("to", email.to(), "subject", subject, "text", text))));
+                            Map.of("from", "switchboard-alerts@switchboard.example", "to", email.to(),
+                                    "subject", subject, "text", text))));
             if (email.apiKey() != null && !email.apiKey().isBlank()) {
-                request.header("X-Api-Key", environment.resolvePlaceholders(email.apiKey()));
+                request.header(email.apiKeyHeader() == null ? "X-Api-Key" : email.apiKeyHeader(),
+                        environment.resolvePlaceholders(email.apiKey()));
             }
             HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() >= 300) {
