@@ -53,8 +53,17 @@ public class InboxStore {
     public record Accepted(String eventId, boolean duplicate) {
     }
 
-    /** An event claimed for processing by this node. */
-    public record Claimed(String eventId, String integration, String deliveryId, String payload, int attempt) {
+    /**
+     * An event claimed for processing by this node.
+     *
+     * @param resumed the previous attempt never finished (its node died holding the lease)
+     */
+    public record Claimed(String eventId, String integration, String deliveryId, String payload, int attempt,
+            boolean resumed) {
+
+        public Claimed(String eventId, String integration, String deliveryId, String payload, int attempt) {
+            this(eventId, integration, deliveryId, payload, attempt, false);
+        }
     }
 
     /**
@@ -122,6 +131,9 @@ public class InboxStore {
                 return List.<Claimed>of();
             }
             String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+            // Still PROCESSING although the lease ran out: the node that held it died mid-event.
+            java.util.Set<String> resumed = new java.util.HashSet<>(jdbc.queryForList("select id from event where id in ("
+                    + in + ") and status = 'PROCESSING'", String.class, ids.toArray()));
             List<Object> args = new java.util.ArrayList<>(List.of(node.value(), Timestamp.from(now.toInstant().plus(lease))));
             args.addAll(ids);
             jdbc.update("update inbox set lease_owner = ?, lease_until = ? where event_id in (" + in + ")", args.toArray());
@@ -131,7 +143,7 @@ public class InboxStore {
                     + in + ")", eventArgs.toArray());
             return jdbc.query("select id, integration, delivery_id, payload, attempts from event where id in (" + in + ")",
                     (rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5)), ids.toArray());
+                            rs.getInt(5), resumed.contains(rs.getString(1))), ids.toArray());
         });
         return claimed == null ? List.of() : claimed;
     }

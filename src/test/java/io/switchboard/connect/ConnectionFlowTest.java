@@ -42,6 +42,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ExtendWith(OutputCaptureExtension.class)
 class ConnectionFlowTest {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.switchboard.integration.IntegrationsProperties integrationsConfig;
+
     static final String CREDENTIALS_ALERT = "connection:crm:credentials-rejected";
     static final List<String> SECRETS = List.of("test-crm-client-secret", "test-mail-api-key", "test-billing-api-key",
             "test-chat-token");
@@ -232,9 +235,17 @@ class ConnectionFlowTest {
         assertThat(crm.get("auth").asText()).isEqualTo("oauth2-client-credentials");
         assertThat(crm.get("baseUrl").asText()).isEqualTo("http://localhost:" + port + "/sandbox/crm");
         // Least privilege: the union of the cards' scopes, not everything the client may have.
+        java.util.SortedSet<String> cardScopes = new java.util.TreeSet<>();
+        integrationsConfig.all().values().forEach(integration -> {
+            if (integration.card() != null) {
+                cardScopes.addAll(integration.card().scopes().getOrDefault("crm", List.of()));
+            }
+        });
         assertThat(json.convertValue(crm.get("scopes"), List.class))
-                .containsExactly("contacts:read", "contacts:write", "tasks:write", "users:read");
-        assertThat(crm.get("rateLimit").asDouble()).isEqualTo(10.0);
+                .contains("contacts:read", "contacts:write", "tasks:write", "users:read")
+                .containsExactlyElementsOf(cardScopes);
+        // the test profile lifts the limit to 500/s (test-overrides.properties)
+        assertThat(crm.get("rateLimit").asDouble()).isEqualTo(500.0);
     }
 
     // --- helpers

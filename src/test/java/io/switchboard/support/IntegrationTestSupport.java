@@ -95,6 +95,28 @@ public abstract class IntegrationTestSupport {
         return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
     }
 
+    /**
+     * Calls the sandbox CRM as a client of its own would (a token from its OAuth2 endpoint
+     * with the test client), e.g. to set up a contact before a test.
+     */
+    protected JsonNode asCrmClient(String method, String path, String body) throws Exception {
+        HttpRequest tokenRequest = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/sandbox/oauth/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=switchboard-test"
+                        + "&client_secret=test-crm-client-secret&scope=contacts:read%20contacts:write%20tasks:read%20tasks:write"))
+                .build();
+        HttpResponse<String> token = http.send(tokenRequest, HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + json.readTree(token.body()).get("access_token").asText())
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
+        return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
+    }
+
     /** Makes a sandbox system misbehave, e.g. {@code {"system":"crm","status":503,"count":2}}; cleared by {@link #clearFaults()}. */
     protected void fault(String json) throws Exception {
         asAdmin("POST", "/sandbox/faults", json);
