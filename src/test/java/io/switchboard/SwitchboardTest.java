@@ -8,6 +8,7 @@ import java.lang.annotation.Target;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The one Spring context most tests share: the whole server on a random port with an
@@ -21,5 +22,6 @@ import org.springframework.test.context.ActiveProfiles;
 @SpringBootTest(classes = SwitchboardApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 @AutoConfigureObservability
+@TestPropertySource(locations = "classpath:test-overrides.properties")
 public @interface SwitchboardTest {
 }

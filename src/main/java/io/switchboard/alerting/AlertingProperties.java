@@ -25,7 +25,7 @@ public record AlertingProperties(List<String> defaultChannels, Duration repeatIn
         checkInterval = checkInterval == null ? Duration.ofSeconds(15) : checkInterval;
         failureRate = failureRate == null ? new FailureRate(null, 0, 0) : failureRate;
         chat = chat == null ? new Chat(null) : chat;
-        email = email == null ? new Email(null, null, null) : email;
+        email = email == null ? new Email(null, null, null, null) : email;
     }
 
     /** Alert when at least {@code minFailures} attempts failed in the window and their share is over the threshold. */
@@ -41,7 +41,12 @@ public record AlertingProperties(List<String> defaultChannels, Duration repeatIn
     public record Chat(String webhookUrl) {
     }
 
-    /** @param url mail API to POST {@code {"to","subject","text"}} to; @param apiKey sent as X-Api-Key */
-    public record Email(String url, String apiKey, String to) {
+    /**
+     * @param url          mail API to POST {@code {"to","subject","text"}} to
+     * @param apiKeyHeader the header carrying the key (default {@code X-Api-Key})
+     * @param apiKey       the key, from the environment
+     * @param to           who gets alert mail
+     */
+    public record Email(String url, String apiKeyHeader, String apiKey, String to) {
     }
 }

@@ -102,7 +102,10 @@ public class Alerts {
         knownActive.add(key);
         Alert alert = (Alert) outcome[1];
         switch ((String) outcome[0]) {
-            case "raised" -> delivery.raised(alert);
+            case "raised" -> {
+                fired(alert);
+                delivery.raised(alert);
+            }
             case "reminded" -> delivery.reminded(alert);
             default -> {
                 // counted towards the ongoing outage; the reminder interval decides when to say more
@@ -110,6 +113,21 @@ public class Alerts {
         }
         return "raised".equals(outcome[0]);
     }
+
+    private void fired(Alert alert) {
+        if (meters != null) {
+            meters.counter("switchboard.alerts.fired", "integration",
+                    alert.integration() == null ? "none" : alert.integration()).increment();
+        }
+    }
+
+    /** Counts alerts in the metrics, when there is a registry (not in unit tests). */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void setMeters(io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    private io.micrometer.core.instrument.MeterRegistry meters;
 
     /** Ends the outage of {@code key}, if there is one, and sends the recovery message once. */
     public void resolve(String key) {

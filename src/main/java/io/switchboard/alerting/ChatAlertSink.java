@@ -1,32 +1,19 @@
 package io.switchboard.alerting;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-/**
- * Posts alerts to a Slack-compatible incoming webhook ({@code {"text": "..."}}). The URL
- * is resolved when sending, so it may name the server's own port (the sandbox chat).
- */
+/** Posts alerts to a Slack-compatible incoming webhook ({@code {"text": "..."}}). */
 @Component
 class ChatAlertSink implements AlertSink {
 
     private final AlertingProperties properties;
-    private final Environment environment;
-    private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final AlertHttp http;
 
-    ChatAlertSink(AlertingProperties properties, Environment environment, ObjectMapper json) {
+    ChatAlertSink(AlertingProperties properties, AlertHttp http) {
         this.properties = properties;
-        this.environment = environment;
-        this.json = json;
+        this.http = http;
     }
 
     @Override
@@ -52,22 +39,8 @@ class ChatAlertSink implements AlertSink {
 
     private void post(String text) {
         String url = properties.chat().webhookUrl();
-        if (url == null || url.isBlank()) {
-            return;
-        }
-        try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(environment.resolvePlaceholders(url)))
-                    .timeout(Duration.ofSeconds(5))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("text", text))))
-                    .build(), HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() >= 300) {
-                throw new IllegalStateException("chat webhook answered " + response.statusCode());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("chat webhook unreachable: " + e.getClass().getSimpleName());
+        if (url != null && !url.isBlank()) {
+            http.post("chat webhook", url, Map.of(), Map.of("text", text));
         }
     }
 }

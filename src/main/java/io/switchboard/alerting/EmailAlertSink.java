@@ -1,32 +1,22 @@
 package io.switchboard.alerting;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends alerts as e-mail through an HTTP mail API ({@code POST {"to","subject","text"}} with
- * an {@code X-Api-Key}), the sandbox mail by default.
+ * Sends alerts as e-mail through an HTTP mail API ({@code POST {"from","to","subject","text"}}
+ * with an API key header), the sandbox mail in the demo.
  */
 @Component
 class EmailAlertSink implements AlertSink {
 
     private final AlertingProperties properties;
-    private final Environment environment;
-    private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final AlertHttp http;
 
-    EmailAlertSink(AlertingProperties properties, Environment environment, ObjectMapper json) {
+    EmailAlertSink(AlertingProperties properties, AlertHttp http) {
         this.properties = properties;
-        this.environment = environment;
-        this.json = json;
+        this.http = http;
     }
 
     @Override
@@ -55,23 +45,9 @@ class EmailAlertSink implements AlertSink {
         if (email.url() == null || email.url().isBlank() || email.to() == null || email.to().isBlank()) {
             return;
         }
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(environment.resolvePlaceholders(email.url())))
-                    .timeout(Duration.ofSeconds(5))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(
-                            Map.of("to", email.to(), "subject", subject, "text", text))));
-            if (email.apiKey() != null && !email.apiKey().isBlank()) {
-                request.header("X-Api-Key", environment.resolvePlaceholders(email.apiKey()));
-            }
-            HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() >= 300) {
-                throw new IllegalStateException("mail API answered " + response.statusCode());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("mail API unreachable: " + e.getClass().getSimpleName());
-        }
+        Map<String, String> headers = email.apiKey() == null || email.apiKey().isBlank() ? Map.of()
+                : Map.of(email.apiKeyHeader() == null ? "X-Api-Key" : email.apiKeyHeader(), email.apiKey());
+        http.post("mail API", email.url(), headers, Map.of("from", "switchboard-alerts@switchboard.example",
+                "to", email.to(), "subject", subject, "text", text));
     }
 }

@@ -143,10 +143,10 @@ final class ConfigSecrets {
 
     private static Path fileOf(Origin origin) {
         for (Origin at = origin; at != null; at = at.getParent()) {
-            if (at instanceof TextResourceOrigin text && text.getResource() != null && text.getResource().isFile()) {
+            if (at instanceof TextResourceOrigin text && text.getResource() != null) {
                 try {
                     return text.getResource().getFile().toPath().toAbsolutePath().normalize();
-                } catch (IOException e) {
+                } catch (IOException | UnsupportedOperationException notAFile) {
                     return null;
                 }
             }

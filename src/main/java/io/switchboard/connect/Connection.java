@@ -21,11 +21,14 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Producer;
+import org.apache.camel.component.http.CompositeHttpConfigurer;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.http.NoopCookieStore;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.service.ServiceHelper;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,16 +58,25 @@ public final class Connection {
     private volatile Instant refusedUntil;
     private volatile String refusedReason;
     private volatile String rateLimited;
-    private HttpEndpoint http;
-    private Producer producer;
+    private volatile HttpEndpoint http;
+    private volatile Producer producer;
+
+    private final ConnectionLimiter limiter;
 
     Connection(String name, ConnectionsProperties.Connection settings, Supplier<String> baseUrl, ConnectionAuth auth,
             Set<String> scopes, ConnectionStates states, Alerts alerts, Clock clock) {
+        this(name, settings, baseUrl, auth, scopes, states, alerts, clock, () -> 1);
+    }
+
+    Connection(String name, ConnectionsProperties.Connection settings, Supplier<String> baseUrl, ConnectionAuth auth,
+            Set<String> scopes, ConnectionStates states, Alerts alerts, Clock clock,
+            java.util.function.IntSupplier liveNodes) {
+        this.limiter = new ConnectionLimiter(settings.rateLimit(), liveNodes);
         this.name = name;
         this.settings = settings;
         this.baseUrl = baseUrl;
         this.auth = auth;
-        this.scopes = Set.copyOf(scopes);
+        this.scopes = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(scopes));
         this.states = states;
         this.alerts = alerts;
         this.clock = clock;
@@ -136,8 +148,9 @@ public final class Connection {
     }
 
     private Response send(Exchange exchange, Request request, Credential credential) throws Exception {
+        limiter.acquire();
         Producer http = producer(exchange.getContext());
-        Exchange call = this.http.createExchange();
+        Exchange call = http.getEndpoint().createExchange();
         Message out = call.getIn();
         out.setHeader(Exchange.HTTP_METHOD, request.method());
         out.setHeader(Exchange.HTTP_URI, url(request, credential, false));
@@ -196,7 +209,12 @@ public final class Connection {
         }
         HttpOperationFailedException failure = failure(request, response, credential);
         if (status == 401) {
-            refuse("connection '" + name + "': " + operation + " answered 401 to fresh credentials");
+            if (isOAuth2()) {
+                // Drop the refused token too, so the first call after the cool-down fetches another.
+                auth.renew(credential);
+            }
+            refuse("Connection '" + name + "': " + operation + " answered 401, the system does not accept "
+                    + (isOAuth2() ? "even a freshly fetched token" : "the configured credentials"));
         } else if (status == 403) {
             String scope = Failure.missingScope(failure);
             String detail = operation + " answered 403" + (scope == null ? "" : ": missing scope " + scope);
@@ -268,7 +286,12 @@ public final class Connection {
         return query == null ? key : query + "&" + key;
     }
 
-    private synchronized Producer producer(CamelContext camel) throws Exception {
+    private Producer producer(CamelContext camel) throws Exception {
+        Producer ready = producer;
+        return ready != null ? ready : createProducer(camel);
+    }
+
+    private synchronized Producer createProducer(CamelContext camel) throws Exception {
         if (producer == null) {
             String base = baseUrl.get();
             HttpComponent component = camel.getComponent(base.toLowerCase(Locale.ROOT).startsWith("https:")
@@ -289,6 +312,11 @@ public final class Connection {
             HttpEndpoint endpoint = (HttpEndpoint) component.createEndpoint(
                     UriComponentsBuilder.fromUriString(base).replacePath(null).replaceQuery(null).build().toUriString(),
                     options);
+            // Retrying is the inbox's decision (backoff, Retry-After, dead letters), so the
+            // HTTP client must not quietly retry a 429 or 503 on its own.
+            HttpClientConfigurer noRetries = HttpClientBuilder::disableAutomaticRetries;
+            endpoint.setHttpClientConfigurer(endpoint.getHttpClientConfigurer() == null ? noRetries
+                    : CompositeHttpConfigurer.combineConfigurers(endpoint.getHttpClientConfigurer(), noRetries));
             ServiceHelper.startService(endpoint);
             Producer created = endpoint.createProducer();
             ServiceHelper.startService(created);

@@ -35,6 +35,20 @@ public class Connections implements DisposableBean {
 
     public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
             Alerts alerts, ConfigurableEnvironment environment, Clock clock) {
+        this(properties, integrations, states, alerts, environment, clock, () -> 1);
+    }
+
+    /** @param liveNodes how many nodes share each connection's rate limit right now */
+    @org.springframework.beans.factory.annotation.Autowired
+    public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
+            Alerts alerts, ConfigurableEnvironment environment, Clock clock,
+            io.switchboard.journal.ClusterNodes clusterNodes) {
+        this(properties, integrations, states, alerts, environment, clock, clusterNodes::live);
+    }
+
+    Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
+            Alerts alerts, ConfigurableEnvironment environment, Clock clock,
+            java.util.function.IntSupplier liveNodes) {
         ConfigSecrets.check(environment);
         Map<String, Set<String>> scopes = requestedScopes(properties, integrations);
         Function<String, String> variableOf = property -> ConfigSecrets.variableFor(environment, property);
@@ -58,8 +72,9 @@ public class Connections implements DisposableBean {
                 auth = new StaticAuth(name, settings.auth(), variableOf);
             }
             connections.put(name, new Connection(name, settings, baseUrl, auth, scopes.getOrDefault(name, Set.of()),
-                    states, alerts, clock));
+                    states, alerts, clock, liveNodes));
             warnIfUnusable(name, settings, variableOf);
+            warnIfPointingAtAnAbsentSandbox(name, environment);
         });
     }
 
@@ -142,6 +157,16 @@ public class Connections implements DisposableBean {
             String variable = variableOf.apply(property);
             log.warn("Connection '{}' has no {}: its calls will fail until {} is set{}", name, missing, property,
                     variable == null ? "" : " (environment variable " + variable + ")");
+        }
+    }
+
+    private static void warnIfPointingAtAnAbsentSandbox(String name, ConfigurableEnvironment environment) {
+        String sandbox = environment.getProperty("switchboard.sandbox.base-url");
+        String base = environment.getProperty("switchboard.connections." + name + ".base-url");
+        if (!environment.getProperty("switchboard.sandbox.enabled", Boolean.class, false) && sandbox != null
+                && base != null && base.startsWith(sandbox)) {
+            log.warn("Connection '{}' points at the sandbox ({}), which is off: set its base URL and credentials "
+                    + "for the real system (see the README, 'Pointing a connection at a real system')", name, base);
         }
     }
 

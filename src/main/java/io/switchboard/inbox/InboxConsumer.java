@@ -1,6 +1,6 @@
 package io.switchboard.inbox;
 
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -63,9 +63,17 @@ class InboxConsumer extends DefaultConsumer {
     private void work() {
         while (running && isRunAllowed()) {
             try {
-                Optional<Claimed> claimed = endpoint.store().claim(endpoint.getIntegration(), endpoint.settings().lease());
-                if (claimed.isPresent()) {
-                    process(claimed.get());
+                List<Claimed> claimed = endpoint.store().claimBatch(endpoint.getIntegration(),
+                        endpoint.settings().lease(), endpoint.getBatchSize());
+                if (!claimed.isEmpty()) {
+                    for (int i = 0; i < claimed.size(); i++) {
+                        if (!running) {
+                            // Stopping: hand the rest of the batch back instead of letting its lease run out.
+                            endpoint.store().release(claimed.subList(i, claimed.size()));
+                            break;
+                        }
+                        process(claimed.get(i));
+                    }
                 } else {
                     endpoint.signal().await(endpoint.getIntegration(), endpoint.getPollInterval());
                 }
@@ -95,6 +103,7 @@ class InboxConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(InboxHeaders.INTEGRATION, event.integration());
             exchange.getMessage().setHeader(InboxHeaders.DELIVERY_ID, event.deliveryId());
             exchange.getMessage().setHeader(InboxHeaders.ATTEMPT, event.attempt());
+            exchange.getMessage().setHeader(InboxHeaders.RESUMED, event.resumed());
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             try {
                 getProcessor().process(exchange);

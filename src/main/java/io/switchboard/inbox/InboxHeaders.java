@@ -10,6 +10,8 @@ public final class InboxHeaders {
     public static final String DELIVERY_ID = "SwitchboardDeliveryId";
     /** 1 for the first attempt, counting up across retries. */
     public static final String ATTEMPT = "SwitchboardAttempt";
+    /** True when the previous attempt was cut off (its node died): it may have left its idempotency key behind. */
+    public static final String RESUMED = "SwitchboardResumed";
 
     private InboxHeaders() {
     }

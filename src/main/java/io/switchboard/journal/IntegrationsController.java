@@ -18,11 +18,23 @@ class IntegrationsController {
     private final IntegrationsProperties integrations;
     private final IntegrationHealth health;
     private final CamelContext camel;
+    private final io.switchboard.connect.ConnectionStates connections;
 
-    IntegrationsController(IntegrationsProperties integrations, IntegrationHealth health, CamelContext camel) {
+    IntegrationsController(IntegrationsProperties integrations, IntegrationHealth health, CamelContext camel,
+            io.switchboard.connect.ConnectionStates connections) {
         this.integrations = integrations;
         this.health = health;
         this.camel = camel;
+        this.connections = connections;
+    }
+
+    /** The integration a route belongs to: the longest integration id that is the route id or its prefix. */
+    private String ownerOf(String routeId) {
+        return integrations.all().keySet().stream()
+                .filter(id -> routeId.equals(id) || routeId.startsWith(id + "-"))
+                .filter(id -> integrations.all().keySet().stream().noneMatch(other -> !other.equals(id)
+                        && other.length() > id.length() && (routeId.equals(other) || routeId.startsWith(other + "-"))))
+                .findFirst().orElse(null);
     }
 
     @GetMapping("/api/integrations")
@@ -36,13 +48,19 @@ class IntegrationsController {
             entry.put("card", integration.card());
             List<Map<String, String>> routes = new ArrayList<>();
             for (Route route : camel.getRoutes()) {
-                if (route.getRouteId().equals(id) || route.getRouteId().startsWith(id + "-")) {
+                if (id.equals(ownerOf(route.getRouteId()))) {
                     routes.add(Map.of("id", route.getRouteId(),
                             "status", String.valueOf(camel.getRouteController().getRouteStatus(route.getRouteId()))));
                 }
             }
             entry.put("routes", routes);
             entry.put("health", now.get(id));
+            // The state of each connection the card names: ok, rate-limited, credentials or permission trouble.
+            List<Object> used = new ArrayList<>();
+            if (integration.card() != null) {
+                integration.card().scopes().keySet().forEach(name -> connections.get(name).ifPresent(used::add));
+            }
+            entry.put("connections", used);
             entry.put("hawtio", "/actuator/hawtio/camel/routes");
             answer.add(entry);
         });

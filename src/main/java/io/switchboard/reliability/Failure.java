@@ -29,12 +29,34 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
             if (cause instanceof CredentialsRejectedException) {
                 return new Failure(ErrorCategory.CREDENTIALS, describe(cause), null);
             }
+            if (isStorageHiccup(cause)) {
+                return new Failure(ErrorCategory.TRANSIENT, describe(cause), null);
+            }
             if (cause instanceof IOException || cause instanceof TimeoutException
                     || cause instanceof HttpTimeoutException) {
                 return new Failure(ErrorCategory.TRANSIENT, describe(cause), null);
             }
         }
         return new Failure(ErrorCategory.BUG, describe(rootOf(thrown)), null);
+    }
+
+    /**
+     * The database was briefly away, or two workers raced to record the same idempotency
+     * key: the next attempt will either succeed or see the key and skip as a duplicate.
+     */
+    private static boolean isStorageHiccup(Throwable cause) {
+        if (cause instanceof org.springframework.dao.TransientDataAccessException
+                || cause instanceof org.springframework.dao.RecoverableDataAccessException
+                || cause instanceof org.springframework.dao.DataAccessResourceFailureException
+                || cause instanceof java.sql.SQLTransientException
+                || cause instanceof java.sql.SQLRecoverableException) {
+            return true;
+        }
+        String message = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return (cause instanceof java.sql.SQLIntegrityConstraintViolationException
+                || cause instanceof org.hibernate.exception.ConstraintViolationException
+                || cause instanceof org.springframework.dao.DataIntegrityViolationException)
+                && message.contains("camel_messageprocessed");
     }
 
     /** Classifies an HTTP answer: 408, 429 and 5xx may pass later; other 4xx will not. */

@@ -53,7 +53,8 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
         integrations.all().keySet().forEach(id -> camelContext.getRegistry()
-                .bind(beanName(id), new JpaMessageIdRepository(entityManagerFactory, id)));
+                .bind(beanName(id), new ResumableIdempotencyRepository(
+                        new JpaMessageIdRepository(entityManagerFactory, id))));
     }
 
     @Override

@@ -48,11 +48,14 @@ class ExchangeLog extends EventNotifierSupport {
         }
         String correlationId = correlationId(exchange);
         long durationMs = exchange.getClock().elapsed();
-        boolean failed = event instanceof ExchangeFailedEvent || exchange.isFailed();
+        // A failure the dead-letter channel took over still counts as failed here.
+        boolean failed = event instanceof ExchangeFailedEvent || exchange.isFailed()
+                || org.apache.camel.support.ExchangeHelper.isFailureHandled(exchange);
         MDC.put("correlationId", correlationId);
         try {
             if (failed) {
-                Throwable cause = exchange.getException();
+                Throwable cause = exchange.getException() != null ? exchange.getException()
+                        : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
                 log.warn("exchange finished route={} outcome=failed durationMs={} correlationId={} exchangeId={} error={}",
                         routeId, durationMs, correlationId, exchange.getExchangeId(),
                         cause == null ? "handled" : cause.getClass().getSimpleName());

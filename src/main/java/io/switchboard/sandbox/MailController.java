@@ -38,15 +38,30 @@ class MailController {
     }
 
     @PostMapping("/sandbox/mail/messages")
-    ResponseEntity<Message> send(@RequestBody Message input, HttpServletRequest request) {
+    ResponseEntity<Message> send(@RequestBody Message input, HttpServletRequest request,
+            @org.springframework.web.bind.annotation.RequestHeader(name = "Idempotency-Key", required = false)
+            String idempotencyKey) {
         access.mail(request);
         if (input.to() == null || !input.to().trim().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
             throw SandboxError.badRequest("invalid_recipient", "to is missing or not an e-mail address");
         }
+        if (idempotencyKey != null) {
+            List<Message> earlier = jdbc.query("select id, sender, recipient, subject, body, sent_at from "
+                    + "sandbox_mail_message where idempotency_key = ?", MailController::message, idempotencyKey);
+            if (!earlier.isEmpty()) {
+                return ResponseEntity.ok(earlier.get(0));
+            }
+        }
         String id = CrmController.id("m");
-        jdbc.update("insert into sandbox_mail_message (id, sender, recipient, subject, body, sent_at) values (?, ?, ?, ?, ?, ?)",
-                id, input.from(), input.to().trim(), input.subject(), input.text(),
-                Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)));
+        try {
+            jdbc.update("insert into sandbox_mail_message (id, sender, recipient, subject, body, sent_at, idempotency_key) "
+                            + "values (?, ?, ?, ?, ?, ?, ?)",
+                    id, input.from(), input.to().trim(), input.subject(), input.text(),
+                    Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)), idempotencyKey);
+        } catch (org.springframework.dao.DuplicateKeyException sameKeyAtOnce) {
+            return ResponseEntity.ok(jdbc.queryForObject("select id, sender, recipient, subject, body, sent_at from "
+                    + "sandbox_mail_message where idempotency_key = ?", MailController::message, idempotencyKey));
+        }
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(jdbc.queryForObject("select id, sender, recipient, "
                 + "subject, body, sent_at from sandbox_mail_message where id = ?", MailController::message, id));
     }

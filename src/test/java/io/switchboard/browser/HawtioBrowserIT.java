@@ -63,6 +63,18 @@ class HawtioBrowserIT {
         }
         Browser.screenshot(driver, "hawtio-camel-routes");
         assertThat(driver.getPageSource()).contains("Camel").contains("lead-intake");
+
+        // The route diagram shows the reliability kit: idempotent consumer, throttles, the error handler's DLC.
+        driver.findElements(By.xpath("//*[normalize-space(text())='lead-intake']")).get(0).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[normalize-space(text())='Route Diagram']")))
+                .click();
+        try {
+            wait.until(d -> d.getPageSource().toLowerCase().contains("throttle"));
+        } finally {
+            Browser.screenshot(driver, "hawtio-lead-intake-diagram");
+        }
+        String diagram = driver.getPageSource().toLowerCase();
+        assertThat(diagram).contains("idempotentconsumer").contains("throttle");
     }
 
     private void logIn(WebDriverWait wait, String user, String password) {

@@ -232,7 +232,9 @@ class ConnectionCallsTest {
         assertThat(failure.category()).isEqualTo(ErrorCategory.RATE_LIMITED);
         assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.RATE_LIMITED);
-        api.verify(getRequestedFor(urlPathEqualTo("/mail/messages")).withHeader("X-Mail-Api-Key", equalTo(API_KEY)));
+        // Retrying is the inbox's decision: the HTTP client does not quietly try again.
+        api.verify(exactly(1), getRequestedFor(urlPathEqualTo("/mail/messages"))
+                .withHeader("X-Mail-Api-Key", equalTo(API_KEY)));
     }
 
     @Test
@@ -246,6 +248,47 @@ class ConnectionCallsTest {
         assertThat(failure.message()).contains("Connection 'mail' has no API key")
                 .contains("switchboard.connections.mail.auth.key").contains("MAIL_API_KEY");
         api.verify(exactly(0), postRequestedFor(urlPathEqualTo("/mail/messages")));
+    }
+
+    @Test
+    void refusedApiKeyFailsAsCredentialsAndFailsFastDuringTheCooldown() {
+        api.stubFor(post("/mail/messages").willReturn(aResponse().withStatus(401)));
+        start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());
+
+        Failure first = Failure.of(call("connection:mail/messages", "{}").getException());
+        Failure second = Failure.of(call("connection:mail/messages", "{}").getException());
+
+        assertThat(first.category()).isEqualTo(ErrorCategory.CREDENTIALS);
+        assertThat(second.category()).isEqualTo(ErrorCategory.CREDENTIALS);
+        assertThat(second.message()).contains("not asking again until");
+        api.verify(exactly(1), postRequestedFor(urlPathEqualTo("/mail/messages")));
+        assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.CREDENTIALS_REJECTED);
+        assertThat(alertSink.raised("connection:mail:credentials-rejected")).hasSize(1);
+    }
+
+    @Test
+    void basicBearerAndPathTokenCredentialsAreSentTheirWay() {
+        api.stubFor(get(urlPathEqualTo("/basic/ping")).willReturn(okJson("{}")));
+        api.stubFor(get(urlPathEqualTo("/bearer/ping")).willReturn(okJson("{}")));
+        api.stubFor(post(urlPathEqualTo("/hooks/T000/B000/XXXX")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        start(Map.of(
+                "basic", new ConnectionsProperties.Connection(api.baseUrl() + "/basic", new Auth(AuthType.BASIC, null,
+                        null, null, "switchboard", "basic-password", null, null, null, null, null, null, null),
+                        null, null, 0, 0, null),
+                "bearer", new ConnectionsProperties.Connection(api.baseUrl() + "/bearer", new Auth(AuthType.BEARER, null,
+                        null, null, null, null, "static-token", null, null, null, null, null, null), null, null, 0, 0, null),
+                "chat", new ConnectionsProperties.Connection(api.baseUrl() + "/hooks", new Auth(AuthType.PATH_TOKEN, null,
+                        null, null, null, null, "T000/B000/XXXX", null, null, null, null, null, null), null, null, 0, 0,
+                        null)), Map.of());
+
+        assertThat(call("connection:basic/ping", null).getException()).isNull();
+        assertThat(call("connection:bearer/ping", null).getException()).isNull();
+        assertThat(call("connection:chat", "{\"text\":\"hi\"}").getMessage().getBody(String.class)).isEqualTo("ok");
+
+        api.verify(getRequestedFor(urlPathEqualTo("/basic/ping")).withHeader("Authorization",
+                equalTo("Basic c3dpdGNoYm9hcmQ6YmFzaWMtcGFzc3dvcmQ=")));
+        api.verify(getRequestedFor(urlPathEqualTo("/bearer/ping")).withHeader("Authorization",
+                equalTo("Bearer static-token")));
     }
 
     @Test

@@ -1,0 +1,128 @@
+package io.switchboard.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.SwitchboardTest;
+import io.switchboard.inbox.InboxSignal;
+import io.switchboard.inbox.InboxStore;
+import io.switchboard.ingress.Webhooks;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * What an integration's test needs, in one base class: the whole server with the real
+ * {@code routes/} and {@code config/} folders and the sandbox (one Spring context shared by
+ * every test), ways to send an event in, and ways to read what happened (the journal, dead
+ * letters, the sandbox systems' state). Copy {@code LeadIntakeTemplateTest} to start.
+ */
+@SwitchboardTest
+public abstract class IntegrationTestSupport {
+
+    /** The test profile's lead-intake secret (src/test/resources/application-test.yaml). */
+    protected static final String LEAD_INTAKE_SECRET = "whsec_dGVzdC1sZWFkLWludGFrZS1zZWNyZXQ=";
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    @Autowired
+    protected InboxStore inbox;
+
+    @Autowired
+    protected InboxSignal signal;
+
+    protected final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** Posts a webhook signed the Standard Webhooks way; returns the event id (202 or duplicate 200). */
+    protected String postSigned(String integration, String secret, Object payload) throws Exception {
+        HttpResponse<String> response = new Webhooks(port).postSigned(integration, secret,
+                payload instanceof String text ? text : json.writeValueAsString(payload));
+        assertThat(response.statusCode()).as(response.body()).isIn(200, 202);
+        return json.readTree(response.body()).get("eventId").asText();
+    }
+
+    /** Puts an event straight into an integration's inbox, as an emitted internal event would. */
+    protected String enqueue(String integration, String deliveryId, Object payload) throws Exception {
+        String eventId = inbox.enqueue(integration, deliveryId,
+                payload instanceof String text ? text : json.writeValueAsString(payload));
+        signal.wake(integration);
+        return eventId;
+    }
+
+    /** Waits until the event reaches a status (DONE, DEAD, ...). */
+    protected void awaitStatus(String eventId, String status) {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                status.equals(jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+    }
+
+    /** The event's step trail, in order. */
+    protected List<String> steps(String eventId) {
+        return jdbc.queryForList("select step from event_step where event_id = ? order by id", String.class, eventId);
+    }
+
+    /** The event's dead letter (category, exception_message, payload, ...). */
+    protected Map<String, Object> deadLetter(String eventId) {
+        return jdbc.queryForMap("select * from dead_letter where event_id = ?", eventId);
+    }
+
+    /** Reads the sandbox (or any admin-visible API) as the admin, e.g. {@code /sandbox/crm/contacts?email=...}. */
+    protected JsonNode asAdmin(String method, String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "admin:admin-test-password".getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
+        return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
+    }
+
+    /**
+     * Calls the sandbox CRM as a client of its own would (a token from its OAuth2 endpoint
+     * with the test client), e.g. to set up a contact before a test.
+     */
+    protected JsonNode asCrmClient(String method, String path, String body) throws Exception {
+        HttpRequest tokenRequest = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/sandbox/oauth/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=switchboard-test"
+                        + "&client_secret=test-crm-client-secret&scope=contacts:read%20contacts:write%20tasks:read%20tasks:write"))
+                .build();
+        HttpResponse<String> token = http.send(tokenRequest, HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + json.readTree(token.body()).get("access_token").asText())
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
+        return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
+    }
+
+    /** Makes a sandbox system misbehave, e.g. {@code {"system":"crm","status":503,"count":2}}; cleared by {@link #clearFaults()}. */
+    protected void fault(String json) throws Exception {
+        asAdmin("POST", "/sandbox/faults", json);
+    }
+
+    protected void clearFaults() throws Exception {
+        asAdmin("DELETE", "/sandbox/faults", null);
+    }
+}
