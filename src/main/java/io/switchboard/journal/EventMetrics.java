@@ -23,10 +23,20 @@ public class EventMetrics {
     private final MeterRegistry registry;
     private final JdbcTemplate jdbc;
     private final Map<String, Long> backlog = new ConcurrentHashMap<>();
+    private final Map<String, Double> freshness = new ConcurrentHashMap<>();
+    private org.springframework.beans.factory.ObjectProvider<ActivitySource> syncs;
 
     public EventMetrics(MeterRegistry registry, JdbcTemplate jdbc, IntegrationsProperties integrations) {
         this.registry = registry;
         this.jdbc = jdbc;
+        integrations.all().forEach((id, integration) -> {
+            if (integration.trigger() == io.switchboard.integration.Trigger.SCHEDULE) {
+                freshness.put(id, Double.NaN);
+                Gauge.builder("switchboard.sync.freshness.seconds", freshness, map -> map.getOrDefault(id, Double.NaN))
+                        .description("Seconds since the scheduled sync last succeeded").tag("integration", id)
+                        .register(registry);
+            }
+        });
         integrations.all().keySet().forEach(id -> {
             backlog.put(id, 0L);
             Gauge.builder("switchboard.inbox.backlog", backlog, map -> map.getOrDefault(id, 0L))
@@ -60,7 +70,13 @@ public class EventMetrics {
         counter("switchboard.events.dead", integration).increment();
     }
 
-    /** Counts the backlog every few seconds rather than on every scrape. */
+    /** Where sync runs are recorded (the schedule package); optional so the journal does not depend on it. */
+    @org.springframework.beans.factory.annotation.Autowired
+    void setSyncs(org.springframework.beans.factory.ObjectProvider<ActivitySource> syncs) {
+        this.syncs = syncs;
+    }
+
+    /** Counts the backlog (and sync freshness) every few seconds rather than on every scrape. */
     @Scheduled(fixedDelayString = "${switchboard.metrics.backlog-refresh:5s}")
     public void refreshBacklog() {
         Map<String, Long> counts = new java.util.HashMap<>();
@@ -69,6 +85,14 @@ public class EventMetrics {
                     counts.put(rs.getString(1), rs.getLong(2));
                 });
         backlog.replaceAll((id, old) -> counts.getOrDefault(id, 0L));
+        if (syncs != null && !freshness.isEmpty()) {
+            java.time.Instant now = java.time.Instant.now();
+            syncs.forEach(source -> source.activity().forEach((id, activity) -> {
+                if (freshness.containsKey(id) && activity.lastSuccess() != null) {
+                    freshness.put(id, (double) java.time.Duration.between(activity.lastSuccess(), now).toSeconds());
+                }
+            }));
+        }
     }
 
     private Counter counter(String name, String integration) {

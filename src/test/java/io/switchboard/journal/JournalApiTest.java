@@ -86,7 +86,8 @@ class JournalApiTest {
                 URI.create("http://localhost:" + port + "/actuator/prometheus")).header("X-Api-Key", "scraper-test-key")
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(scrape.body()).contains("switchboard_events_received_total{integration=\"probe\"}")
-                .contains("switchboard_inbox_backlog{integration=\"lead-intake\"}");
+                .contains("switchboard_inbox_backlog{integration=\"lead-intake\"}")
+                .contains("switchboard_sync_freshness_seconds{integration=\"invoice-sync\"}");
     }
 
     @Test
