@@ -112,7 +112,7 @@ class ConsoleBrowserIT {
     @Test
     void postedLeadIsFoundBySearchAndItsDetailShowsEveryStep() throws Exception {
         String submissionId = "form-" + UUID.randomUUID();
-        String email = "ada-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        String email = "ada-" + UUID.randomUUID().toString().substring(0, 8) + "@analytical-engines.co.uk";
         var accepted = new Webhooks(port).postSigned("lead-intake", LEAD_SECRET, "{\"submissionId\":\"" + submissionId
                 + "\",\"email\":\"" + email + "\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
                 + "\"company\":\"Analytical Engines\",\"source\":\"website\"}");
