@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterIT {
 
-    static final int LEADS = Integer.getInteger("switchboard.test.cluster-leads", 1500);
+    static final int LEADS = Integer.getInteger("switchboard.test.cluster-leads", 2000);
     static final String SECRET = "whsec_Y2x1c3Rlci10ZXN0LXNlY3JldA==";
     static final Duration LEASE = Duration.ofSeconds(10);
 
