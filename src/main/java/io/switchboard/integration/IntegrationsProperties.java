@@ -28,6 +28,20 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
         return Optional.ofNullable(integrations.get(id));
     }
 
+    /**
+     * The integration a route belongs to: the one whose id is the route id, or the longest
+     * id the route id starts with followed by a dash ({@code lead-intake-notify} belongs to
+     * {@code lead-intake}).
+     */
+    public Optional<String> ownerOfRoute(String routeId) {
+        if (routeId == null) {
+            return Optional.empty();
+        }
+        return integrations.keySet().stream()
+                .filter(id -> routeId.equals(id) || routeId.startsWith(id + "-"))
+                .max(java.util.Comparator.comparingInt(String::length));
+    }
+
     /** One integration's settings. */
     public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
             Map<String, String> contractExceptions, Subscription event) {
@@ -97,7 +111,7 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
      */
     public record Inbox(int concurrency, Duration lease, int maxAttempts, Duration retryDelay, Duration maxRetryDelay) {
 
-        static final Inbox DEFAULT = new Inbox(0, null, 0, null, null);
+        public static final Inbox DEFAULT = new Inbox(0, null, 0, null, null);
 
         public Inbox {
             concurrency = concurrency <= 0 ? 2 : concurrency;

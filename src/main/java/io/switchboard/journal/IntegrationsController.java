@@ -28,15 +28,6 @@ class IntegrationsController {
         this.connections = connections;
     }
 
-    /** The integration a route belongs to: the longest integration id that is the route id or its prefix. */
-    private String ownerOf(String routeId) {
-        return integrations.all().keySet().stream()
-                .filter(id -> routeId.equals(id) || routeId.startsWith(id + "-"))
-                .filter(id -> integrations.all().keySet().stream().noneMatch(other -> !other.equals(id)
-                        && other.length() > id.length() && (routeId.equals(other) || routeId.startsWith(other + "-"))))
-                .findFirst().orElse(null);
-    }
-
     @GetMapping("/api/integrations")
     List<Map<String, Object>> list() {
         Map<String, IntegrationHealth.Health> now = health.all();
@@ -48,7 +39,7 @@ class IntegrationsController {
             entry.put("card", integration.card());
             List<Map<String, String>> routes = new ArrayList<>();
             for (Route route : camel.getRoutes()) {
-                if (id.equals(ownerOf(route.getRouteId()))) {
+                if (integrations.ownerOfRoute(route.getRouteId()).filter(id::equals).isPresent()) {
                     routes.add(Map.of("id", route.getRouteId(),
                             "status", String.valueOf(camel.getRouteController().getRouteStatus(route.getRouteId()))));
                 }

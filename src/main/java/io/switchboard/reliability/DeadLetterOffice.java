@@ -49,12 +49,12 @@ public class DeadLetterOffice implements Processor {
                     exchange.getMessage().getBody(String.class), attempt);
             IntegrationsProperties.Inbox settings = integrations.find(integration)
                     .map(IntegrationsProperties.Integration::inbox)
-                    .orElseGet(() -> new IntegrationsProperties.Inbox(0, null, 0, null, null));
+                    .orElse(IntegrationsProperties.Inbox.DEFAULT);
             failures.settleFailure(event, thrown, routeId, settings, durationMs);
         } else {
             Failure failure = thrown == null ? Failure.fromStatus(500, "failed without an exception", null)
                     : Failure.of(thrown);
-            String integration = integrationOf(routeId);
+            String integration = integrations.ownerOfRoute(routeId).orElse(routeId == null ? "unknown" : routeId);
             String id = deadLetters.parkOrCount(integration, routeId, failure, thrown,
                     exchange.getMessage().getBody(String.class));
             log.warn("route {} failed ({}): parked as dead letter {}", routeId, failure.category().label(), id);
@@ -65,13 +65,4 @@ public class DeadLetterOffice implements Processor {
         exchange.setProperty(FailureHandling.SETTLED, true);
     }
 
-    private String integrationOf(String routeId) {
-        if (routeId == null) {
-            return "unknown";
-        }
-        return integrations.all().keySet().stream()
-                .filter(id -> routeId.equals(id) || routeId.startsWith(id + "-"))
-                .max(java.util.Comparator.comparingInt(String::length))
-                .orElse(routeId);
-    }
 }

@@ -83,14 +83,15 @@ public final class RouteContract {
         }
     }
 
+    /** The integration a route serves: the one it reads the inbox of, else the one its id names. */
     private static Optional<Map.Entry<String, Integration>> ownerOf(RouteDefinition route,
             IntegrationsProperties integrations) {
         String from = route.getInput() == null ? "" : route.getInput().getEndpointUri();
-        String id = route.getRouteId() == null ? "" : route.getRouteId();
-        return integrations.all().entrySet().stream()
-                .filter(e -> from.equals("inbox:" + e.getKey()) || from.startsWith("inbox:" + e.getKey() + "?")
-                        || id.equals(e.getKey()) || id.startsWith(e.getKey() + "-"))
-                .max(java.util.Comparator.comparingInt(e -> e.getKey().length()));
+        Optional<String> owner = from.startsWith("inbox:")
+                ? Optional.of(from.substring("inbox:".length()).split("\\?")[0]).filter(integrations.all()::containsKey)
+                : Optional.empty();
+        return owner.or(() -> integrations.ownerOfRoute(route.getRouteId()))
+                .map(id -> Map.entry(id, integrations.all().get(id)));
     }
 
     private static boolean isMainRoute(RouteDefinition route, String integrationId) {

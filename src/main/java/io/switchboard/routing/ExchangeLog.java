@@ -73,7 +73,7 @@ class ExchangeLog extends EventNotifierSupport {
         if (fromHeader != null) {
             return fromHeader;
         }
-        String eventId = exchange.getMessage().getHeader("SwitchboardEventId", String.class);
+        String eventId = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID, String.class);
         if (eventId != null) {
             return eventId;
         }
