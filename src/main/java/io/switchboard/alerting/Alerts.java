@@ -76,21 +76,21 @@ public class Alerts {
         Instant now = Instant.now(clock);
         Timestamp at = Timestamp.from(now);
         Object[] outcome = tx.execute(status -> {
-            List<Alert> current = jdbc.query("select * from alert where alert_key = ? for update", Alerts::map, key);
+            List<Object[]> current = jdbc.query("select * from alert where alert_key = ? for update",
+                    (rs, n) -> new Object[] {map(rs, n), rs.getTimestamp("last_sent_at").toInstant()}, key);
             if (current.isEmpty()) {
                 jdbc.update("insert into alert (alert_key, integration, title, detail, first_at, last_at, occurrences, "
                         + "last_sent_at) values (?, ?, ?, ?, ?, ?, 1, ?)", key, integration, title, detail, at, at, at);
                 return new Object[] {"raised", new Alert(key, integration, title, detail, now, now, 1, null)};
             }
-            Alert previous = current.get(0);
+            Alert previous = (Alert) current.get(0)[0];
+            Instant lastSent = (Instant) current.get(0)[1];
             if (previous.resolvedAt() != null) {
                 jdbc.update("update alert set integration = ?, title = ?, detail = ?, first_at = ?, last_at = ?, "
                         + "occurrences = 1, last_sent_at = ?, resolved_at = null where alert_key = ?",
                         integration, title, detail, at, at, at, key);
                 return new Object[] {"raised", new Alert(key, integration, title, detail, now, now, 1, null)};
             }
-            Instant lastSent = jdbc.queryForObject("select last_sent_at from alert where alert_key = ?", Timestamp.class, key)
-                    .toInstant();
             boolean remind = !lastSent.plus(properties.repeatInterval()).isAfter(now);
             jdbc.update("update alert set last_at = ?, occurrences = occurrences + 1, detail = ?"
                     + (remind ? ", last_sent_at = ?" : "") + " where alert_key = ?",

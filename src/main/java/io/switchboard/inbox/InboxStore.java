@@ -59,10 +59,10 @@ public class InboxStore {
      * @param resumed the previous attempt never finished (its node died holding the lease)
      */
     public record Claimed(String eventId, String integration, String deliveryId, String payload, int attempt,
-            boolean resumed) {
+            boolean resumed, Instant receivedAt) {
 
         public Claimed(String eventId, String integration, String deliveryId, String payload, int attempt) {
-            this(eventId, integration, deliveryId, payload, attempt, false);
+            this(eventId, integration, deliveryId, payload, attempt, false, null);
         }
     }
 
@@ -141,9 +141,10 @@ public class InboxStore {
             eventArgs.addAll(ids);
             jdbc.update("update event set status = ?, attempts = attempts + 1, updated_at = ?, node_id = ? where id in ("
                     + in + ")", eventArgs.toArray());
-            return jdbc.query("select id, integration, delivery_id, payload, attempts from event where id in (" + in + ")",
-                    (rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5), resumed.contains(rs.getString(1))), ids.toArray());
+            return jdbc.query("select id, integration, delivery_id, payload, attempts, received_at from event where id in ("
+                    + in + ")", (rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getInt(5), resumed.contains(rs.getString(1)), rs.getTimestamp(6).toInstant()),
+                    ids.toArray());
         });
         return claimed == null ? List.of() : claimed;
     }
@@ -189,9 +190,9 @@ public class InboxStore {
                     EventStatus.DONE.name(), now, now, event.eventId());
             journal.step(event.eventId(), "done", "ok", durationMs, "attempt " + event.attempt());
         });
-        Timestamp received = jdbc.queryForObject("select received_at from event where id = ?", Timestamp.class,
-                event.eventId());
-        metrics.done(event.integration(), java.time.Duration.between(received.toInstant(), Instant.now(clock)));
+        if (event.receivedAt() != null) {
+            metrics.done(event.integration(), java.time.Duration.between(event.receivedAt(), Instant.now(clock)));
+        }
     }
 
     /** The route failed but may succeed later: back to the inbox, not before the given time. */
