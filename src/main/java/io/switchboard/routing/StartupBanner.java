@@ -27,7 +27,7 @@ class StartupBanner {
                 Switchboard is up.
                   Console:       {}/console
                   Hawtio:        {}/actuator/hawtio
-                  Webhooks:      {}/webhooks/{{integration}}
+                  Webhooks:      {}/webhooks/{integration}
                   Health:        {}/actuator/health
                   Routes loaded: {}""",
                 base, base, base, base, camel.getRoutes().stream().map(r -> r.getRouteId()).sorted().toList());
