@@ -3,10 +3,6 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -32,7 +28,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Load generator for Switchboard's webhook ingress: sends Standard Webhooks-signed lead
  * payloads (unique webhook-id and submissionId per request) from N concurrent workers,
- * each with its own HTTP/1.1 client and so its own keep-alive connection.
+ * each with its own keep-alive HTTP/1.1 connection (a minimal client, so that the load
+ * generator stays cheap next to the server it measures).
  *
  * <pre>
  * java bench/WebhookLoad.java --url http://localhost:8080/webhooks/lead-intake \
@@ -101,8 +98,8 @@ public class WebhookLoad {
                 throw new IllegalArgumentException("--url is required");
             }
             URI uri = URI.create(url);
-            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-                throw new IllegalArgumentException("--url must be http:// or https://");
+            if (!"http".equalsIgnoreCase(uri.getScheme())) {
+                throw new IllegalArgumentException("--url must be http:// (loopback, no TLS)");
             }
             requireLoopback(uri);
             String secret = given.getOrDefault("secret", System.getenv("WEBHOOK_SECRET"));
@@ -325,8 +322,8 @@ public class WebhookLoad {
 
         private final int index;
         private final long warmupDeadline;
-        private final HttpClient client;
         private final Mac mac;
+        private final RawHttp http;
         private long sequence;
 
         long warmupRequests;
@@ -343,9 +340,7 @@ public class WebhookLoad {
         Worker(int index, long warmupDeadline) {
             this.index = index;
             this.warmupDeadline = warmupDeadline;
-            // One client per worker: HTTP/1.1 (no h2c upgrade), one keep-alive connection each.
-            this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(options.timeout()).build();
+            this.http = new RawHttp(options.url(), (int) options.timeout().toMillis());
             try {
                 this.mac = Mac.getInstance("HmacSHA256");
                 mac.init(new SecretKeySpec(options.key(), "HmacSHA256"));
@@ -375,34 +370,26 @@ public class WebhookLoad {
                 Thread.currentThread().interrupt();
             } finally {
                 finishedNanos = System.nanoTime();
+                http.close();
             }
         }
 
         private void send(boolean measured) throws InterruptedException {
             long n = ++sequence;
             String id = "msg_bench_" + runId + "_" + index + "_" + n;
-            String submission = "bench-" + runId + "-" + index + "-" + n;
-            String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"lead+" + index + "." + n
-                    + "@example.com\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"company\":\"Analytical Engines Ltd\","
-                    + "\"phone\":\"+44 20 7946 0000\",\"message\":\"Load test lead " + n + " from worker " + index
-                    + "\",\"source\":\"webhook-load\"}";
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = body(runId, index, n);
             String timestamp = Long.toString(System.currentTimeMillis() / 1000);
             mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
             String signature = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(bytes));
-            HttpRequest request = HttpRequest.newBuilder(options.url())
-                    .timeout(options.timeout())
-                    .header("Content-Type", "application/json")
-                    .header("webhook-id", id)
-                    .header("webhook-timestamp", timestamp)
-                    .header("webhook-signature", signature)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-                    .build();
+            byte[] head = ("POST " + http.path + " HTTP/1.1\r\nHost: " + http.hostHeader
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                    + "\r\nwebhook-id: " + id + "\r\nwebhook-timestamp: " + timestamp
+                    + "\r\nwebhook-signature: " + signature + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
             long t0 = System.nanoTime();
             try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                RawHttp.Response response = http.exchange(head, bytes);
                 long elapsed = System.nanoTime() - t0;
-                int status = response.statusCode();
+                int status = response.status();
                 if (!measured) {
                     warmupAccepted += status == 202 ? 1 : 0;
                     return;
@@ -416,11 +403,13 @@ public class WebhookLoad {
                     failedStatuses.merge(status, 1L, Long::sum);
                     samples.putIfAbsent(status, abbreviate(response.body()));
                 }
-            } catch (HttpTimeoutException e) {
+            } catch (java.net.SocketTimeoutException e) {
+                http.close();
                 if (measured) {
                     errorKinds.merge("timeout", 1L, Long::sum);
                 }
             } catch (IOException | RuntimeException e) {
+                http.close();
                 if (measured) {
                     errorKinds.merge(e.getClass().getSimpleName(), 1L, Long::sum);
                 }
@@ -435,6 +424,147 @@ public class WebhookLoad {
                 latencies = Arrays.copyOf(latencies, count * 2);
             }
             latencies[count++] = nanos;
+        }
+    }
+
+    /** A lead of about 1 KB (the issue's "1 KB lead"), unique per request. */
+    static byte[] body(String runId, int worker, long n) {
+        String submission = "bench-" + runId + "-" + worker + "-" + n;
+        StringBuilder message = new StringBuilder("Load test lead ").append(n).append(" from worker ").append(worker)
+                .append(". ");
+        while (message.length() < 640) {
+            message.append("We would like a quote for two hundred seats, onboarding and support. ");
+        }
+        String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"lead+" + worker + "." + n
+                + "@example.com\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"company\":\"Analytical Engines Ltd\","
+                + "\"phone\":\"+44 20 7946 0000\",\"message\":\"" + message.substring(0, 640)
+                + "\",\"source\":\"webhook-load\"}";
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A minimal HTTP/1.1 client on one keep-alive socket: writes a request, reads the status,
+     * the headers and a Content-Length or chunked body. Far cheaper per request than
+     * java.net.http, so the load generator does not compete with the server for the CPU.
+     */
+    static final class RawHttp implements AutoCloseable {
+
+        record Response(int status, String body) {
+        }
+
+        final String path;
+        final String hostHeader;
+        private final java.net.InetSocketAddress address;
+        private final int timeoutMillis;
+        private java.net.Socket socket;
+        private java.io.OutputStream out;
+        private java.io.BufferedInputStream in;
+
+        RawHttp(URI url, int timeoutMillis) {
+            if (!"http".equalsIgnoreCase(url.getScheme())) {
+                throw new IllegalArgumentException("only http:// targets are supported");
+            }
+            int port = url.getPort() < 0 ? 80 : url.getPort();
+            this.address = new java.net.InetSocketAddress(url.getHost(), port);
+            this.path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+            this.hostHeader = url.getHost() + ":" + port;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        Response exchange(byte[] head, byte[] body) throws IOException {
+            if (socket == null) {
+                socket = new java.net.Socket();
+                socket.setTcpNoDelay(true);
+                socket.connect(address, timeoutMillis);
+                socket.setSoTimeout(timeoutMillis);
+                out = new java.io.BufferedOutputStream(socket.getOutputStream(), 4096);
+                in = new java.io.BufferedInputStream(socket.getInputStream(), 8192);
+            }
+            out.write(head);
+            out.write(body);
+            out.flush();
+            String statusLine = line();
+            if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
+                throw new IOException("bad status line: " + statusLine);
+            }
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            for (String header = line(); header != null && !header.isEmpty(); header = line()) {
+                int colon = header.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = header.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "connection" -> close = value.equalsIgnoreCase("close");
+                    default -> { }
+                }
+            }
+            java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+            if (chunked) {
+                for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
+                        size = Long.parseLong(line().split(";")[0].trim(), 16)) {
+                    copy(size, content);
+                    line();
+                }
+                while (true) { // trailers, up to the empty line
+                    String trailer = line();
+                    if (trailer == null || trailer.isEmpty()) {
+                        break;
+                    }
+                }
+            } else if (length >= 0) {
+                copy(length, content);
+            }
+            if (close) {
+                close();
+            }
+            return new Response(status, content.toString(StandardCharsets.UTF_8));
+        }
+
+        private void copy(long n, java.io.OutputStream to) throws IOException {
+            byte[] buffer = new byte[4096];
+            while (n > 0) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, n));
+                if (read < 0) {
+                    throw new java.io.EOFException("connection closed mid-body");
+                }
+                to.write(buffer, 0, read);
+                n -= read;
+            }
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder(64);
+            int c;
+            while ((c = in.read()) >= 0) {
+                if (c == '\n') {
+                    int end = line.length();
+                    return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+                }
+                line.append((char) c);
+            }
+            if (line.length() == 0) {
+                throw new java.io.EOFException("connection closed by the server");
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+            socket = null;
         }
     }
 

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
-import io.switchboard.inbox.InboxSignal;
+import io.switchboard.inbox.InboxWriter;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
@@ -39,15 +39,13 @@ public class WebhookIngress {
             "x-hub-signature-256", "x-hub-signature", "stripe-signature", "x-api-key", "proxy-authorization");
 
     private final Map<String, Receiver> receivers = new LinkedHashMap<>();
-    private final InboxStore inbox;
-    private final InboxSignal signal;
+    private final InboxWriter writer;
     private final PayloadChecks payloads;
     private final ObjectMapper json;
 
-    public WebhookIngress(IntegrationsProperties integrations, InboxStore inbox, InboxSignal signal, ObjectMapper json,
+    public WebhookIngress(IntegrationsProperties integrations, InboxWriter writer, ObjectMapper json,
             Clock clock, @Value("${switchboard.schemas.directories:config/schemas}") String[] schemas) {
-        this.inbox = inbox;
-        this.signal = signal;
+        this.writer = writer;
         this.json = json;
         this.payloads = new PayloadChecks(json, java.util.Arrays.stream(schemas).map(String::trim).map(Path::of).toList());
         integrations.all().forEach((id, integration) -> {
@@ -88,11 +86,8 @@ public class WebhookIngress {
         }
         JsonNode document = payloads.parse(raw);
         payloads.validate(integration, document);
-        InboxStore.Accepted accepted = inbox.accept(integration, deliveryId, raw, contentType,
+        InboxStore.Accepted accepted = writer.accept(integration, deliveryId, raw, contentType,
                 maskedHeaders(lowerCaseHeaders));
-        if (!accepted.duplicate()) {
-            signal.wake(integration);
-        }
         return new Receipt(accepted.eventId(), accepted.duplicate());
     }
 
