@@ -1,8 +1,16 @@
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -14,11 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,8 +32,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Load generator for Switchboard's webhook ingress: sends Standard Webhooks-signed lead
  * payloads (unique webhook-id and submissionId per request) from N concurrent workers,
- * each with its own keep-alive HTTP/1.1 connection (a minimal client, so that the load
- * generator stays cheap next to the server it measures).
+ * each a keep-alive HTTP/1.1 connection, all driven by one thread through a selector (so
+ * that the load generator stays cheap next to the server it measures).
  *
  * <pre>
  * java bench/WebhookLoad.java --url http://localhost:8080/webhooks/lead-intake \
@@ -171,85 +175,351 @@ public class WebhookLoad {
 
     private final Options options;
     private final String runId = randomHex();
-    private final AtomicLong issued = new AtomicLong();
-    private final CyclicBarrier measureStart;
-    private volatile long startNanos;
-    private volatile long deadlineNanos;
+    private final Mac mac;
+    private long startNanos;
+    private long deadlineNanos;
+    private long endNanos;
+    private long cpuAtStart = -1;
+    private long issued;
+
+    private long warmupRequests;
+    private long warmupAccepted;
+    private long accepted;
+    private long otherSuccess;
+    private long[] latencies = new long[1 << 16];
+    private int count;
+    private final Map<Integer, Long> failedStatuses = new TreeMap<>();
+    private final Map<String, Long> errorKinds = new TreeMap<>();
+    private final Map<Integer, String> samples = new TreeMap<>();
 
     WebhookLoad(Options options) {
         this.options = options;
-        this.measureStart = new CyclicBarrier(options.connections(), () -> {
-            startNanos = System.nanoTime();
-            deadlineNanos = startNanos + options.duration().toNanos();
-            System.out.println("measuring     (warm-up done)");
-        });
+        try {
+            this.mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(options.key(), "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    int run() throws InterruptedException {
+    /**
+     * One thread drives every connection through a selector, like wrk: a request is written,
+     * its response read, the next request written. With one thread per connection the
+     * load generator's context switches would cost the machine more CPU than the server's
+     * work, and the two share the same cores.
+     */
+    int run() throws IOException {
         System.out.printf(Locale.ROOT, "WebhookLoad %s: %d connections, warm-up %s, then %s%s (run %s)%n",
                 options.url(), options.connections(), human(options.warmup()), human(options.duration()),
                 options.requests() > 0 ? " or " + options.requests() + " requests, whichever comes first" : "",
                 runId);
-        Worker[] workers = new Worker[options.connections()];
-        Thread[] threads = new Thread[workers.length];
+        URI url = options.url();
+        int port = url.getPort() < 0 ? 80 : url.getPort();
+        InetSocketAddress address = new InetSocketAddress(url.getHost(), port);
+        String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        String host = url.getHost() + ":" + port;
+        long timeout = options.timeout().toNanos();
         long warmupDeadline = System.nanoTime() + options.warmup().toNanos();
-        for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i, warmupDeadline);
-            threads[i] = new Thread(workers[i], "load-" + i);
-            threads[i].setDaemon(true);
-            threads[i].start();
+        boolean measuring = false;
+        if (options.warmup().isZero()) {
+            measuring = startMeasuring();
         }
-        // Hard stop: warm-up + duration + one request timeout + slack, whatever the workers do.
-        long hardStop = System.nanoTime() + options.warmup().toNanos() + options.duration().toNanos()
-                + options.timeout().toNanos() + TimeUnit.SECONDS.toNanos(15);
-        boolean stuck = false;
-        for (Thread thread : threads) {
-            long left = hardStop - System.nanoTime();
-            if (left > 0) {
-                TimeUnit.NANOSECONDS.timedJoin(thread, left);
+        long hardStop = System.nanoTime() + options.warmup().toNanos() + options.duration().toNanos() + timeout
+                + TimeUnit.SECONDS.toNanos(15);
+        try (Selector selector = Selector.open()) {
+            Connection[] connections = new Connection[options.connections()];
+            for (int i = 0; i < connections.length; i++) {
+                connections[i] = new Connection(i, address, path, host);
+                connections[i].open(selector);
             }
-            stuck |= thread.isAlive();
+            int open = connections.length;
+            while (open > 0) {
+                long now = System.nanoTime();
+                if (!measuring && now >= warmupDeadline) {
+                    measuring = startMeasuring();
+                }
+                if (now > hardStop) {
+                    System.out.println("warning: requests still open at the hard stop are not counted");
+                    break;
+                }
+                selector.select(50);
+                now = System.nanoTime();
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Connection c = (Connection) key.attachment();
+                    try {
+                        if (key.isValid() && key.isConnectable() && c.channel.finishConnect()) {
+                            c.sendNext(key, now, measuring);
+                        } else if (key.isValid() && key.isWritable()) {
+                            c.flush(key);
+                        } else if (key.isValid() && key.isReadable()) {
+                            c.read(key, now, measuring);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        c.failed(e, now);
+                        c.open(selector);
+                    }
+                }
+                selector.selectedKeys().clear();
+                open = 0;
+                for (Connection c : connections) {
+                    if ((c.inFlight || c.connecting) && now - c.sentAt > timeout) {
+                        c.failed(new SocketTimeoutException(), now);
+                        c.open(selector);
+                    }
+                    if (c.inFlight || c.connecting || (!c.done && !stopSending(now))) {
+                        open++;
+                    }
+                    if (!c.inFlight && !c.connecting && !c.done && stopSending(now)) {
+                        c.done = true;
+                        c.close();
+                    }
+                }
+            }
+            for (Connection c : connections) {
+                c.close();
+            }
         }
-        long endNanos = 0;
-        for (Worker w : workers) {
-            endNanos = Math.max(endNanos, w.finishedNanos);
-        }
-        if (stuck) {
+        if (endNanos == 0) {
             endNanos = System.nanoTime();
-            System.out.println("warning: some workers were still waiting at the hard stop; their requests are not counted");
         }
-        return report(workers, endNanos);
+        return report();
     }
 
-    private int report(Worker[] workers, long endNanos) {
-        long warmupRequests = 0;
-        long warmupAccepted = 0;
-        long accepted = 0;
-        long otherSuccess = 0;
-        Map<Integer, Long> failedStatuses = new TreeMap<>();
-        Map<String, Long> errorKinds = new TreeMap<>();
-        Map<Integer, String> samples = new TreeMap<>();
-        long[] all = new long[Arrays.stream(workers).mapToInt(w -> w.count).sum()];
-        int at = 0;
-        for (Worker w : workers) {
-            warmupRequests += w.warmupRequests;
-            warmupAccepted += w.warmupAccepted;
-            accepted += w.accepted;
-            otherSuccess += w.otherSuccess;
-            System.arraycopy(w.latencies, 0, all, at, w.count);
-            at += w.count;
-            w.failedStatuses.forEach((status, n) -> failedStatuses.merge(status, n, Long::sum));
-            w.errorKinds.forEach((kind, n) -> errorKinds.merge(kind, n, Long::sum));
-            w.samples.forEach(samples::putIfAbsent);
+    private boolean startMeasuring() {
+        startNanos = System.nanoTime();
+        deadlineNanos = startNanos + options.duration().toNanos();
+        cpuAtStart = processCpuNanos();
+        System.out.println("measuring     (warm-up done)");
+        return true;
+    }
+
+    private boolean stopSending(long now) {
+        return (deadlineNanos != 0 && now >= deadlineNanos) || (options.requests() > 0 && issued >= options.requests());
+    }
+
+    /** One keep-alive connection: its socket, the request being written and the response being read. */
+    private final class Connection {
+
+        final int index;
+        final InetSocketAddress address;
+        final String path;
+        final String host;
+        SocketChannel channel;
+        ByteBuffer out = ByteBuffer.allocate(0);
+        ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+        long sequence;
+        long sentAt;
+        boolean measured;
+        boolean inFlight;
+        boolean connecting;
+        boolean done;
+
+        Connection(int index, InetSocketAddress address, String path, String host) {
+            this.index = index;
+            this.address = address;
+            this.path = path;
+            this.host = host;
         }
-        long responses = all.length;
+
+        void open(Selector selector) throws IOException {
+            close();
+            if (done) {
+                return;
+            }
+            channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            in.clear();
+            connecting = true;
+            sentAt = System.nanoTime(); // a connect that hangs counts against the timeout too
+            if (channel.connect(address)) {
+                connecting = false;
+                sendNext(channel.register(selector, SelectionKey.OP_WRITE, this), System.nanoTime(),
+                        startNanos != 0);
+            } else {
+                channel.register(selector, SelectionKey.OP_CONNECT, this);
+            }
+        }
+
+        void sendNext(SelectionKey key, long now, boolean measuring) throws IOException {
+            connecting = false;
+            if (stopSending(now)) {
+                done = true;
+                close();
+                return;
+            }
+            if (measuring) {
+                issued++;
+            }
+            long n = ++sequence;
+            String id = "msg_bench_" + runId + "_" + index + "_" + n;
+            byte[] bytes = body(runId, index, n);
+            String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            String signature = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(bytes));
+            byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                    + "\r\nwebhook-id: " + id + "\r\nwebhook-timestamp: " + timestamp
+                    + "\r\nwebhook-signature: " + signature + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            if (out.capacity() < head.length + bytes.length) {
+                out = ByteBuffer.allocate(2 * (head.length + bytes.length));
+            }
+            out.clear();
+            out.put(head).put(bytes).flip();
+            measured = measuring;
+            inFlight = true;
+            sentAt = System.nanoTime();
+            flush(key);
+        }
+
+        void flush(SelectionKey key) throws IOException {
+            channel.write(out);
+            key.interestOps(out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+
+        void read(SelectionKey key, long now, boolean measuring) throws IOException {
+            if (!in.hasRemaining()) {
+                in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
+            }
+            if (channel.read(in) < 0) {
+                throw new EOFException("connection closed by the server");
+            }
+            int end = complete(in);
+            if (end < 0) {
+                return;
+            }
+            String text = new String(in.array(), 0, end, StandardCharsets.ISO_8859_1);
+            in.flip().position(end);
+            in.compact(); // whatever follows the response stays for the next read
+            inFlight = false;
+            long elapsed = now - sentAt;
+            int status = Integer.parseInt(text.substring(9, 12));
+            if (!measured) {
+                warmupRequests++;
+                warmupAccepted += status == 202 ? 1 : 0;
+            } else {
+                endNanos = Math.max(endNanos, now);
+                if (count == latencies.length) {
+                    latencies = Arrays.copyOf(latencies, count * 2);
+                }
+                latencies[count++] = elapsed;
+                if (status == 202) {
+                    accepted++;
+                } else if (status >= 200 && status < 300) {
+                    otherSuccess++;
+                } else {
+                    failedStatuses.merge(status, 1L, Long::sum);
+                    int bodyAt = text.indexOf("\r\n\r\n");
+                    samples.putIfAbsent(status, abbreviate(bodyAt < 0 ? text : text.substring(bodyAt + 4)));
+                }
+            }
+            int headEnd = text.indexOf("\r\n\r\n");
+            String head = headEnd < 0 ? text : text.substring(0, headEnd);
+            if (head.startsWith("HTTP/1.0") || headerValue(head, "connection").equalsIgnoreCase("close")) {
+                throw new EOFException("server closed the connection"); // reopened by the caller, not counted
+            }
+            sendNext(key, now, measuring);
+        }
+
+        /** The length of a complete response at the start of the buffer, or -1 if more is to come. */
+        private int complete(ByteBuffer buffer) {
+            byte[] a = buffer.array();
+            int n = buffer.position();
+            int headEnd = -1;
+            for (int i = 3; i < n; i++) {
+                if (a[i] == '\n' && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') {
+                    headEnd = i + 1;
+                    break;
+                }
+            }
+            if (headEnd < 0) {
+                return -1;
+            }
+            String head = new String(a, 0, headEnd, StandardCharsets.ISO_8859_1);
+            String length = headerValue(head, "content-length");
+            if (!length.isEmpty()) {
+                int total = headEnd + Integer.parseInt(length);
+                return n >= total ? total : -1;
+            }
+            if (headerValue(head, "transfer-encoding").toLowerCase(Locale.ROOT).contains("chunked")) {
+                String rest = new String(a, headEnd, n - headEnd, StandardCharsets.ISO_8859_1);
+                int last = rest.indexOf("\r\n0\r\n\r\n");
+                if (rest.startsWith("0\r\n\r\n")) {
+                    return headEnd + 5;
+                }
+                return last < 0 ? -1 : headEnd + last + 7;
+            }
+            return headEnd; // no body (e.g. 204)
+        }
+
+        void failed(Exception e, long now) {
+            String kind = e instanceof SocketTimeoutException ? "timeout" : e.getClass().getSimpleName();
+            if (inFlight && measured) {
+                errorKinds.merge(kind, 1L, Long::sum);
+                endNanos = Math.max(endNanos, now);
+            } else if (!(e instanceof EOFException) && startNanos != 0) {
+                errorKinds.merge(kind, 1L, Long::sum);
+            }
+            inFlight = false;
+            connecting = false;
+            if (e instanceof java.net.ConnectException) {
+                try {
+                    Thread.sleep(100); // server gone: do not spin
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+                channel = null;
+            }
+        }
+    }
+
+    /** The value of a header in a response head (status line and headers), or "" when absent. */
+    private static String headerValue(String head, String name) {
+        String lower = head.toLowerCase(Locale.ROOT);
+        int at = lower.indexOf("\r\n" + name + ":");
+        if (at < 0) {
+            return "";
+        }
+        int start = at + name.length() + 3;
+        int end = lower.indexOf("\r\n", start);
+        return head.substring(start, end < 0 ? head.length() : end).trim();
+    }
+
+    /** A lead of about 1 KB, unique per request (its own submissionId and e-mail address). */
+    static byte[] body(String runId, int worker, long n) {
+        String submission = "bench-" + runId + "-" + worker + "-" + n;
+        String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"lead+" + worker + "." + n
+                + "@example.com\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"company\":\"Analytical Engines Ltd\","
+                + "\"phone\":\"+44 20 7946 0000\",\"message\":\"Load test lead " + n + " from worker " + worker + ". "
+                + MESSAGE + "\",\"source\":\"webhook-load\"}";
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final String MESSAGE = ("We would like a quote for two hundred seats, onboarding and support. ")
+            .repeat(9);
+
+    // ---------------------------------------------------------------- report
+
+    private int report() {
+        long responses = count;
         long errors = errorKinds.values().stream().mapToLong(Long::longValue).sum();
         long failed = failedStatuses.values().stream().mapToLong(Long::longValue).sum();
+        long[] all = Arrays.copyOf(latencies, count);
         Arrays.sort(all);
         double seconds = startNanos == 0 ? 0 : Math.max(1, endNanos - startNanos) / 1e9;
         double eventsPerSecond = seconds == 0 ? 0 : accepted / seconds;
         long requests = responses + errors;
-        double clientCpu = cpuSeconds();
+        double clientCpu = cpuAtStart < 0 || processCpuNanos() < 0 ? -1 : (processCpuNanos() - cpuAtStart) / 1e9;
 
         System.out.printf(Locale.ROOT, "warm-up       %d requests, %d accepted (not counted below)%n",
                 warmupRequests, warmupAccepted);
@@ -270,22 +540,13 @@ public class WebhookLoad {
         }
         System.out.printf(Locale.ROOT, "RESULT connections=%d seconds=%.2f requests=%d accepted=%d events_per_s=%.1f "
                         + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f non2xx=%d non2xx_by_status=%s errors=%d "
-                        + "client_cpu_cores=%.2f warmup_accepted=%d%n",
+                        + "client_cpu_cores=%.2f warmup_accepted=%d run_id=%s%n",
                 options.connections(), seconds, requests, accepted, eventsPerSecond, pct(all, 50), pct(all, 90),
                 pct(all, 99), all.length == 0 ? 0 : all[all.length - 1] / 1e6, failed,
                 failed == 0 ? "-" : describe(failedStatuses).replace(' ', '_'), errors,
-                clientCpu >= 0 && seconds > 0 ? clientCpu / seconds : -1, warmupAccepted);
+                clientCpu >= 0 && seconds > 0 ? clientCpu / seconds : -1, warmupAccepted, runId);
         return accepted > 0 ? 0 : 3;
     }
-
-    /** CPU seconds of this JVM during the measured phase (all threads), or -1 when unavailable. */
-    private double cpuSeconds() {
-        long start = cpuAtStart;
-        long end = processCpuNanos();
-        return start < 0 || end < 0 ? -1 : (end - start) / 1e9;
-    }
-
-    private volatile long cpuAtStart = -1;
 
     private static long processCpuNanos() {
         try {
@@ -314,258 +575,6 @@ public class WebhookLoad {
 
     private static String human(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    // ---------------------------------------------------------------- worker
-
-    private final class Worker implements Runnable {
-
-        private final int index;
-        private final long warmupDeadline;
-        private final Mac mac;
-        private final RawHttp http;
-        private long sequence;
-
-        long warmupRequests;
-        long warmupAccepted;
-        long accepted;
-        long otherSuccess;
-        long[] latencies = new long[4096];
-        int count;
-        final Map<Integer, Long> failedStatuses = new TreeMap<>();
-        final Map<String, Long> errorKinds = new TreeMap<>();
-        final Map<Integer, String> samples = new TreeMap<>();
-        volatile long finishedNanos;
-
-        Worker(int index, long warmupDeadline) {
-            this.index = index;
-            this.warmupDeadline = warmupDeadline;
-            this.http = new RawHttp(options.url(), (int) options.timeout().toMillis());
-            try {
-                this.mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(options.key(), "HmacSHA256"));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (System.nanoTime() < warmupDeadline) {
-                    send(false);
-                    warmupRequests++;
-                }
-                measureStart.await(options.timeout().toSeconds() + 30, TimeUnit.SECONDS);
-                if (index == 0) {
-                    cpuAtStart = processCpuNanos();
-                }
-                while (System.nanoTime() < deadlineNanos) {
-                    if (options.requests() > 0 && issued.incrementAndGet() > options.requests()) {
-                        break;
-                    }
-                    send(true);
-                }
-            } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                finishedNanos = System.nanoTime();
-                http.close();
-            }
-        }
-
-        private void send(boolean measured) throws InterruptedException {
-            long n = ++sequence;
-            String id = "msg_bench_" + runId + "_" + index + "_" + n;
-            byte[] bytes = body(runId, index, n);
-            String timestamp = Long.toString(System.currentTimeMillis() / 1000);
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            String signature = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(bytes));
-            byte[] head = ("POST " + http.path + " HTTP/1.1\r\nHost: " + http.hostHeader
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
-                    + "\r\nwebhook-id: " + id + "\r\nwebhook-timestamp: " + timestamp
-                    + "\r\nwebhook-signature: " + signature + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
-            long t0 = System.nanoTime();
-            try {
-                RawHttp.Response response = http.exchange(head, bytes);
-                long elapsed = System.nanoTime() - t0;
-                int status = response.status();
-                if (!measured) {
-                    warmupAccepted += status == 202 ? 1 : 0;
-                    return;
-                }
-                record(elapsed);
-                if (status == 202) {
-                    accepted++;
-                } else if (status >= 200 && status < 300) {
-                    otherSuccess++;
-                } else {
-                    failedStatuses.merge(status, 1L, Long::sum);
-                    samples.putIfAbsent(status, abbreviate(response.body()));
-                }
-            } catch (java.net.SocketTimeoutException e) {
-                http.close();
-                if (measured) {
-                    errorKinds.merge("timeout", 1L, Long::sum);
-                }
-            } catch (IOException | RuntimeException e) {
-                http.close();
-                if (measured) {
-                    errorKinds.merge(e.getClass().getSimpleName(), 1L, Long::sum);
-                }
-                if (e instanceof java.net.ConnectException) {
-                    Thread.sleep(100); // server gone: do not spin
-                }
-            }
-        }
-
-        private void record(long nanos) {
-            if (count == latencies.length) {
-                latencies = Arrays.copyOf(latencies, count * 2);
-            }
-            latencies[count++] = nanos;
-        }
-    }
-
-    /** A lead of about 1 KB (the issue's "1 KB lead"), unique per request. */
-    static byte[] body(String runId, int worker, long n) {
-        String submission = "bench-" + runId + "-" + worker + "-" + n;
-        StringBuilder message = new StringBuilder("Load test lead ").append(n).append(" from worker ").append(worker)
-                .append(". ");
-        while (message.length() < 640) {
-            message.append("We would like a quote for two hundred seats, onboarding and support. ");
-        }
-        String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"lead+" + worker + "." + n
-                + "@example.com\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"company\":\"Analytical Engines Ltd\","
-                + "\"phone\":\"+44 20 7946 0000\",\"message\":\"" + message.substring(0, 640)
-                + "\",\"source\":\"webhook-load\"}";
-        return body.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * A minimal HTTP/1.1 client on one keep-alive socket: writes a request, reads the status,
-     * the headers and a Content-Length or chunked body. Far cheaper per request than
-     * java.net.http, so the load generator does not compete with the server for the CPU.
-     */
-    static final class RawHttp implements AutoCloseable {
-
-        record Response(int status, String body) {
-        }
-
-        final String path;
-        final String hostHeader;
-        private final java.net.InetSocketAddress address;
-        private final int timeoutMillis;
-        private java.net.Socket socket;
-        private java.io.OutputStream out;
-        private java.io.BufferedInputStream in;
-
-        RawHttp(URI url, int timeoutMillis) {
-            if (!"http".equalsIgnoreCase(url.getScheme())) {
-                throw new IllegalArgumentException("only http:// targets are supported");
-            }
-            int port = url.getPort() < 0 ? 80 : url.getPort();
-            this.address = new java.net.InetSocketAddress(url.getHost(), port);
-            this.path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-            this.hostHeader = url.getHost() + ":" + port;
-            this.timeoutMillis = timeoutMillis;
-        }
-
-        Response exchange(byte[] head, byte[] body) throws IOException {
-            if (socket == null) {
-                socket = new java.net.Socket();
-                socket.setTcpNoDelay(true);
-                socket.connect(address, timeoutMillis);
-                socket.setSoTimeout(timeoutMillis);
-                out = new java.io.BufferedOutputStream(socket.getOutputStream(), 4096);
-                in = new java.io.BufferedInputStream(socket.getInputStream(), 8192);
-            }
-            out.write(head);
-            out.write(body);
-            out.flush();
-            String statusLine = line();
-            if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
-                throw new IOException("bad status line: " + statusLine);
-            }
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            long length = -1;
-            boolean chunked = false;
-            boolean close = false;
-            for (String header = line(); header != null && !header.isEmpty(); header = line()) {
-                int colon = header.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = header.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> close = value.equalsIgnoreCase("close");
-                    default -> { }
-                }
-            }
-            java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
-            if (chunked) {
-                for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
-                        size = Long.parseLong(line().split(";")[0].trim(), 16)) {
-                    copy(size, content);
-                    line();
-                }
-                while (true) { // trailers, up to the empty line
-                    String trailer = line();
-                    if (trailer == null || trailer.isEmpty()) {
-                        break;
-                    }
-                }
-            } else if (length >= 0) {
-                copy(length, content);
-            }
-            if (close) {
-                close();
-            }
-            return new Response(status, content.toString(StandardCharsets.UTF_8));
-        }
-
-        private void copy(long n, java.io.OutputStream to) throws IOException {
-            byte[] buffer = new byte[4096];
-            while (n > 0) {
-                int read = in.read(buffer, 0, (int) Math.min(buffer.length, n));
-                if (read < 0) {
-                    throw new java.io.EOFException("connection closed mid-body");
-                }
-                to.write(buffer, 0, read);
-                n -= read;
-            }
-        }
-
-        private String line() throws IOException {
-            StringBuilder line = new StringBuilder(64);
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c == '\n') {
-                    int end = line.length();
-                    return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
-                }
-                line.append((char) c);
-            }
-            if (line.length() == 0) {
-                throw new java.io.EOFException("connection closed by the server");
-            }
-            return line.toString();
-        }
-
-        @Override
-        public void close() {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-            socket = null;
-        }
     }
 
     private static String randomHex() {

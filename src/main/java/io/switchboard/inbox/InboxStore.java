@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import io.switchboard.journal.EventMetrics;
 import io.switchboard.journal.EventStatus;
@@ -84,7 +83,7 @@ public class InboxStore {
 
     private Accepted accept(String integration, String deliveryId, byte[] payload, String contentType,
             String maskedHeaders, Instant notBefore) {
-        String eventId = UUID.randomUUID().toString();
+        String eventId = EventIds.next();
         Timestamp now = Timestamp.from(Instant.now(clock));
         try {
             tx.executeWithoutResult(status -> {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -78,7 +77,7 @@ public class InboxWriter implements SmartLifecycle {
     private volatile boolean running;
 
     public InboxWriter(DataSource dataSource, InboxStore inbox, InboxSignal signal, EventMetrics metrics, NodeId node,
-            Clock clock, @Value("${switchboard.inbox.group-commit.writers:2}") int writers,
+            Clock clock, @Value("${switchboard.inbox.group-commit.writers:1}") int writers,
             @Value("${switchboard.inbox.group-commit.max-batch:256}") int maxBatch,
             @Value("${switchboard.inbox.group-commit.timeout:30s}") Duration timeout) {
         if (writers < 1 || maxBatch < 1) {
@@ -199,7 +198,7 @@ public class InboxWriter implements SmartLifecycle {
                     PreparedStatement steps = connection.prepareStatement(INSERT_STEP);
                     PreparedStatement rows = connection.prepareStatement(INSERT_INBOX)) {
                 for (Pending pending : batch) {
-                    String eventId = UUID.randomUUID().toString();
+                    String eventId = EventIds.next();
                     accepted.add(new InboxStore.Accepted(eventId, false));
                     events.setString(1, eventId);
                     events.setString(2, pending.integration());
