@@ -156,7 +156,7 @@ public class InboxWriter implements SmartLifecycle {
         try {
             insert(batch, accepted);
         } catch (SQLException failure) {
-            if (batch.size() > 1 && isConstraintViolation(failure)) {
+            if (isConstraintViolation(failure)) {
                 // A repeated delivery id (or two copies in one batch): store each on its own.
                 batch.forEach(this::writeAlone);
                 return;
