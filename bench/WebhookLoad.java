@@ -41,6 +41,9 @@ import javax.crypto.spec.SecretKeySpec;
  * java bench/WebhookLoad.java --url ... --secret ... --connections 4 --requests 1000
  * </pre>
  *
+ * Lookup mode (GET {url}/{email} with X-Api-Key, 200 counts as success), for customer-lookup:
+ * --lookup-emails a@x,b@y --api-key KEY.
+ *
  * Options: --url (loopback only), --secret (or env WEBHOOK_SECRET), --connections (16),
  * --duration (20s, or a 300s cap when --requests is given), --requests (0 = no count
  * bound), --warmup (3s, not measured; 0 to skip), --timeout (10s per request).
@@ -69,7 +72,11 @@ public class WebhookLoad {
     // ---------------------------------------------------------------- options
 
     record Options(URI url, byte[] key, int connections, Duration duration, long requests, Duration warmup,
-            Duration timeout) {
+            Duration timeout, List<String> lookupEmails, String apiKey) {
+
+        boolean lookup() {
+            return !lookupEmails.isEmpty();
+        }
 
         static Options parse(String[] args) {
             Map<String, String> given = new TreeMap<>();
@@ -92,7 +99,8 @@ public class WebhookLoad {
                 } else {
                     throw new IllegalArgumentException("--" + name + " needs a value");
                 }
-                if (!List.of("url", "secret", "connections", "duration", "requests", "warmup", "timeout").contains(name)) {
+                if (!List.of("url", "secret", "connections", "duration", "requests", "warmup", "timeout",
+                        "lookup-emails", "api-key").contains(name)) {
                     throw new IllegalArgumentException("unknown option --" + name);
                 }
                 given.put(name, value);
@@ -106,13 +114,21 @@ public class WebhookLoad {
                 throw new IllegalArgumentException("--url must be http:// (loopback, no TLS)");
             }
             requireLoopback(uri);
+            List<String> emails = given.containsKey("lookup-emails")
+                    ? Arrays.stream(given.get("lookup-emails").split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList()
+                    : List.of();
+            String apiKey = given.getOrDefault("api-key", System.getenv("API_KEY"));
+            if (!emails.isEmpty() && (apiKey == null || apiKey.isBlank())) {
+                throw new IllegalArgumentException("--lookup-emails needs --api-key (or env API_KEY)");
+            }
             String secret = given.getOrDefault("secret", System.getenv("WEBHOOK_SECRET"));
-            if (secret == null || secret.isBlank()) {
+            if (emails.isEmpty() && (secret == null || secret.isBlank())) {
                 throw new IllegalArgumentException("--secret (whsec_<base64>) or env WEBHOOK_SECRET is required");
             }
             byte[] key;
             try {
-                key = Base64.getDecoder().decode(secret.startsWith("whsec_") ? secret.substring(6) : secret);
+                key = emails.isEmpty() ? Base64.getDecoder().decode(secret.startsWith("whsec_") ? secret.substring(6) : secret)
+                        : new byte[] {0};
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--secret must be whsec_<base64>");
             }
@@ -134,7 +150,7 @@ public class WebhookLoad {
             if (timeout.isZero() || warmup.compareTo(Duration.ofMinutes(5)) > 0) {
                 throw new IllegalArgumentException("--timeout must be more than 0 and --warmup at most 5m");
             }
-            return new Options(uri, key, connections, duration, requests, warmup, timeout);
+            return new Options(uri, key, connections, duration, requests, warmup, timeout, emails, apiKey);
         }
 
         private static Duration duration(String text) {
@@ -176,6 +192,8 @@ public class WebhookLoad {
     private final Options options;
     private final String runId = randomHex();
     private final Mac mac;
+    /** The status that counts as success: 202 for a stored webhook, 200 for a lookup. */
+    private final int expected;
     private long startNanos;
     private long deadlineNanos;
     private long endNanos;
@@ -194,6 +212,7 @@ public class WebhookLoad {
 
     WebhookLoad(Options options) {
         this.options = options;
+        this.expected = options.lookup() ? 200 : 202;
         try {
             this.mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(options.key(), "HmacSHA256"));
@@ -352,15 +371,26 @@ public class WebhookLoad {
                 issued++;
             }
             long n = ++sequence;
-            String id = "msg_bench_" + runId + "_" + index + "_" + n;
-            byte[] bytes = body(runId, index, n);
-            String timestamp = Long.toString(System.currentTimeMillis() / 1000);
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            String signature = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(bytes));
-            byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
-                    + "\r\nwebhook-id: " + id + "\r\nwebhook-timestamp: " + timestamp
-                    + "\r\nwebhook-signature: " + signature + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] head;
+            byte[] bytes;
+            if (options.lookup()) {
+                List<String> emails = options.lookupEmails();
+                String email = emails.get((int) ((index + n) % emails.size()));
+                bytes = new byte[0];
+                head = ("GET " + path + "/" + java.net.URLEncoder.encode(email, StandardCharsets.UTF_8) + " HTTP/1.1\r\nHost: "
+                        + host + "\r\nAccept: application/json\r\nX-Api-Key: " + options.apiKey() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
+            } else {
+                String id = "msg_bench_" + runId + "_" + index + "_" + n;
+                bytes = body(runId, index, n);
+                String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+                mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+                String signature = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(bytes));
+                head = ("POST " + path + " HTTP/1.1\r\nHost: " + host
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                        + "\r\nwebhook-id: " + id + "\r\nwebhook-timestamp: " + timestamp
+                        + "\r\nwebhook-signature: " + signature + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            }
             if (out.capacity() < head.length + bytes.length) {
                 out = ByteBuffer.allocate(2 * (head.length + bytes.length));
             }
@@ -396,14 +426,14 @@ public class WebhookLoad {
             int status = Integer.parseInt(text.substring(9, 12));
             if (!measured) {
                 warmupRequests++;
-                warmupAccepted += status == 202 ? 1 : 0;
+                warmupAccepted += status == expected ? 1 : 0;
             } else {
                 endNanos = Math.max(endNanos, now);
                 if (count == latencies.length) {
                     latencies = Arrays.copyOf(latencies, count * 2);
                 }
                 latencies[count++] = elapsed;
-                if (status == 202) {
+                if (status == expected) {
                     accepted++;
                 } else if (status >= 200 && status < 300) {
                     otherSuccess++;
@@ -525,7 +555,8 @@ public class WebhookLoad {
                 warmupRequests, warmupAccepted);
         System.out.printf(Locale.ROOT, "requests      %d in %.2f s (%.1f/s)%n", requests, seconds,
                 seconds == 0 ? 0 : requests / seconds);
-        System.out.printf(Locale.ROOT, "accepted      %d (202) = %.1f events/s%n", accepted, eventsPerSecond);
+        System.out.printf(Locale.ROOT, "accepted      %d (%d) = %.1f %s/s%n", accepted, expected, eventsPerSecond,
+                options.lookup() ? "lookups" : "events");
         if (otherSuccess > 0) {
             System.out.printf(Locale.ROOT, "other 2xx     %d (200 = duplicate delivery)%n", otherSuccess);
         }

@@ -1,234 +1,456 @@
 #!/usr/bin/env bash
-# Webhook ingress benchmark: builds the jar once, then for each database (H2, PostgreSQL)
-# starts a fresh server with the inbound rate limit lifted, loads POST /webhooks/lead-intake
-# with bench/WebhookLoad.java at 16 and then 64 connections, records the server's RSS
-# and CPU after each run, stops the server and prints a summary table.
+# Switchboard benchmark suite: one command that builds the jar, starts what each scenario
+# needs, runs every scenario BENCH_REPEAT times, stops everything it started, and prints
+# a table of medians (also target/bench/<stamp>/summary.md, results.csv, results.json).
 #
 #   bash bench/run.sh
 #
+# Scenarios (src/docs/benchmarks.md says what each measures and why):
+#   ingest     signed 1 KB leads, committed before 202, 16 and 64 connections, H2 and PostgreSQL
+#   ceiling    the same rows straight into PostgreSQL with pgbench (one event per transaction,
+#              and 32 per transaction), and the load generator against a bare JDK HTTP server
+#   chain      leads through the whole lead-intake chain, the sandbox in its own process
+#   lookup     customer-lookup at 32 connections
+#   sync       100,000 changed invoices from billing into the CRM
+#   footprint  time to healthy, idle RSS, RSS under ingest load
+#
 # Environment (all optional):
-#   BENCH_SECONDS=20            measured seconds per run (after a 3 s warm-up)
-#   BENCH_CONNECTIONS="16 64"   connection counts, run in this order against one server
-#   BENCH_DATABASES="h2 postgres"
-#   BENCH_PORT=18080
-#   BENCH_SKIP_BUILD=1          reuse the jar already in target/
+#   BENCH_REPEAT=3                 repetitions; the table shows medians
+#   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
+#   BENCH_SCENARIOS="ingest ceiling chain lookup sync"   (footprint comes with ingest)
+#   BENCH_JAVA_OPTS="-Xms384m -Xmx384m -XX:+UseParallelGC"   the JVM options under test
+#   BENCH_CHAIN_LEADS=10000  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
 #
-# Needs java 17+, curl, and for PostgreSQL psql plus a server that lets BENCH_PG_USER create
-# databases. A database switchboard_bench_<random> is created per run and dropped afterwards.
-# Results (summary, load reports, server logs) go to target/bench/<timestamp>/.
+# Needs java 17+, curl, psql and pgbench, and a PostgreSQL server that lets BENCH_PG_USER
+# create databases (switchboard_bench_<random>, dropped at the end). All traffic goes to
+# 127.0.0.1; every load loop is bounded in time.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
-SECONDS_PER_RUN=${BENCH_SECONDS:-20}
-CONNECTIONS=${BENCH_CONNECTIONS:-16 64}
-DATABASES=${BENCH_DATABASES:-h2 postgres}
-PORT=${BENCH_PORT:-18080}
+REPEAT=${BENCH_REPEAT:-3}
+SECONDS_PER_RUN=${BENCH_SECONDS:-15}
+SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling chain lookup sync}
+JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xms384m -Xmx384m -XX:+UseParallelGC}
+CHAIN_LEADS=${BENCH_CHAIN_LEADS:-10000}
+SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
 PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
 PG_PORT=${BENCH_PG_PORT:-5432}
 PG_USER=${BENCH_PG_USER:-postgres}
-# The demo profile's published secret (config/application-default.yaml); the server is
-# also given it explicitly so an exported LEAD_INTAKE_WEBHOOK_SECRET cannot break the run.
+SERVER_PORT=18080
+SANDBOX_PORT=18090
+CEILING_PORT=18099
+# The demo profile's published secrets (config/application-default.yaml); given explicitly
+# so that exported variables cannot change what is measured.
 SECRET=whsec_ZGVtby1vbmx5LWxlYWQtaW50YWtlLXNlY3JldA==
-URL="http://127.0.0.1:${PORT}/webhooks/lead-intake"
-HEALTH="http://127.0.0.1:${PORT}/actuator/health"
+ADMIN_PASSWORD="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')"
+LOOKUP_KEY="bench-lookup-$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')"
+LOOKUP_KEY_SHA=$(printf %s "$LOOKUP_KEY" | sha256sum | cut -d' ' -f1)
+LOOKUP_EMAILS="billing@analytical-engines.example,accounts@difference-works.example,finance@jacquard.example,invoices@babbage.example"
+UNLIMITED=1000000 # "no limit" for the route throttlers, which take a rate per second
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
-[[ "$SECONDS_PER_RUN" =~ ^[0-9]+$ && "$SECONDS_PER_RUN" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
-command -v java >/dev/null || die "java not found"
-command -v curl >/dev/null || die "curl not found"
-if [[ " $DATABASES " == *" postgres "* ]]; then
-    command -v psql >/dev/null || die "psql not found (needed for the PostgreSQL run; or set BENCH_DATABASES=h2)"
-fi
-if (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; then
-    die "port ${PORT} is already in use; stop what listens there or set BENCH_PORT"
-fi
+[[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive integer"
+[[ "$SECONDS_PER_RUN" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
+for tool in java curl psql pgbench sha256sum; do
+    command -v "$tool" >/dev/null || die "$tool not found (PostgreSQL client tools: apt-get install postgresql-client)"
+done
+for port in $SERVER_PORT $SANDBOX_PORT $CEILING_PORT; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+        die "port ${port} is already in use; stop what listens there"
+    fi
+done
 
 STAMP=$(date +%Y%m%d-%H%M%S)
 RESULTS="$ROOT/target/bench/$STAMP"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
-SERVER_PID=""
-DB_NAME=""
+mkdir -p "$RESULTS" "$WORK/no-routes"
+CSV="$RESULTS/results.csv"
+echo "repetition,scenario,variant,metric,value" >"$CSV"
+PIDS=()
+DATABASES=()
 
-psql_admin() {
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres "$@"
+# ---------------------------------------------------------------- processes and databases
+
+psql_on() { # database, psql args...
+    local db=$1; shift
+    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$db" "$@"
 }
 
-stop_server() {
-    [[ -n "$SERVER_PID" ]] || return 0
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 90); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 1
-        done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            log "server $SERVER_PID did not stop within 90 s; killing it"
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
+new_database() { # -> name
+    local name="switchboard_bench_$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
+    psql_on postgres -c "create database ${name}" >/dev/null || die "cannot create database ${name}"
+    DATABASES+=("$name")
+    echo "$name"
 }
 
-drop_database() {
-    [[ -n "$DB_NAME" ]] || return 0
-    psql_admin -c "drop database if exists ${DB_NAME} with (force)" >/dev/null 2>&1 \
-        || psql_admin -c "drop database if exists ${DB_NAME}" >/dev/null 2>&1 \
-        || log "could not drop database ${DB_NAME}; drop it by hand"
-    DB_NAME=""
+drop_databases() {
+    for db in "${DATABASES[@]}"; do
+        psql_on postgres -c "drop database if exists ${db} with (force)" >/dev/null 2>&1 \
+            || log "could not drop database ${db}; drop it by hand"
+    done
+    DATABASES=()
+}
+
+stop_pid() {
+    local pid=$1
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+stop_all() {
+    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+    PIDS=()
 }
 
 cleanup() {
-    stop_server
-    drop_database
+    stop_all
+    drop_databases
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() { cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}'; }
+busy_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+now_ms() { date +%s%3N; }
+
+record() { # repetition scenario variant metric value
+    echo "$1,$2,$3,$4,$5" >>"$CSV"
+}
+
+# start_java name port log args... : starts the jar, waits for health UP, sets STARTED_PID
+# and STARTED_MS (milliseconds from exec to the first healthy answer).
+start_java() {
+    local name=$1 port=$2 logfile=$3; shift 3
+    local t0; t0=$(now_ms)
+    # shellcheck disable=SC2086
+    SWITCHBOARD_ADMIN_PASSWORD="$ADMIN_PASSWORD" LEAD_INTAKE_WEBHOOK_SECRET="$SECRET" \
+        SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
+        java $JAVA_OPTS_UNDER_TEST -jar "$JAR" --server.port="$port" "$@" >"$logfile" 2>&1 &
+    STARTED_PID=$!
+    PIDS+=("$STARTED_PID")
+    local deadline=$((SECONDS + 180))
+    until curl -fsS --max-time 2 "http://127.0.0.1:${port}/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; do
+        kill -0 "$STARTED_PID" 2>/dev/null || { tail -n 30 "$logfile" >&2; die "$name exited during start; log: $logfile"; }
+        ((SECONDS < deadline)) || die "$name was not healthy within 180 s; log: $logfile"
+        sleep 0.05
+    done
+    STARTED_MS=$(($(now_ms) - t0))
+    log "$name (pid $STARTED_PID) healthy after ${STARTED_MS} ms"
+}
+
+jolokia() { # port json
+    curl -fsS --max-time "${3:-600}" -u "admin:${ADMIN_PASSWORD}" -H 'Content-Type: application/json' -d "$2" \
+        "http://127.0.0.1:$1/actuator/hawtio/jolokia"
+}
+
+stop_route() { # port route-id
+    jolokia "$1" "{\"type\":\"exec\",\"mbean\":\"org.apache.camel:context=switchboard,type=routes,name=\\\"$2\\\"\",\"operation\":\"stop()\"}" \
+        | grep -q '"status":200' || die "could not stop route $2"
+}
+
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+
+# load name args... : runs WebhookLoad, samples the server's CPU/RSS and the machine's CPU
+# over the measured window, sets LOAD_RESULT (its RESULT line) and LOAD_CPU (srv pg load other).
+load() {
+    local out=$1 server_pid=$2; shift 2
+    java bench/WebhookLoad.java "$@" >"$out" 2>&1 &
+    local load_pid=$!
+    until grep -q '^measuring' "$out" 2>/dev/null || ! kill -0 "$load_pid" 2>/dev/null; do sleep 0.1; done
+    local w0 s0 p0 b0 max_rss=0
+    w0=$(date +%s.%N); s0=$(cpu_ticks "$server_pid"); p0=$(pg_ticks); b0=$(busy_ticks)
+    while kill -0 "$load_pid" 2>/dev/null; do
+        local r; r=$(rss_mb "$server_pid"); ((r > max_rss)) && max_rss=$r
+        sleep 0.5
+    done
+    wait "$load_pid" || true
+    local w1 s1 p1 b1
+    w1=$(date +%s.%N); s1=$(cpu_ticks "$server_pid"); p1=$(pg_ticks); b1=$(busy_ticks)
+    LOAD_RESULT=$(grep '^RESULT ' "$out" | tail -n 1 || true)
+    [[ -n "$LOAD_RESULT" ]] || { cat "$out" >&2; die "no RESULT from the load generator ($out)"; }
+    LOAD_MAX_RSS=$max_rss
+    LOAD_CPU=$(awk -v w0="$w0" -v w1="$w1" -v hz="$HZ" -v sv="$((s1 - s0))" -v pg="$((p1 - p0))" \
+        -v busy="$((b1 - b0))" -v cli="$(field "$LOAD_RESULT" client_cpu_cores)" 'BEGIN {
+            w = w1 - w0; if (w <= 0) w = 1; if (cli == "" || cli < 0) cli = 0
+            s = sv / hz / w; p = pg / hz / w; o = busy / hz / w - s - p - cli; if (o < 0) o = 0
+            printf "%.2f %.2f %.2f %.2f", s, p, cli, o }')
+}
+
+record_load() { # repetition scenario variant  (from LOAD_RESULT / LOAD_CPU / LOAD_MAX_RSS)
+    local rep=$1 scenario=$2 variant=$3
+    local srv pg cli other
+    read -r srv pg cli other <<<"$LOAD_CPU"
+    record "$rep" "$scenario" "$variant" per_s "$(field "$LOAD_RESULT" events_per_s)"
+    record "$rep" "$scenario" "$variant" p50_ms "$(field "$LOAD_RESULT" p50_ms)"
+    record "$rep" "$scenario" "$variant" p99_ms "$(field "$LOAD_RESULT" p99_ms)"
+    record "$rep" "$scenario" "$variant" errors "$(( $(field "$LOAD_RESULT" non2xx) + $(field "$LOAD_RESULT" errors) ))"
+    record "$rep" "$scenario" "$variant" rss_mb "$LOAD_MAX_RSS"
+    record "$rep" "$scenario" "$variant" server_cores "$srv"
+    record "$rep" "$scenario" "$variant" pg_cores "$pg"
+    record "$rep" "$scenario" "$variant" loadgen_cores "$cli"
+    record "$rep" "$scenario" "$variant" other_cores "$other"
+    log "$scenario/$variant: $(field "$LOAD_RESULT" events_per_s)/s p50 $(field "$LOAD_RESULT" p50_ms) ms p99 $(field "$LOAD_RESULT" p99_ms) ms, errors $(( $(field "$LOAD_RESULT" non2xx) + $(field "$LOAD_RESULT" errors) )), RSS ${LOAD_MAX_RSS} MB, cores server/pg/loadgen/other $LOAD_CPU"
+}
+
+accepted_in() { echo $(( $(field "$LOAD_RESULT" accepted) + $(field "$LOAD_RESULT" warmup_accepted) )); }
+
 # ---------------------------------------------------------------- build once
+
 JAR="$ROOT/target/switchboard-0.1.0-SNAPSHOT.jar"
 if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
     log "building the jar (./mvnw -q -B -DskipTests package)"
     ./mvnw -q -B -DskipTests package
 fi
 [[ -f "$JAR" ]] || die "no jar at $JAR"
-mkdir -p "$RESULTS"
+H2_JAR="$WORK/h2.jar"
+unzip -p "$JAR" "$(unzip -Z1 "$JAR" | grep -m1 '^BOOT-INF/lib/h2-.*\.jar$')" >"$H2_JAR"
 
-# ---------------------------------------------------------------- helpers
-start_server() { # db
-    local db=$1
-    local args=(--server.port="$PORT" --switchboard.integrations.lead-intake.webhook.rate-limit=0)
-    case "$db" in
-        h2)
-            mkdir -p "$WORK/h2"
-            args+=(--spring.profiles.active=default
-                "--spring.datasource.url=jdbc:h2:file:$WORK/h2/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH")
-            ;;
-        postgres)
-            DB_NAME="switchboard_bench_$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
-            psql_admin -c "create database ${DB_NAME}" >/dev/null || die "cannot create database ${DB_NAME}"
-            args+=(--spring.profiles.active=default,postgres
-                "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}"
-                "--spring.datasource.username=${PG_USER}")
-            ;;
-        *) die "unknown database '$db' (h2 or postgres)" ;;
-    esac
-    log "starting the server on port $PORT with $db${DB_NAME:+ (database $DB_NAME)}"
-    SWITCHBOARD_ADMIN_PASSWORD="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')" \
-        LEAD_INTAKE_WEBHOOK_SECRET="$SECRET" \
-        SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
-        java -Xmx512m -jar "$JAR" "${args[@]}" >"$RESULTS/server-$db.log" 2>&1 &
-    SERVER_PID=$!
-    local deadline=$((SECONDS + 180))
-    until curl -fsS --max-time 2 "$HEALTH" 2>/dev/null | grep -q '"status":"UP"'; do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            tail -n 40 "$RESULTS/server-$db.log" >&2 || true
-            SERVER_PID=""
-            die "the server exited during start; log: $RESULTS/server-$db.log"
-        fi
-        ((SECONDS < deadline)) || die "the server was not UP within 180 s; log: $RESULTS/server-$db.log"
-        sleep 1
-    done
-    log "server $SERVER_PID is UP after $((SECONDS - deadline + 180)) s"
-}
+# ---------------------------------------------------------------- ingest (+ footprint)
 
-rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
-# One CPU sample: wall seconds, server ticks, ticks of all PostgreSQL processes, and the
-# whole machine's busy ticks (utime + stime are fields 14 and 15 of /proc/<pid>/stat).
-cpu_sample() {
-    local server pg
-    server=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)
-    pg=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}')
-    echo "$(date +%s.%N) $server $pg $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat)"
-}
-HZ=$(getconf CLK_TCK)
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
-
-ROWS=()
-ACCEPTED_SO_FAR=0
-run_load() { # db connections
-    local db=$1 conns=$2 out="$RESULTS/load-$1-$2.txt"
-    log "$db: $conns connections, 3 s warm-up + ${SECONDS_PER_RUN} s"
-    java bench/WebhookLoad.java --url "$URL" --secret "$SECRET" --connections "$conns" \
-        --duration "${SECONDS_PER_RUN}s" --warmup 3s >"$out" 2>&1 &
-    local load_pid=$!
-    # CPU is sampled over the measured window only: from the "measuring" line to the exit.
-    until grep -q '^measuring' "$out" 2>/dev/null || ! kill -0 "$load_pid" 2>/dev/null; do sleep 0.1; done
-    local s0 s1
-    read -r -a s0 < <(cpu_sample)
-    wait "$load_pid" || true
-    read -r -a s1 < <(cpu_sample)
-    cat "$out"
-    kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during the run; log: $RESULTS/server-$db.log"
-    local rss
-    rss=$(rss_mb "$SERVER_PID")
-    local result
-    result=$(grep '^RESULT ' "$out" | tail -n 1 || true)
-    [[ -n "$result" ]] || { log "no RESULT from the load generator"; result="RESULT"; }
-    # Cores used during the measured window: server JVM, PostgreSQL, load generator, the rest.
-    local cpu server_cores pg_cores client_cores other_cores
-    cpu=$(awk -v w0="${s0[0]}" -v w1="${s1[0]}" -v hz="$HZ" -v sv="$((s1[1] - s0[1]))" -v pg="$((s1[2] - s0[2]))" \
-        -v busy="$((s1[3] - s0[3]))" -v cli="$(field "$result" client_cpu_cores)" 'BEGIN {
-            w = w1 - w0; if (w <= 0) w = 1; if (cli == "" || cli < 0) cli = 0
-            s = sv / hz / w; p = pg / hz / w; o = busy / hz / w - s - p - cli; if (o < 0) o = 0
-            printf "%.2f %.2f %.2f %.2f", s, p, cli, o }')
-    read -r server_cores pg_cores client_cores other_cores <<<"$cpu"
-    # Inbox backlog: events accepted but not yet processed by the route when the run ended.
-    local backlog="?"
-    local accepted warmup_accepted
-    accepted=$(field "$result" accepted); warmup_accepted=$(field "$result" warmup_accepted)
-    ACCEPTED_SO_FAR=$((ACCEPTED_SO_FAR + ${accepted:-0} + ${warmup_accepted:-0}))
-    if [[ "$db" == postgres ]]; then
-        backlog=$(psql -X -At -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$DB_NAME" \
-            -c "select count(*) from inbox" 2>/dev/null || echo "?")
+ingest() { # repetition database
+    local rep=$1 db=$2 args=() name
+    args=(--spring.profiles.active=default --switchboard.integrations.lead-intake.webhook.rate-limit=0)
+    if [[ $db == h2 ]]; then
+        rm -rf "$WORK/h2"; mkdir -p "$WORK/h2"
+        args+=("--spring.datasource.url=jdbc:h2:file:$WORK/h2/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH")
     else
-        # H2 is locked by the server: count the route's per-event log line instead.
-        local processed
-        processed=$(grep -c 'received as event' "$RESULTS/server-$db.log" || true)
-        backlog="~$((ACCEPTED_SO_FAR - processed))"
+        name=$(new_database)
+        args=(--spring.profiles.active=default,postgres --switchboard.integrations.lead-intake.webhook.rate-limit=0
+            "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${name}" "--spring.datasource.username=${PG_USER}")
     fi
-    ROWS+=("$(printf '%-9s %5s %9s %9s %8s %8s %8s %9s %7s %7s %7s %6s %6s %6s %6s %8s' \
-        "$db" "$conns" "$(field "$result" requests)" "$(field "$result" events_per_s)" \
-        "$(field "$result" p50_ms)" "$(field "$result" p90_ms)" "$(field "$result" p99_ms)" "$(field "$result" max_ms)" \
-        "$(field "$result" non2xx)" "$(field "$result" errors)" "$rss" \
-        "$server_cores" "$pg_cores" "$client_cores" "$other_cores" "$backlog")")
-    log "$db/$conns: server RSS ${rss} MB; cores: server $server_cores, postgres $pg_cores, load generator $client_cores, other $other_cores; inbox backlog $backlog"
+    start_java "server-$db" $SERVER_PORT "$RESULTS/server-ingest-$db-$rep.log" "${args[@]}"
+    local pid=$STARTED_PID
+    record "$rep" footprint "$db" healthy_ms "$STARTED_MS"
+    # Ingest is measured on its own: the lead chain's consumers would share the two cores,
+    # and the chain scenario measures them. Accepted events wait in the inbox, counted below.
+    stop_route $SERVER_PORT lead-intake
+    sleep 5
+    record "$rep" footprint "$db" idle_rss_mb "$(rss_mb "$pid")"
+    local url="http://127.0.0.1:${SERVER_PORT}/webhooks/lead-intake" total=0
+    log "ingest/$db: JIT warm-up (10 s at 64 connections, not recorded)"
+    load "$RESULTS/load-ingest-$db-warmup-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 64 \
+        --duration 10s --warmup 0
+    total=$((total + $(accepted_in)))
+    for conns in 16 64; do
+        load "$RESULTS/load-ingest-$db-$conns-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections "$conns" \
+            --duration "${SECONDS_PER_RUN}s" --warmup 2s
+        record_load "$rep" ingest "$db-$conns" 
+        total=$((total + $(accepted_in)))
+        record "$rep" footprint "$db" load_rss_mb "$LOAD_MAX_RSS"
+    done
+    stop_pid "$pid"
+    # Every 202 is a committed event: count them in the database after the server is gone.
+    local stored
+    if [[ $db == h2 ]]; then
+        stored=$(java -cp "$H2_JAR" org.h2.tools.Shell \
+            -url "jdbc:h2:file:$WORK/h2/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE" -user sa -password "" \
+            -sql "select count(*) from event where integration = 'lead-intake'" | sed -n '2p' | tr -dc '0-9')
+    else
+        stored=$(psql_on "$name" -c "select count(*) from event where integration = 'lead-intake'")
+    fi
+    record "$rep" ingest "$db" lost "$((total - stored))"
+    log "ingest/$db: $total answered 202, $stored events stored"
+    [[ "$stored" -ge "$total" ]] || log "WARNING: $((total - stored)) accepted events are missing from the database"
+    if [[ $db == postgres ]]; then
+        INGEST_DB=$name # the ceiling runs against the same schema
+    fi
+}
+
+# ---------------------------------------------------------------- ceilings
+
+ceiling() { # repetition
+    local rep=$1
+    if [[ -z "${INGEST_DB:-}" ]]; then
+        INGEST_DB=$(new_database)
+        start_java "schema" $SERVER_PORT "$RESULTS/server-schema.log" --spring.profiles.active=default,postgres \
+            "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${INGEST_DB}" "--spring.datasource.username=${PG_USER}"
+        stop_pid "$STARTED_PID"
+    fi
+    local out
+    out=$(pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -n -c 64 -j 2 -T "$SECONDS_PER_RUN" \
+        -f bench/pgbench/ingest-event.sql "$INGEST_DB" 2>&1) || { echo "$out" >&2; die "pgbench failed"; }
+    echo "$out" >"$RESULTS/pgbench-event-$rep.txt"
+    local tps latency
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out"); latency=$(sed -n 's/^latency average = \([0-9.]*\).*/\1/p' <<<"$out")
+    record "$rep" ceiling pg-1-per-tx per_s "$tps"; record "$rep" ceiling pg-1-per-tx avg_ms "$latency"
+    log "ceiling/pgbench, one event per transaction, 64 clients: $tps events/s, average $latency ms"
+    out=$(pgbench -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -n -c 2 -j 2 -T "$SECONDS_PER_RUN" \
+        -f bench/pgbench/ingest-batch.sql "$INGEST_DB" 2>&1) || { echo "$out" >&2; die "pgbench failed"; }
+    echo "$out" >"$RESULTS/pgbench-batch-$rep.txt"
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out"); latency=$(sed -n 's/^latency average = \([0-9.]*\).*/\1/p' <<<"$out")
+    record "$rep" ceiling pg-32-per-tx per_s "$(awk -v t="$tps" 'BEGIN {printf "%.1f", t * 32}')"
+    record "$rep" ceiling pg-32-per-tx avg_ms "$latency"
+    log "ceiling/pgbench, 32 events per transaction, 2 clients: $(awk -v t="$tps" 'BEGIN {printf "%.0f", t * 32}') events/s"
+    java bench/HttpCeiling.java $CEILING_PORT >"$RESULTS/http-ceiling.log" 2>&1 &
+    local ceiling_pid=$!
+    PIDS+=("$ceiling_pid")
+    until grep -q 'ceiling server' "$RESULTS/http-ceiling.log" 2>/dev/null; do
+        kill -0 "$ceiling_pid" 2>/dev/null || die "the ceiling server did not start"; sleep 0.1
+    done
+    load "$RESULTS/load-ceiling-$rep.txt" "$ceiling_pid" --url "http://127.0.0.1:${CEILING_PORT}/webhooks/lead-intake" \
+        --secret "$SECRET" --connections 64 --duration "${SECONDS_PER_RUN}s" --warmup 3s
+    record_load "$rep" ceiling jdk-http-64
+    stop_pid "$ceiling_pid"
+}
+
+# ---------------------------------------------------------------- the sandbox in its own process, and a server using it
+
+start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
+    local rep=$1
+    SANDBOX_DB=$(new_database)
+    SERVER_DB=$(new_database)
+    # The sandbox process: simulated CRM, mail, billing and chat, no integration routes,
+    # its rate limits lifted and no invoices changing on their own during the run.
+    start_java sandbox $SANDBOX_PORT "$RESULTS/sandbox-$rep.log" --spring.profiles.active=default,postgres \
+        "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${SANDBOX_DB}" "--spring.datasource.username=${PG_USER}" \
+        "--switchboard.routes.directory=$WORK/no-routes" --switchboard.sandbox.crm.rate-limit=0 \
+        --switchboard.sandbox.billing.change-every=24h --switchboard.sandbox.billing.seed-invoices=12
+    SANDBOX_PID=$STARTED_PID
+    local sandbox="http://127.0.0.1:${SANDBOX_PORT}/sandbox"
+    start_java server $SERVER_PORT "$RESULTS/server-pair-$rep.log" --spring.profiles.active=default,postgres \
+        "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${SERVER_DB}" "--spring.datasource.username=${PG_USER}" \
+        --switchboard.sandbox.enabled=false "--switchboard.sandbox.base-url=$sandbox" \
+        "--switchboard.alerting.chat.webhook-url=$sandbox/chat/messages/demo-only-chat-webhook-token" \
+        "--switchboard.alerting.email.url=$sandbox/mail/messages" \
+        --switchboard.integrations.lead-intake.webhook.rate-limit=0 \
+        --switchboard.integrations.lead-intake.inbox.concurrency="${BENCH_CHAIN_CONCURRENCY:-16}" \
+        --switchboard.connections.crm.rate-limit=$UNLIMITED --switchboard.connections.crm.max-concurrent=32 \
+        --switchboard.connections.mail.rate-limit=$UNLIMITED --switchboard.connections.mail.max-concurrent=32 \
+        --switchboard.connections.chat.rate-limit=$UNLIMITED --switchboard.connections.chat.max-concurrent=32 \
+        --switchboard.connections.billing.rate-limit=$UNLIMITED --switchboard.connections.billing.max-concurrent=32 \
+        --switchboard.reference.invoice-sync.page-size="${BENCH_SYNC_PAGE_SIZE:-200}" \
+        "--switchboard.reference.invoice-sync.cron=0 0 0 1 1 ? 2099" \
+        "--switchboard.security.api-keys.bench-lookup.sha256=$LOOKUP_KEY_SHA" \
+        --switchboard.security.api-keys.bench-lookup.role=viewer
+    SERVER_PID=$STARTED_PID
+}
+
+chain() { # repetition
+    local rep=$1
+    local url="http://127.0.0.1:${SERVER_PORT}/webhooks/lead-intake"
+    local t0; t0=$(now_ms)
+    log "chain: sending $CHAIN_LEADS leads"
+    load "$RESULTS/load-chain-$rep.txt" "$SERVER_PID" --url "$url" --secret "$SECRET" --connections 16 \
+        --requests "$CHAIN_LEADS" --duration 120s --warmup 0
+    local sent; sent=$(field "$LOAD_RESULT" accepted)
+    # Drained: every lead DONE or DEAD. Bounded: give up after 10 minutes.
+    local done=0 dead=0 deadline=$((SECONDS + 600))
+    local s0 sb0 p0; s0=$(cpu_ticks "$SERVER_PID"); sb0=$(cpu_ticks "$SANDBOX_PID"); p0=$(pg_ticks)
+    while ((SECONDS < deadline)); do
+        read -r done dead < <(psql_on "$SERVER_DB" -F ' ' -c "select count(*) filter (where status = 'DONE'),
+            count(*) filter (where status = 'DEAD') from event where integration = 'lead-intake'")
+        ((done + dead >= sent)) && break
+        sleep 0.5
+    done
+    local elapsed_ms=$(($(now_ms) - t0))
+    local s1 sb1 p1; s1=$(cpu_ticks "$SERVER_PID"); sb1=$(cpu_ticks "$SANDBOX_PID"); p1=$(pg_ticks)
+    local seconds; seconds=$(awk -v ms="$elapsed_ms" 'BEGIN {printf "%.2f", ms / 1000}')
+    # Exactly one contact, task and e-mail per lead (the load generator's addresses are
+    # lead+<worker>.<n>@example.com): lost = leads without, duplicated = extra rows.
+    local run_id; run_id=$(field "$LOAD_RESULT" run_id)
+    local contacts tasks mails dup_contacts dup_mails
+    read -r contacts dup_contacts < <(psql_on "$SANDBOX_DB" -F ' ' -c "select count(distinct email), count(*) - count(distinct email)
+        from sandbox_crm_contact where email like 'lead+%@example.com'")
+    read -r mails dup_mails < <(psql_on "$SANDBOX_DB" -F ' ' -c "select count(distinct recipient), count(*) - count(distinct recipient)
+        from sandbox_mail_message where recipient like 'lead+%@example.com'")
+    tasks=$(psql_on "$SANDBOX_DB" -c "select count(distinct t.contact_id) from sandbox_crm_task t
+        join sandbox_crm_contact c on c.id = t.contact_id where c.email like 'lead+%@example.com'")
+    local per_s; per_s=$(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')
+    record "$rep" chain lead-intake per_s "$per_s"
+    record "$rep" chain lead-intake seconds "$seconds"
+    record "$rep" chain lead-intake dead "$dead"
+    record "$rep" chain lead-intake lost "$((sent - contacts < 0 ? 0 : sent - contacts))"
+    record "$rep" chain lead-intake duplicated "$((dup_contacts + dup_mails))"
+    record "$rep" chain lead-intake missing_tasks "$((contacts - tasks))"
+    record "$rep" chain lead-intake missing_mails "$((contacts - mails))"
+    record "$rep" chain lead-intake rss_mb "$(rss_mb "$SERVER_PID")"
+    record "$rep" chain lead-intake server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" chain lead-intake sandbox_cores "$(awk -v t="$((sb1 - sb0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" chain lead-intake pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    log "chain: $sent leads sent, $done DONE, $dead DEAD in $seconds s = $per_s leads/s; contacts $contacts (+$dup_contacts duplicated), tasks $tasks, mails $mails (+$dup_mails duplicated)"
+}
+
+lookup() { # repetition
+    local rep=$1
+    load "$RESULTS/load-lookup-$rep.txt" "$SERVER_PID" \
+        --url "http://127.0.0.1:${SERVER_PORT}/api/integrations/customer-lookup" \
+        --lookup-emails "$LOOKUP_EMAILS" --api-key "$LOOKUP_KEY" --connections 32 \
+        --duration "${SECONDS_PER_RUN}s" --warmup 5s
+    record_load "$rep" lookup customer-lookup-32
+}
+
+sync_invoices() { # repetition
+    local rep=$1
+    # 100,000 invoices changed in billing since the last run, written straight into the
+    # sandbox's table (setup, not measured): open, version 1, one millisecond apart.
+    psql_on "$SANDBOX_DB" -c "insert into sandbox_billing_invoice (id, customer_id, amount_cents, currency,
+        invoice_status, invoice_version, issued_at, updated_at)
+        select 'inv_bench_' || lpad(g::text, 7, '0'), 'cus_00' || (1 + g % 5), 1000 * (5 + g % 495), 'EUR', 'open', 1,
+               now() - interval '2 hours' + g * interval '1 millisecond', now() - interval '2 hours' + g * interval '1 millisecond'
+        from generate_series(1, ${SYNC_INVOICES}) g" >/dev/null
+    local billing; billing=$(psql_on "$SANDBOX_DB" -c "select count(*) from sandbox_billing_invoice")
+    log "sync: $billing invoices in billing; one run of invoice-sync"
+    local s0 sb0 p0; s0=$(cpu_ticks "$SERVER_PID"); sb0=$(cpu_ticks "$SANDBOX_PID"); p0=$(pg_ticks)
+    local t0; t0=$(now_ms)
+    jolokia $SERVER_PORT '{"type":"exec","mbean":"org.apache.camel:context=switchboard,type=context,name=\"switchboard\"","operation":"sendBody(java.lang.String,java.lang.Object)","arguments":["direct:invoice-sync",null]}' 1200 \
+        >"$RESULTS/sync-$rep.json" || die "the sync run could not be started"
+    local elapsed_ms=$(($(now_ms) - t0))
+    local s1 sb1 p1; s1=$(cpu_ticks "$SERVER_PID"); sb1=$(cpu_ticks "$SANDBOX_PID"); p1=$(pg_ticks)
+    local status upserted records duration_ms watermark
+    read -r status upserted records duration_ms watermark < <(psql_on "$SERVER_DB" -F ' ' -c "select status, upserted, records,
+        duration_ms, to_char(watermark_to at time zone 'UTC', 'YYYYMMDDHH24MISSMS') from sync_run
+        where integration = 'invoice-sync' order by started_at desc limit 1")
+    local newest crm
+    newest=$(psql_on "$SANDBOX_DB" -c "select to_char(max(updated_at) at time zone 'UTC', 'YYYYMMDDHH24MISSMS') from sandbox_billing_invoice")
+    crm=$(psql_on "$SANDBOX_DB" -c "select count(*) from sandbox_crm_invoice")
+    local seconds; seconds=$(awk -v ms="$elapsed_ms" 'BEGIN {printf "%.2f", ms / 1000}')
+    record "$rep" sync invoice-sync per_s "$(awk -v n="$upserted" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')"
+    record "$rep" sync invoice-sync seconds "$seconds"
+    record "$rep" sync invoice-sync upserted "$upserted"
+    record "$rep" sync invoice-sync missing_in_crm "$((billing - crm))"
+    record "$rep" sync invoice-sync watermark_ok "$([[ "$status" == OK && "$watermark" == "$newest" ]] && echo 1 || echo 0)"
+    record "$rep" sync invoice-sync rss_mb "$(rss_mb "$SERVER_PID")"
+    record "$rep" sync invoice-sync server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" sync invoice-sync sandbox_cores "$(awk -v t="$((sb1 - sb0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" sync invoice-sync pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    log "sync: run $status, $upserted upserted of $records read in $seconds s; CRM holds $crm of $billing; watermark $watermark, newest change $newest"
 }
 
 # ---------------------------------------------------------------- runs
-for db in $DATABASES; do
-    start_server "$db"
-    first=1
-    ACCEPTED_SO_FAR=0
-    for conns in $CONNECTIONS; do
-        ((first)) || sleep 5 # let the inbox consumers catch up a little between runs
-        first=0
-        run_load "$db" "$conns"
-    done
-    log "stopping server $SERVER_PID"
-    stop_server
-    drop_database
+
+has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+for rep in $(seq 1 "$REPEAT"); do
+    log "=== repetition $rep of $REPEAT"
+    INGEST_DB=""
+    if has ingest; then
+        ingest "$rep" h2
+        ingest "$rep" postgres
+    fi
+    has ceiling && ceiling "$rep"
+    if has chain || has lookup || has sync; then
+        start_pair "$rep"
+        has chain && chain "$rep"
+        has lookup && lookup "$rep"
+        has sync && sync_invoices "$rep"
+        stop_all
+    fi
+    drop_databases
 done
 
 # ---------------------------------------------------------------- summary
-{
-    echo "Switchboard webhook ingress benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (modified)'), $(nproc) CPUs, $(awk '/^MemTotal:/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -n 1)"
-    echo "POST /webhooks/lead-intake, ${SECONDS_PER_RUN} s per run after a 3 s warm-up, rate limit off, load generator on the same machine"
-    echo
-    printf '%-9s %5s %9s %9s %8s %8s %8s %9s %7s %7s %7s %6s %6s %6s %6s %8s\n' \
-        database conns requests events/s p50_ms p90_ms p99_ms max_ms non2xx errors rss_MB srv pg load other backlog
-    printf '%s\n' "${ROWS[@]}"
-    echo
-    echo "events/s = 202 responses per second; latencies over all HTTP responses; rss_MB = server VmRSS after the run;"
-    echo "srv / pg / load / other = CPU cores used in the measured window by the server JVM, all PostgreSQL processes,"
-    echo "the load generator and everything else on the machine; backlog = accepted events the route had not processed"
-    echo "when the run ended (PostgreSQL: inbox rows; H2: estimated from the route's log lines)."
-} | tee "$RESULTS/summary.txt"
-log "results in $RESULTS"
+
+java bench/Summarize.java "$CSV" "$RESULTS" "$REPEAT" "$JAVA_OPTS_UNDER_TEST" \
+    "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+log "results in $RESULTS (summary.md, results.csv, results.json, load reports and server logs)"

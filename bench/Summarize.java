@@ -1,0 +1,197 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns bench/run.sh's results.csv (repetition, scenario, variant, metric, value) into the
+ * table of medians, the targets met or missed, and the ratios to the ceilings: printed,
+ * and written as summary.md and results.json beside the CSV.
+ *
+ * <pre>java bench/Summarize.java results.csv out-dir repetitions "jvm options" "git commit"</pre>
+ */
+public class Summarize {
+
+    /** Peers measured on this machine the same way (the benchmark issue's figures). */
+    private static final double NODE_RED_PER_S = 6100;
+    private static final double N8N_PER_S = 140;
+
+    public static void main(String[] args) throws IOException {
+        Path csv = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        String repetitions = args.length > 2 ? args[2] : "?";
+        String jvm = args.length > 3 ? args[3] : "";
+        String commit = args.length > 4 ? args[4] : "?";
+        Map<String, Map<String, List<Double>>> data = new LinkedHashMap<>(); // scenario/variant -> metric -> values
+        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+            String[] f = line.split(",", -1);
+            if (f.length < 5 || f[4].isBlank()) {
+                continue;
+            }
+            try {
+                data.computeIfAbsent(f[1] + "/" + f[2], k -> new LinkedHashMap<>())
+                        .computeIfAbsent(f[3], k -> new ArrayList<>()).add(Double.parseDouble(f[4]));
+            } catch (NumberFormatException notANumber) {
+                // a metric a run could not measure; left out of the medians
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("Switchboard benchmark, ").append(OffsetDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16)).append(" UTC, commit ").append(commit)
+                .append("\n\n");
+        md.append("Machine: ").append(machine()).append("\n");
+        md.append("JVM options under test: `").append(jvm).append("`; medians of ").append(repetitions)
+                .append(" repetitions (min–max in brackets).\n\n");
+
+        md.append("| scenario | variant | rate /s | p50 ms | p99 ms | errors | RSS MB | server cores | PostgreSQL cores | load gen. cores | other cores |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (var entry : data.entrySet()) {
+            Map<String, List<Double>> m = entry.getValue();
+            if (!m.containsKey("per_s") || !m.containsKey("p50_ms")) {
+                continue;
+            }
+            String[] sv = entry.getKey().split("/", 2);
+            md.append("| ").append(sv[0]).append(" | ").append(sv[1]).append(" | ").append(cell(m, "per_s", 0))
+                    .append(" | ").append(cell(m, "p50_ms", 1)).append(" | ").append(cell(m, "p99_ms", 1))
+                    .append(" | ").append(cell(m, "errors", 0)).append(" | ").append(cell(m, "rss_mb", 0))
+                    .append(" | ").append(cell(m, "server_cores", 2)).append(" | ").append(cell(m, "pg_cores", 2))
+                    .append(" | ").append(cell(m, "loadgen_cores", 2)).append(" | ").append(cell(m, "other_cores", 2))
+                    .append(" |\n");
+        }
+        md.append("\nOther measurements:\n\n| scenario | variant | metric | median | min–max |\n|---|---|---|---|---|\n");
+        for (var entry : data.entrySet()) {
+            String[] sv = entry.getKey().split("/", 2);
+            boolean loadRow = entry.getValue().containsKey("p50_ms");
+            for (var metric : entry.getValue().entrySet()) {
+                if (loadRow && List.of("per_s", "p50_ms", "p99_ms", "errors", "rss_mb", "server_cores", "pg_cores",
+                        "loadgen_cores", "other_cores").contains(metric.getKey())) {
+                    continue;
+                }
+                double[] v = sorted(metric.getValue());
+                md.append("| ").append(sv[0]).append(" | ").append(sv[1]).append(" | ").append(metric.getKey())
+                        .append(" | ").append(fmt(median(v), 2)).append(" | ").append(fmt(v[0], 2)).append("–")
+                        .append(fmt(v[v.length - 1], 2)).append(" |\n");
+            }
+        }
+
+        md.append("\nTargets (medians):\n\n| target | measured | met |\n|---|---|---|\n");
+        target(md, "ingest on PostgreSQL, 64 connections ≥ 6,000 events/s", get(data, "ingest/postgres-64", "per_s"), 6000, true);
+        target(md, "ingest on PostgreSQL, 64 connections, p99 ≤ 25 ms", get(data, "ingest/postgres-64", "p99_ms"), 25, false);
+        target(md, "ingest on H2, 64 connections ≥ 8,000 events/s", get(data, "ingest/h2-64", "per_s"), 8000, true);
+        target(md, "chain ≥ 500 leads/s", get(data, "chain/lead-intake", "per_s"), 500, true);
+        target(md, "sync ≥ 5,000 invoices/s", get(data, "sync/invoice-sync", "per_s"), 5000, true);
+        target(md, "RSS under ingest load ≤ 512 MB (largest of all runs)", max(data, "footprint/postgres", "load_rss_mb",
+                "footprint/h2"), 512, false);
+        target(md, "healthy ≤ 8 s (ms, PostgreSQL)", get(data, "footprint/postgres", "healthy_ms"), 8000, false);
+
+        md.append("\nRatios (medians):\n\n");
+        ratio(md, "ingest PostgreSQL-64 / pgbench, same rows, 32 events per transaction (the database's ceiling)",
+                get(data, "ingest/postgres-64", "per_s"), get(data, "ceiling/pg-32-per-tx", "per_s"));
+        ratio(md, "ingest PostgreSQL-64 / pgbench, same rows, one event per transaction",
+                get(data, "ingest/postgres-64", "per_s"), get(data, "ceiling/pg-1-per-tx", "per_s"));
+        ratio(md, "ingest PostgreSQL-64 / bare JDK HTTP server with the same load generator (the HTTP ceiling)",
+                get(data, "ingest/postgres-64", "per_s"), get(data, "ceiling/jdk-http-64", "per_s"));
+        ratio(md, "ingest PostgreSQL-64 / Node-RED without storing (6,100/s)", get(data, "ingest/postgres-64", "per_s"),
+                NODE_RED_PER_S);
+        ratio(md, "ingest PostgreSQL-64 / n8n (140/s)", get(data, "ingest/postgres-64", "per_s"), N8N_PER_S);
+
+        Files.writeString(out.resolve("summary.md"), md);
+        Files.writeString(out.resolve("results.json"), json(data));
+        System.out.print(md);
+    }
+
+    private static String machine() {
+        String cpu = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors() + " CPUs (" + cpu + "), "
+                + String.format(Locale.ROOT, "%.1f GiB", totalMemoryGiB()) + ", Java " + System.getProperty("java.version")
+                + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version");
+    }
+
+    private static double totalMemoryGiB() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize() / 1073741824.0;
+        }
+        return 0;
+    }
+
+    private static void target(StringBuilder md, String name, Double value, double bound, boolean atLeast) {
+        String met = value == null ? "not measured" : (atLeast ? value >= bound : value <= bound) ? "yes" : "**no**";
+        md.append("| ").append(name).append(" | ").append(value == null ? "-" : fmt(value, 1)).append(" | ").append(met)
+                .append(" |\n");
+    }
+
+    private static void ratio(StringBuilder md, String name, Double a, Double b) {
+        md.append("- ").append(name).append(": ")
+                .append(a == null || b == null || b == 0 ? "not measured" : fmt(a / b, 2)).append("\n");
+    }
+
+    private static Double get(Map<String, Map<String, List<Double>>> data, String key, String metric) {
+        var values = data.getOrDefault(key, Map.of()).get(metric);
+        return values == null || values.isEmpty() ? null : median(sorted(values));
+    }
+
+    private static Double max(Map<String, Map<String, List<Double>>> data, String key, String metric, String other) {
+        double best = -1;
+        for (String k : List.of(key, other)) {
+            for (double v : data.getOrDefault(k, Map.of()).getOrDefault(metric, List.of())) {
+                best = Math.max(best, v);
+            }
+        }
+        return best < 0 ? null : best;
+    }
+
+    private static String cell(Map<String, List<Double>> m, String metric, int decimals) {
+        List<Double> values = m.get(metric);
+        if (values == null || values.isEmpty()) {
+            return "-";
+        }
+        double[] v = sorted(values);
+        String median = fmt(median(v), decimals);
+        return v.length == 1 ? median : median + " (" + fmt(v[0], decimals) + "–" + fmt(v[v.length - 1], decimals) + ")";
+    }
+
+    private static double[] sorted(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v;
+    }
+
+    private static double median(double[] v) {
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String fmt(double value, int decimals) {
+        return String.format(Locale.ROOT, "%,." + decimals + "f", value);
+    }
+
+    private static String json(Map<String, Map<String, List<Double>>> data) {
+        StringBuilder j = new StringBuilder("{\n");
+        int i = 0;
+        for (var entry : data.entrySet()) {
+            j.append("  \"").append(entry.getKey()).append("\": {");
+            int k = 0;
+            for (var metric : entry.getValue().entrySet()) {
+                double[] v = sorted(metric.getValue());
+                j.append(k++ == 0 ? "" : ", ").append('"').append(metric.getKey()).append("\": {\"median\": ")
+                        .append(median(v)).append(", \"runs\": ").append(metric.getValue()).append('}');
+            }
+            j.append(i++ < data.size() - 1 ? "},\n" : "}\n");
+        }
+        return j.append("}\n").toString();
+    }
+}
