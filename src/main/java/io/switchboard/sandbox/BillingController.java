@@ -21,9 +21,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The sandbox billing system under {@code /sandbox/billing}: customers with their billing
- * status, and invoices paged by {@code updatedSince}, {@code cursor} and {@code limit} (a
- * JSON array; the next page's cursor in the {@code X-Next-Cursor} header, the number of
- * invoices matching {@code updatedSince} in {@code X-Total-Count}).
+ * status, and invoices paged by {@code updatedSince}, {@code cursor} and {@code limit} (at
+ * most {@value BillingInvoices#MAX_LIMIT} a page; a JSON array; the next page's cursor in the
+ * {@code X-Next-Cursor} header, and on the first page, the one without a cursor, the number
+ * of invoices matching {@code updatedSince} in {@code X-Total-Count}).
  */
 @SandboxEnabled
 @RestController
@@ -73,7 +74,10 @@ class BillingController {
                     + "e.g. 2025-01-31T12:00:00Z");
         }
         BillingInvoices.Page page = invoices.page(since, cursor, limit);
-        var response = ResponseEntity.ok().header("X-Total-Count", Long.toString(page.total()));
+        var response = ResponseEntity.ok();
+        if (page.total() != null) {
+            response.header("X-Total-Count", Long.toString(page.total()));
+        }
         if (page.nextCursor() != null) {
             response.header("X-Next-Cursor", page.nextCursor());
         }

@@ -6,8 +6,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,6 +20,8 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -25,23 +31,36 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The sandbox CRM under {@code /sandbox/crm}: contacts (upsert by e-mail), tasks for sales
- * reps, the reps themselves (one inactive), and invoices (upsert by invoice id, filled by
- * a sync). Each call needs a bearer token with the call's scope.
+ * reps, the reps themselves (one inactive), and invoices (upsert by invoice id, one at a
+ * time or up to {@value #BATCH_LIMIT} in one batch call, filled by a sync). Each call needs a
+ * bearer token with the call's scope.
  */
 @SandboxEnabled
 @RestController
 class CrmController {
 
     private static final int LIST_LIMIT = 500;
+    /** Invoices per batch upsert, as real CRMs cap theirs (HubSpot: 100 to 200 inputs). */
+    static final int BATCH_LIMIT = 200;
+
+    private static final String INVOICE_COLUMNS = "invoice_id, customer_id, amount_cents, currency, invoice_status, "
+            + "invoice_version, source_updated_at, updated_at";
+    private static final String UPDATE_INVOICE = "update sandbox_crm_invoice set customer_id = ?, amount_cents = ?, "
+            + "currency = ?, invoice_status = ?, invoice_version = ?, source_updated_at = ?, updated_at = ? "
+            + "where invoice_id = ?";
+    private static final String INSERT_INVOICE = "insert into sandbox_crm_invoice (" + INVOICE_COLUMNS
+            + ") values (?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final JdbcTemplate jdbc;
     private final SandboxAccess access;
     private final Clock clock;
+    private final TransactionTemplate tx;
 
-    CrmController(JdbcTemplate jdbc, SandboxAccess access, Clock clock) {
+    CrmController(JdbcTemplate jdbc, SandboxAccess access, Clock clock, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
         this.access = access;
         this.clock = clock;
+        this.tx = new TransactionTemplate(transactions);
     }
 
     record Contact(String id, String email, String firstName, String lastName, String company, String phone,
@@ -57,6 +76,21 @@ class CrmController {
 
     record Invoice(String invoiceId, String customerId, Long amountCents, String currency, String status,
             Integer version, Instant sourceUpdatedAt, Instant updatedAt) {
+    }
+
+    /** A batch upsert: {@code {"inputs": [invoice, ...]}}, as HubSpot's {@code batch/upsert} takes it. */
+    record InvoiceBatch(List<Invoice> inputs) {
+    }
+
+    /**
+     * What a batch upsert did, one result per input in the inputs' order: {@code created},
+     * {@code updated} (the same version again counts as updated, as in the single upsert) or
+     * {@code unchanged} (a newer version is stored, which the result shows).
+     */
+    record BatchAnswer(String status, int created, int updated, int unchanged, List<BatchResult> results) {
+    }
+
+    record BatchResult(String outcome, Invoice invoice) {
     }
 
     // --- contacts
@@ -205,6 +239,93 @@ class CrmController {
             }
         }
         return ResponseEntity.ok(invoice(input.invoiceId()));
+    }
+
+    /**
+     * Upserts up to {@value #BATCH_LIMIT} invoices in one call and one transaction, with the
+     * single upsert's rules for each: by invoice id, an older version than the stored one
+     * changes nothing, the same version again is stored once (rewritten in place). All or
+     * nothing: an invalid input refuses the whole batch before anything is written. The
+     * sandbox's gate (injected faults, rate limit) counts the batch as one call.
+     */
+    @PostMapping("/sandbox/crm/invoices/batch")
+    BatchAnswer upsertInvoices(@RequestBody InvoiceBatch batch, HttpServletRequest request) {
+        access.crm(request, "invoices:write");
+        List<Invoice> inputs = batch == null ? null : batch.inputs();
+        if (inputs == null || inputs.isEmpty()) {
+            throw SandboxError.badRequest("invalid_batch", "Send {\"inputs\": [invoice, ...]} with 1 to "
+                    + BATCH_LIMIT + " invoices");
+        }
+        if (inputs.size() > BATCH_LIMIT) {
+            throw SandboxError.badRequest("batch_too_large", "At most " + BATCH_LIMIT + " invoices per batch, not "
+                    + inputs.size());
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            Invoice input = inputs.get(i);
+            if (input == null || input.invoiceId() == null || input.invoiceId().isBlank()) {
+                throw SandboxError.badRequest("invalid_invoice", "inputs[" + i + "]: invoiceId is required");
+            }
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return tx.execute(status -> upsertAll(inputs));
+            } catch (DuplicateKeyException createdMeanwhile) {
+                // another call created one of them first: the next pass updates it instead
+                if (attempt == 2) {
+                    throw createdMeanwhile;
+                }
+            }
+        }
+    }
+
+    /**
+     * One transaction: reads (and locks) the stored invoices of the batch in one query,
+     * decides per input as the single upsert would, then writes with two JDBC batches.
+     */
+    private BatchAnswer upsertAll(List<Invoice> inputs) {
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(inputs.stream().map(Invoice::invoiceId).toList()));
+        Map<String, Invoice> current = new HashMap<>();
+        jdbc.query("select " + INVOICE_COLUMNS + " from sandbox_crm_invoice where invoice_id in ("
+                + "?,".repeat(ids.size() - 1) + "?) for update", rs -> {
+                    Invoice stored = invoice(rs, 0);
+                    current.put(stored.invoiceId(), stored);
+                }, ids.toArray());
+        Timestamp now = now();
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> updates = new ArrayList<>();
+        List<BatchResult> results = new ArrayList<>(inputs.size());
+        int created = 0;
+        int updated = 0;
+        for (Invoice input : inputs) {
+            Invoice stored = current.get(input.invoiceId());
+            Invoice written = new Invoice(input.invoiceId(), input.customerId(), input.amountCents(), input.currency(),
+                    input.status(), input.version(), input.sourceUpdatedAt(), now.toInstant());
+            Timestamp sourceUpdated = input.sourceUpdatedAt() == null ? null : Timestamp.from(input.sourceUpdatedAt());
+            if (stored == null) {
+                inserts.add(new Object[] {input.invoiceId(), input.customerId(), input.amountCents(), input.currency(),
+                        input.status(), input.version(), sourceUpdated, now});
+                results.add(new BatchResult("created", written));
+                created++;
+            } else if (input.version() == null || stored.version() == null || stored.version() <= input.version()) {
+                updates.add(new Object[] {input.customerId(), input.amountCents(), input.currency(), input.status(),
+                        input.version(), sourceUpdated, now, input.invoiceId()});
+                results.add(new BatchResult("updated", written));
+                updated++;
+            } else {
+                results.add(new BatchResult("unchanged", stored));
+                continue;
+            }
+            // A later input for the same invoice in this batch is weighed against this one.
+            current.put(input.invoiceId(), written);
+        }
+        // Inserts first: an invoice created and changed again in the same batch is then updated in order.
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate(INSERT_INVOICE, inserts);
+        }
+        if (!updates.isEmpty()) {
+            jdbc.batchUpdate(UPDATE_INVOICE, updates);
+        }
+        return new BatchAnswer("COMPLETE", created, updated, inputs.size() - created - updated, results);
     }
 
     /** Owners are spread over all reps, inactive ones included, as in a real CRM whose team changed. */

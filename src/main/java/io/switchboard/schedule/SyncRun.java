@@ -70,8 +70,13 @@ public final class SyncRun {
 
     /** Counts one record written to the target (a record skipped as a duplicate is not counted). */
     public void countUpsert() {
-        upserted.incrementAndGet();
-        pageUpserted.incrementAndGet();
+        countUpserts(1);
+    }
+
+    /** Counts the records one batch call wrote to the target (duplicates skipped before the call are not counted). */
+    public void countUpserts(int records) {
+        upserted.addAndGet(records);
+        pageUpserted.addAndGet(records);
     }
 
     boolean finished() {
