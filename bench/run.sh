@@ -330,7 +330,7 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         --switchboard.connections.mail.rate-limit=$UNLIMITED --switchboard.connections.mail.max-concurrent=32 \
         --switchboard.connections.chat.rate-limit=$UNLIMITED --switchboard.connections.chat.max-concurrent=32 \
         --switchboard.connections.billing.rate-limit=$UNLIMITED --switchboard.connections.billing.max-concurrent=32 \
-        --switchboard.reference.invoice-sync.page-size="${BENCH_SYNC_PAGE_SIZE:-200}" \
+        --switchboard.reference.invoice-sync.page-size="${BENCH_SYNC_PAGE_SIZE:-1000}" \
         "--switchboard.reference.invoice-sync.cron=0 0 0 1 1 ? 2099" \
         "--switchboard.security.api-keys.bench-lookup.sha256=$LOOKUP_KEY_SHA" \
         --switchboard.security.api-keys.bench-lookup.role=viewer
