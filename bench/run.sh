@@ -379,6 +379,10 @@ chain() { # repetition
     record "$rep" chain lead-intake server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
     record "$rep" chain lead-intake sandbox_cores "$(awk -v t="$((sb1 - sb0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
     record "$rep" chain lead-intake pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    if ((dead > 0)); then
+        log "chain: why leads were parked: $(psql_on "$SERVER_DB" -c "select count(*) || ' x ' || coalesce(last_error, '?')
+            from event where integration = 'lead-intake' and status = 'DEAD' group by last_error order by count(*) desc limit 3")"
+    fi
     log "chain: $sent leads sent, $done DONE, $dead DEAD in $seconds s = $per_s leads/s; contacts $contacts (+$dup_contacts duplicated), tasks $tasks, mails $mails (+$dup_mails duplicated)"
 }
 

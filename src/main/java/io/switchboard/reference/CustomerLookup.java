@@ -1,5 +1,6 @@
 package io.switchboard.reference;
 
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -68,7 +69,14 @@ public class CustomerLookup implements AggregationStrategy {
         if (email == null) {
             return null;
         }
-        String normalised = email.trim().toLowerCase(Locale.ROOT);
+        // A client may percent-encode the address in the path (%40 for @); '+' stays a plus.
+        String decoded;
+        try {
+            decoded = URLDecoder.decode(email.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformedEscape) {
+            return null;
+        }
+        String normalised = decoded.trim().toLowerCase(Locale.ROOT);
         return EMAIL_SYNTAX.matcher(normalised).matches() && normalised.length() <= 254 ? normalised : null;
     }
 

@@ -120,6 +120,17 @@ class CustomerLookupTest {
     }
 
     @Test
+    void percentEncodedAddressIsLookedUpLikeThePlainOne() throws Exception {
+        String email = "crm+only-" + UUID.randomUUID() + "@example.com";
+        contact(email, "Grace", "Hopper");
+
+        HttpResponse<String> response = lookup(email.replace("@", "%40"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("email").asText()).isEqualTo(email);
+    }
+
+    @Test
     void somethingThatIsNotAnAddressIsABadRequest() throws Exception {
         HttpResponse<String> response = lookup("not-an-address");
         assertThat(response.statusCode()).isEqualTo(400);
