@@ -18,6 +18,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -30,6 +31,7 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     static final String HEADER = "X-Api-Key";
 
     private final Map<String, SecurityProperties.ApiKey> keys;
+    private final RequestAttributeSecurityContextRepository contexts = new RequestAttributeSecurityContextRepository();
 
     ApiKeyAuthenticationFilter(Map<String, SecurityProperties.ApiKey> keys) {
         this.keys = keys;
@@ -67,6 +69,9 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         var context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(auth);
         SecurityContextHolder.setContext(context);
+        // Routes on platform-http answer on an async dispatch, which this filter does not see
+        // again: the request keeps the context so that dispatch is authorised too.
+        contexts.saveContext(context, request, response);
         try {
             chain.doFilter(request, response);
         } finally {

@@ -3,7 +3,9 @@ package io.switchboard.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -117,6 +119,32 @@ class CustomerLookupTest {
         JsonNode problem = json.readTree(response.body());
         assertThat(problem.get("status").asInt()).isEqualTo(404);
         assertThat(problem.get("detail").asText()).contains(email);
+    }
+
+    @Test
+    void apiKeyClientGetsSeveralLookupsOnOneKeptAliveConnection() throws Exception {
+        // The route answers on an async dispatch; it must be authorised like the request
+        // itself, or the answer is cut off and the connection closed under the client.
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 3; i++) {
+                socket.getOutputStream().write(("GET /api/integrations/customer-lookup/" + KNOWN + " HTTP/1.1\r\n"
+                        + "Host: localhost\r\nX-Api-Key: scraper-test-key\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).as("lookup " + (i + 1)).startsWith("HTTP/1.1 200");
+                boolean chunked = false;
+                for (String header = in.readLine(); !header.isEmpty(); header = in.readLine()) {
+                    chunked |= header.equalsIgnoreCase("Transfer-Encoding: chunked");
+                }
+                assertThat(chunked).isTrue();
+                for (String size = in.readLine(); !size.equals("0"); size = in.readLine()) {
+                    in.skip(Long.parseLong(size.trim(), 16));
+                    in.readLine();
+                }
+                assertThat(in.readLine()).isEmpty();
+            }
+        }
     }
 
     @Test
