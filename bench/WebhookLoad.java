@@ -529,7 +529,7 @@ public class WebhookLoad {
     static byte[] body(String runId, int worker, long n) {
         String submission = "bench-" + runId + "-" + worker + "-" + n;
         String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"lead+" + worker + "." + n
-                + "@example.com\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"company\":\"Analytical Engines Ltd\","
+                + "@bench.switchboard.dev\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"company\":\"Analytical Engines Ltd\","
                 + "\"phone\":\"+44 20 7946 0000\",\"message\":\"Load test lead " + n + " from worker " + worker + ". "
                 + MESSAGE + "\",\"source\":\"webhook-load\"}";
         return body.getBytes(StandardCharsets.UTF_8);

@@ -120,7 +120,8 @@ trap 'exit 130' INT TERM
 
 rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() { cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}'; }
+# A process may end between the glob and the read: cat then fails, which must not stop the run.
+pg_ticks() { { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}'; }
 busy_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 HZ=$(getconf CLK_TCK)
 now_ms() { date +%s%3N; }
@@ -358,15 +359,15 @@ chain() { # repetition
     local s1 sb1 p1; s1=$(cpu_ticks "$SERVER_PID"); sb1=$(cpu_ticks "$SANDBOX_PID"); p1=$(pg_ticks)
     local seconds; seconds=$(awk -v ms="$elapsed_ms" 'BEGIN {printf "%.2f", ms / 1000}')
     # Exactly one contact, task and e-mail per lead (the load generator's addresses are
-    # lead+<worker>.<n>@example.com): lost = leads without, duplicated = extra rows.
+    # lead+<worker>.<n>@bench.switchboard.dev): lost = leads without, duplicated = extra rows.
     local run_id; run_id=$(field "$LOAD_RESULT" run_id)
     local contacts tasks mails dup_contacts dup_mails
     read -r contacts dup_contacts < <(psql_on "$SANDBOX_DB" -F ' ' -c "select count(distinct email), count(*) - count(distinct email)
-        from sandbox_crm_contact where email like 'lead+%@example.com'")
+        from sandbox_crm_contact where email like 'lead+%@bench.switchboard.dev'")
     read -r mails dup_mails < <(psql_on "$SANDBOX_DB" -F ' ' -c "select count(distinct recipient), count(*) - count(distinct recipient)
-        from sandbox_mail_message where recipient like 'lead+%@example.com'")
+        from sandbox_mail_message where recipient like 'lead+%@bench.switchboard.dev'")
     tasks=$(psql_on "$SANDBOX_DB" -c "select count(distinct t.contact_id) from sandbox_crm_task t
-        join sandbox_crm_contact c on c.id = t.contact_id where c.email like 'lead+%@example.com'")
+        join sandbox_crm_contact c on c.id = t.contact_id where c.email like 'lead+%@bench.switchboard.dev'")
     local per_s; per_s=$(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')
     record "$rep" chain lead-intake per_s "$per_s"
     record "$rep" chain lead-intake seconds "$seconds"
