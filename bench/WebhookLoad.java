@@ -528,7 +528,7 @@ public class WebhookLoad {
     /** A lead of about 1 KB, unique per request (its own submissionId and e-mail address). */
     static byte[] body(String runId, int worker, long n) {
         String submission = "bench-" + runId + "-" + worker + "-" + n;
-        String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"lead+" + worker + "." + n
+        String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"lead+" + runId + "." + worker + "." + n
                 + "@bench.switchboard.dev\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"company\":\"Analytical Engines Ltd\","
                 + "\"phone\":\"+44 20 7946 0000\",\"message\":\"Load test lead " + n + " from worker " + worker + ". "
                 + MESSAGE + "\",\"source\":\"webhook-load\"}";
