@@ -18,8 +18,9 @@
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
 #   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
 #   BENCH_SCENARIOS="ingest ceiling chain lookup sync"   (footprint comes with ingest)
-#   BENCH_JAVA_OPTS="-Xms384m -Xmx384m -XX:+UseParallelGC"   the JVM options under test
-#   BENCH_CHAIN_LEADS=10000  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
+#   BENCH_JAVA_OPTS="-Xmx256m -Xmn128m -XX:+UseParallelGC"   the JVM options under test
+#   BENCH_CDS=1                    start every server from a class data sharing archive
+#   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
 #
 # Needs java 17+, curl, psql and pgbench, and a PostgreSQL server that lets BENCH_PG_USER
@@ -33,8 +34,8 @@ ROOT=$(pwd)
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
 SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling chain lookup sync}
-JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xms384m -Xmx384m -XX:+UseParallelGC}
-CHAIN_LEADS=${BENCH_CHAIN_LEADS:-10000}
+JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx256m -Xmn128m -XX:+UseParallelGC}
+CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
 PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
 PG_PORT=${BENCH_PG_PORT:-5432}
@@ -217,6 +218,22 @@ fi
 [[ -f "$JAR" ]] || die "no jar at $JAR"
 H2_JAR="$WORK/h2.jar"
 unzip -p "$JAR" "$(unzip -Z1 "$JAR" | grep -m1 '^BOOT-INF/lib/h2-.*\.jar$')" >"$H2_JAR"
+
+# Class data sharing (part of the recommended launch, src/docs/operations.md): the jar
+# extracted, one training start that writes the archive of the classes it loaded, and
+# every server of the run starts from that archive. BENCH_CDS=0 measures without.
+if [[ "${BENCH_CDS:-1}" == 1 ]]; then
+    log "class data sharing: extracting the jar and one training start"
+    java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" >/dev/null 2>&1 || die "cannot extract $JAR"
+    APP_JAR="$WORK/app/$(basename "$JAR")"
+    SWITCHBOARD_ADMIN_PASSWORD="$ADMIN_PASSWORD" LEAD_INTAKE_WEBHOOK_SECRET="$SECRET" \
+        java -XX:ArchiveClassesAtExit="$WORK/app.jsa" -Dspring.context.exit=onRefresh -jar "$APP_JAR" \
+        --server.port=$SERVER_PORT "--spring.datasource.url=jdbc:h2:file:$WORK/cds/train;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH" \
+        >"$RESULTS/cds-training.log" 2>&1 || true
+    [[ -s "$WORK/app.jsa" ]] || die "no class data sharing archive; see $RESULTS/cds-training.log"
+    JAR=$APP_JAR
+    JAVA_OPTS_UNDER_TEST="$JAVA_OPTS_UNDER_TEST -XX:SharedArchiveFile=$WORK/app.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
 
 # ---------------------------------------------------------------- ingest (+ footprint)
 
