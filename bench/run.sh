@@ -85,11 +85,10 @@ psql_on() { # database, psql args...
     psql -X -q -At -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$db" "$@"
 }
 
-new_database() { # -> name
-    local name="switchboard_bench_$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
-    psql_on postgres -c "create database ${name}" >/dev/null || die "cannot create database ${name}"
-    DATABASES+=("$name")
-    echo "$name"
+new_database() { # -> NEW_DB (not echoed: called in a subshell, the list of databases to drop would be lost)
+    NEW_DB="switchboard_bench_$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
+    psql_on postgres -c "create database ${NEW_DB}" >/dev/null || die "cannot create database ${NEW_DB}"
+    DATABASES+=("$NEW_DB")
 }
 
 drop_databases() {
@@ -247,7 +246,7 @@ ingest() { # repetition database
         rm -rf "$WORK/h2"; mkdir -p "$WORK/h2"
         args+=("--spring.datasource.url=jdbc:h2:file:$WORK/h2/bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH")
     else
-        name=$(new_database)
+        new_database; name=$NEW_DB
         args=(--spring.profiles.active=default,postgres --switchboard.integrations.lead-intake.webhook.rate-limit=0
             "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${name}" "--spring.datasource.username=${PG_USER}")
     fi
@@ -294,7 +293,7 @@ ingest() { # repetition database
 ceiling() { # repetition
     local rep=$1
     if [[ -z "${INGEST_DB:-}" ]]; then
-        INGEST_DB=$(new_database)
+        new_database; INGEST_DB=$NEW_DB
         start_java "schema" $SERVER_PORT "$RESULTS/server-schema.log" --spring.profiles.active=default,postgres \
             "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${INGEST_DB}" "--spring.datasource.username=${PG_USER}"
         stop_pid "$STARTED_PID"
@@ -330,8 +329,8 @@ ceiling() { # repetition
 
 start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
     local rep=$1
-    SANDBOX_DB=$(new_database)
-    SERVER_DB=$(new_database)
+    new_database; SANDBOX_DB=$NEW_DB
+    new_database; SERVER_DB=$NEW_DB
     # The sandbox stands in for other companies' SaaS systems: their commits and disks are
     # theirs, so the sandbox's database does not wait for the disk at each commit. Ours does.
     psql_on postgres -c "alter database ${SANDBOX_DB} set synchronous_commit = off" >/dev/null
