@@ -29,6 +29,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class InboxStore {
 
+    /** The rows of an accepted event, shared with the group commit ({@link InboxWriter}). */
+    static final String INSERT_EVENT = "insert into event (id, integration, delivery_id, status, attempts, payload, "
+            + "content_type, headers, received_at, updated_at, node_id) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)";
+    static final String INSERT_INBOX = "insert into inbox (event_id, integration, not_before) values (?, ?, ?)";
+    static final String RECEIVED_STEP = "received";
+
+    static String receivedDetail(String deliveryId) {
+        return deliveryId == null ? "accepted" : "accepted delivery " + deliveryId;
+    }
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Journal journal;
@@ -87,14 +97,10 @@ public class InboxStore {
         Timestamp now = Timestamp.from(Instant.now(clock));
         try {
             tx.executeWithoutResult(status -> {
-                jdbc.update("insert into event (id, integration, delivery_id, status, attempts, payload, content_type, "
-                                + "headers, received_at, updated_at, node_id) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
-                        eventId, integration, deliveryId, EventStatus.RECEIVED.name(),
+                jdbc.update(INSERT_EVENT, eventId, integration, deliveryId, EventStatus.RECEIVED.name(),
                         new String(payload, StandardCharsets.UTF_8), contentType, maskedHeaders, now, now, node.value());
-                journal.step(eventId, "received", "ok", null,
-                        deliveryId == null ? "accepted" : "accepted delivery " + deliveryId);
-                jdbc.update("insert into inbox (event_id, integration, not_before) values (?, ?, ?)",
-                        eventId, integration, Timestamp.from(notBefore));
+                journal.step(eventId, RECEIVED_STEP, "ok", null, receivedDetail(deliveryId));
+                jdbc.update(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore));
             });
             metrics.received(integration);
             return new Accepted(eventId, false);

@@ -51,11 +51,9 @@ public class InboxWriter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(InboxWriter.class);
 
-    private static final String INSERT_EVENT = "insert into event (id, integration, delivery_id, status, attempts, "
-            + "payload, content_type, headers, received_at, updated_at, node_id) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)";
+    /** The journal's first step, as {@link Journal#step} writes it. */
     private static final String INSERT_STEP = "insert into event_step (event_id, at, step, outcome, detail, node_id) "
-            + "values (?, ?, 'received', 'ok', ?, ?)";
-    private static final String INSERT_INBOX = "insert into inbox (event_id, integration, not_before) values (?, ?, ?)";
+            + "values (?, ?, '" + InboxStore.RECEIVED_STEP + "', 'ok', ?, ?)";
 
     /** A webhook event on its way into the inbox, and the request thread waiting for its commit. */
     private record Pending(String integration, String deliveryId, byte[] payload, String contentType,
@@ -194,9 +192,9 @@ public class InboxWriter implements SmartLifecycle {
         String nodeId = node.value();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement events = connection.prepareStatement(INSERT_EVENT);
+            try (PreparedStatement events = connection.prepareStatement(InboxStore.INSERT_EVENT);
                     PreparedStatement steps = connection.prepareStatement(INSERT_STEP);
-                    PreparedStatement rows = connection.prepareStatement(INSERT_INBOX)) {
+                    PreparedStatement rows = connection.prepareStatement(InboxStore.INSERT_INBOX)) {
                 for (Pending pending : batch) {
                     String eventId = EventIds.next();
                     accepted.add(new InboxStore.Accepted(eventId, false));
@@ -213,8 +211,7 @@ public class InboxWriter implements SmartLifecycle {
                     events.addBatch();
                     steps.setString(1, eventId);
                     steps.setTimestamp(2, now);
-                    steps.setString(3, Journal.truncate(pending.deliveryId() == null ? "accepted"
-                            : "accepted delivery " + pending.deliveryId()));
+                    steps.setString(3, Journal.truncate(InboxStore.receivedDetail(pending.deliveryId())));
                     steps.setString(4, nodeId);
                     steps.addBatch();
                     rows.setString(1, eventId);

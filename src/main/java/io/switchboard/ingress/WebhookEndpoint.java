@@ -1,6 +1,7 @@
 package io.switchboard.ingress;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import org.springframework.core.Ordered;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionException;
 
@@ -102,13 +104,9 @@ class WebhookEndpoint implements Filter, Ordered {
 
     private void problem(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String title,
             String detail) throws IOException {
-        // The fields of RFC 9457 in the order Spring's ProblemDetail writes them.
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "about:blank");
-        problem.put("title", title);
-        problem.put("status", status.value());
-        problem.put("detail", detail);
-        problem.put("instance", request.getRequestURI());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        problem.setInstance(URI.create(request.getRequestURI()));
         write(response, status, MediaType.APPLICATION_PROBLEM_JSON_VALUE, json.writeValueAsBytes(problem));
     }
 
