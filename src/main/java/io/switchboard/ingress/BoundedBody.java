@@ -30,7 +30,7 @@ final class BoundedBody {
         return out.toByteArray();
     }
 
-    private static WebhookRejection tooLarge(long limit) {
+    static WebhookRejection tooLarge(long limit) {
         return new WebhookRejection(HttpStatus.PAYLOAD_TOO_LARGE, "Body too large",
                 "The body is larger than this integration's limit of " + limit + " bytes.");
     }

@@ -44,6 +44,12 @@ final class PayloadChecks {
             if (node == null || node.isMissingNode()) {
                 throw WebhookRejection.badRequest("Empty body", "The body is empty; send a JSON document.");
             }
+            if (hasEscapedNul(body)) {
+                // PostgreSQL's text and jsonb refuse NUL, so such an event could be stored on
+                // H2 and fail on PostgreSQL (or fail a whole group commit): refused alike on both.
+                throw WebhookRejection.badRequest("NUL character in JSON",
+                        "A JSON string contains \\u0000 (NUL), which Switchboard does not store; remove it.");
+            }
             return node;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
@@ -53,6 +59,23 @@ final class PayloadChecks {
         } catch (IOException e) {
             throw WebhookRejection.badRequest("Malformed JSON", "The body could not be read as JSON.");
         }
+    }
+
+    /** True when the raw JSON holds the escape {@code \\u0000} (an unescaped NUL is not valid JSON at all). */
+    static boolean hasEscapedNul(byte[] body) {
+        for (int i = 0; i + 5 < body.length; i++) {
+            if (body[i] == '\\' && body[i + 1] == 'u' && body[i + 2] == '0' && body[i + 3] == '0'
+                    && body[i + 4] == '0' && body[i + 5] == '0') {
+                int backslashes = 0;
+                for (int j = i; j >= 0 && body[j] == '\\'; j--) {
+                    backslashes++;
+                }
+                if (backslashes % 2 == 1) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     void validate(String integration, JsonNode document) {

@@ -17,10 +17,15 @@ final class Timestamps {
         } catch (NumberFormatException e) {
             throw WebhookRejection.unauthorized("'" + name + "' must be Unix time in seconds.");
         }
-        long skew = Instant.now(clock).getEpochSecond() - seconds;
-        if (Math.abs(skew) > tolerance.toSeconds()) {
-            throw WebhookRejection.unauthorized("'" + name + "' is " + Math.abs(skew) + " s in the "
-                    + (skew > 0 ? "past" : "future") + "; the tolerance is " + tolerance.toSeconds()
+        long now = Instant.now(clock).getEpochSecond();
+        long limit = tolerance.toSeconds();
+        // Compared without subtracting first: now - seconds overflows for values near
+        // Long.MIN_VALUE, and Math.abs(Long.MIN_VALUE) is negative, which once let those in.
+        if (seconds < now - limit || seconds > now + limit) {
+            boolean past = seconds < now;
+            String distance = past ? Long.toUnsignedString(now - seconds) : Long.toUnsignedString(seconds - now);
+            throw WebhookRejection.unauthorized("'" + name + "' is " + distance + " s in the "
+                    + (past ? "past" : "future") + "; the tolerance is " + limit
                     + " s. Sign each delivery when it is sent, and check the sender's clock.");
         }
     }

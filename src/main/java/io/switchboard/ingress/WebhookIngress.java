@@ -1,17 +1,13 @@
 package io.switchboard.ingress;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bucket4j.Bandwidth;
@@ -28,26 +24,26 @@ import org.springframework.stereotype.Component;
 
 /**
  * The checks a webhook passes before it is stored, in the order that refuses bad input
- * cheapest first: known integration, inbound rate, size, content type, authentication on
- * the raw bytes, JSON, schema. Only then is the event committed to the inbox.
+ * cheapest first: the sender's refusal budget, known integration, size (before the body is
+ * read), content type, authentication on the raw bytes, the integration's rate limit (only
+ * authenticated deliveries count), JSON, schema. Only then is the event committed to the inbox.
  */
 @Component
 public class WebhookIngress {
 
-    /** Headers that authenticate the sender: never stored, never shown. */
-    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "cookie", "webhook-signature",
-            "x-hub-signature-256", "x-hub-signature", "stripe-signature", "x-api-key", "proxy-authorization");
-
     private final Map<String, Receiver> receivers = new LinkedHashMap<>();
     private final InboxWriter writer;
     private final PayloadChecks payloads;
-    private final ObjectMapper json;
+    private final RefusalLimiter refusals;
+    private final Duration bodyDeadline;
 
-    public WebhookIngress(IntegrationsProperties integrations, InboxWriter writer, ObjectMapper json,
-            Clock clock, @Value("${switchboard.schemas.directories:config/schemas}") String[] schemas) {
+    public WebhookIngress(IntegrationsProperties integrations, IngressProperties ingress, InboxWriter writer,
+            ObjectMapper json, Clock clock,
+            @Value("${switchboard.schemas.directories:config/schemas}") String[] schemas) {
         this.writer = writer;
-        this.json = json;
         this.payloads = new PayloadChecks(json, java.util.Arrays.stream(schemas).map(String::trim).map(Path::of).toList());
+        this.refusals = new RefusalLimiter(ingress.refusedPerSecond(), ingress.refusedBurst());
+        this.bodyDeadline = ingress.bodyDeadline();
         integrations.all().forEach((id, integration) -> {
             if (integration.trigger() == Trigger.WEBHOOK) {
                 receivers.put(id, new Receiver(id, integration, clock));
@@ -60,24 +56,66 @@ public class WebhookIngress {
     public record Receipt(String eventId, boolean duplicate) {
     }
 
-    public Receipt receive(String integration, String contentType, long contentLength, Map<String, String> headers,
-            InputStream body) throws IOException {
+    /**
+     * What can be refused before the body is read: an unknown integration, an address that
+     * has been refused too often, a declared length over the limit. Returns the body limit.
+     */
+    public long admit(String integration, String client, long declaredLength) {
+        refusals.checkAllowed(client);
+        Receiver receiver = receivers.get(integration);
+        try {
+            if (receiver == null) {
+                throw new WebhookRejection(HttpStatus.NOT_FOUND, "Unknown integration",
+                        "No integration '" + integration + "' receives webhooks here; check the URL.");
+            }
+            long limit = receiver.integration.webhook().maxBodySize().toBytes();
+            if (declaredLength > limit) {
+                throw BoundedBody.tooLarge(limit);
+            }
+            return limit;
+        } catch (WebhookRejection rejection) {
+            refusals.refused(client);
+            throw rejection;
+        }
+    }
+
+    /** How long a sender may take to send its body. */
+    public Duration bodyDeadline() {
+        return bodyDeadline;
+    }
+
+    /** A request refused before it was authenticated (its body too slow or too large): it counts for its address. */
+    public void refusedBeforeAuthentication(String client) {
+        refusals.refused(client);
+    }
+
+    /**
+     * Authenticates, checks and stores one delivery whose body has been read. Only an
+     * authenticated delivery counts against the integration's rate limit, so a flood of
+     * unsigned requests cannot use it up; refusals count against the sender's address.
+     */
+    public Receipt receive(String integration, String client, String contentType, Map<String, String> headers,
+            byte[] raw) {
         Receiver receiver = receivers.get(integration);
         if (receiver == null) {
-            throw new WebhookRejection(HttpStatus.NOT_FOUND, "Unknown integration",
-                    "No integration '" + integration + "' receives webhooks here; check the URL.");
-        }
-        receiver.checkRate();
-        byte[] raw = BoundedBody.read(body, contentLength, receiver.integration.webhook().maxBodySize().toBytes());
-        if (!isJson(contentType)) {
-            throw new WebhookRejection(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Not JSON",
-                    "Send the body as JSON with 'Content-Type: application/json' (was '"
-                            + (contentType == null ? "none" : contentType) + "').");
+            admit(integration, client, raw.length);
         }
         Map<String, String> lowerCaseHeaders = new TreeMap<>();
-        headers.forEach((name, value) -> lowerCaseHeaders.put(name.toLowerCase(Locale.ROOT), value));
-        String deliveryId = receiver.authenticator.authenticate(new SignedRequest(raw, lowerCaseHeaders),
-                receiver.integration.webhook().secret());
+        headers.forEach((name, value) -> lowerCaseHeaders.put(HeaderMask.lowerCase(name), value));
+        String deliveryId;
+        try {
+            if (!isJson(contentType)) {
+                throw new WebhookRejection(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Not JSON",
+                        "Send the body as JSON with 'Content-Type: application/json' (was '"
+                                + (contentType == null ? "none" : contentType) + "').");
+            }
+            deliveryId = receiver.authenticator.authenticate(new SignedRequest(raw, lowerCaseHeaders),
+                    receiver.integration.webhook().secret());
+        } catch (WebhookRejection refused) {
+            refusals.refused(client);
+            throw refused;
+        }
+        receiver.checkRate();
         if (deliveryId == null || deliveryId.isBlank()) {
             deliveryId = lowerCaseHeaders.get("idempotency-key");
         }
@@ -87,29 +125,8 @@ public class WebhookIngress {
         JsonNode document = payloads.parse(raw);
         payloads.validate(integration, document);
         InboxStore.Accepted accepted = writer.accept(integration, deliveryId, raw, contentType,
-                maskedHeaders(lowerCaseHeaders));
+                HeaderMask.toJson(lowerCaseHeaders, receiver.keyHeader));
         return new Receipt(accepted.eventId(), accepted.duplicate());
-    }
-
-    /** The headers as a JSON object, authentication headers masked (written by hand: this runs per request). */
-    private static String maskedHeaders(Map<String, String> headers) {
-        JsonStringEncoder encoder = JsonStringEncoder.getInstance();
-        StringBuilder out = new StringBuilder(512).append('{');
-        headers.forEach((name, value) -> {
-            if (out.length() > 1) {
-                out.append(',');
-            }
-            out.append('"');
-            encoder.quoteAsString(name, out);
-            out.append("\":\"");
-            if (SECRET_HEADERS.contains(name)) {
-                out.append("***");
-            } else {
-                encoder.quoteAsString(value == null ? "" : value, out);
-            }
-            out.append('"');
-        });
-        return out.append('}').toString();
     }
 
     private static boolean isJson(String contentType) {
@@ -125,6 +142,7 @@ public class WebhookIngress {
 
         private final Integration integration;
         private final WebhookAuthenticator authenticator;
+        private final String keyHeader;
         private final Bucket bucket;
 
         Receiver(String id, Integration integration, Clock clock) {
@@ -135,6 +153,7 @@ public class WebhookIngress {
                         + "_WEBHOOK_SECRET}); a webhook without a secret would let anyone in.");
             }
             this.authenticator = WebhookAuthenticators.forSettings(id, integration.webhook(), clock);
+            this.keyHeader = HeaderMask.lowerCase(integration.webhook().apiKeyHeader());
             int rate = integration.webhook().rateLimit();
             this.bucket = rate <= 0 ? null : Bucket.builder()
                     .addLimit(Bandwidth.builder().capacity(rate).refillGreedy(rate, Duration.ofSeconds(1)).build())

@@ -3,6 +3,7 @@ package io.switchboard.journal;
 import java.time.Instant;
 import java.util.List;
 
+import io.switchboard.integration.PageLimit;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 /** {@code /api/events}: the journal, newest first, filtered and searched; one event with its step trail. */
 @RestController
@@ -30,7 +32,11 @@ class EventsController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant since,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
             @RequestParam(defaultValue = "50") int limit, @RequestParam(defaultValue = "0") int offset) {
-        return queries.find(new EventQueries.Filter(integration, status, q, since, until, limit, offset));
+        if (offset < 0) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "offset must be 0 or more; it was " + offset + ".");
+        }
+        return queries.find(new EventQueries.Filter(integration, status, q, since, until, PageLimit.of(limit, 500),
+                offset));
     }
 
     @GetMapping("/{id}")

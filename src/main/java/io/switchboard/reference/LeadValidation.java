@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.switchboard.logging.OneLine;
 import io.switchboard.reliability.InvalidDataException;
 import org.apache.camel.Handler;
 import org.springframework.stereotype.Component;
@@ -35,8 +36,9 @@ public class LeadValidation {
     public Map<String, Object> validate(Map<String, Object> lead) {
         List<String> problems = problems(lead);
         if (!problems.isEmpty()) {
-            throw new InvalidDataException("lead " + lead.getOrDefault("submissionId", "(no submissionId)")
-                    + " needs review: " + String.join("; ", problems));
+            // The submission id comes from outside: escaped, so the reason (logged, stored, alerted) stays one line.
+            throw new InvalidDataException("lead " + OneLine.escape(String.valueOf(lead.getOrDefault("submissionId",
+                    "(no submissionId)"))) + " needs review: " + OneLine.escape(String.join("; ", problems)));
         }
         return lead;
     }

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.switchboard.integration.PageLimit;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.PageLimit;
 import io.switchboard.reliability.DeadLetterStore.DeadLetter;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
@@ -49,7 +51,7 @@ class DeadLetterController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
             @RequestParam(required = false, defaultValue = "100") int limit) {
         return deadLetters.find(integration, category, "all".equalsIgnoreCase(status) ? null : status, since, until,
-                limit);
+                PageLimit.of(limit, 1000));
     }
 
     @GetMapping("/{id}")
@@ -94,7 +96,8 @@ class DeadLetterController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
             @RequestParam(required = false, defaultValue = "1000") int limit, Principal who) {
         int replayed = 0;
-        for (DeadLetter letter : deadLetters.find(integration, category, DeadLetterStore.PARKED, since, until, limit)) {
+        for (DeadLetter letter : deadLetters.find(integration, category, DeadLetterStore.PARKED, since, until,
+                PageLimit.of(limit, 10_000))) {
             if (letter.eventId() != null && replayOne(letter, who.getName())) {
                 replayed++;
             }

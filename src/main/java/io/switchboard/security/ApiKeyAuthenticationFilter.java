@@ -29,12 +29,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
 final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     static final String HEADER = "X-Api-Key";
+    /** Set on a request authenticated by a key or by HTTP Basic: it carries no browser session, so no CSRF check. */
+    static final String STATELESS_CREDENTIALS = ApiKeyAuthenticationFilter.class.getName() + ".stateless";
 
     private final Map<String, SecurityProperties.ApiKey> keys;
+    private final LoginThrottle throttle;
     private final RequestAttributeSecurityContextRepository contexts = new RequestAttributeSecurityContextRepository();
 
-    ApiKeyAuthenticationFilter(Map<String, SecurityProperties.ApiKey> keys) {
+    ApiKeyAuthenticationFilter(Map<String, SecurityProperties.ApiKey> keys, LoginThrottle throttle) {
         this.keys = keys;
+        this.throttle = throttle;
     }
 
     @Override
@@ -58,6 +62,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             }
         }
         if (matched == null) {
+            // A wrong key names no account: it counts against the client address only.
+            throttle.failed(null, request.getRemoteAddr());
             response.setStatus(HttpStatus.UNAUTHORIZED.value());
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.getWriter().write("{\"title\":\"Unauthorized\",\"status\":401,"
@@ -72,6 +78,7 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         // Routes on platform-http answer on an async dispatch, which this filter does not see
         // again: the request keeps the context so that dispatch is authorised too.
         contexts.saveContext(context, request, response);
+        request.setAttribute(STATELESS_CREDENTIALS, Boolean.TRUE);
         try {
             chain.doFilter(request, response);
         } finally {

@@ -21,21 +21,18 @@ import io.hawt.web.auth.RolePrincipal;
 import io.hawt.web.auth.UserPrincipal;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.authentication.AuthenticationManager;
-import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**
  * Lets Hawtio's own login page check the same users and roles as the rest of the server.
  * Hawtio authenticates through JAAS and names its helpers by class name
  * ({@code hawtio.authenticationContainerDiscoveryClasses}), so this class registers a JAAS
- * login module with Hawtio, and the module asks Spring Security's user store, reached
- * through the static bridge that this bean fills in once the context is ready.
+ * login module with Hawtio, and the module asks Spring Security's user store (through the
+ * same failed-login throttle as every other login), reached through the static bridge that
+ * this bean fills in once the context is ready.
  */
 public class HawtioLogin implements AuthenticationContainerDiscovery {
 
@@ -43,10 +40,8 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
     private static volatile RoleHierarchy roleHierarchy;
 
     /** Called once the Spring context is ready; until then Hawtio logins are refused. */
-    static void connect(UserDetailsService users, PasswordEncoder encoder, RoleHierarchy hierarchy) {
-        DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
-        provider.setPasswordEncoder(encoder);
-        authenticationManager = new ProviderManager(provider);
+    static void connect(AuthenticationManager passwords, RoleHierarchy hierarchy) {
+        authenticationManager = passwords;
         roleHierarchy = hierarchy;
     }
 
@@ -101,6 +96,9 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
                 authentication = manager.authenticate(UsernamePasswordAuthenticationToken.unauthenticated(
                         name.getName(), new String(password.getPassword())));
                 return true;
+            } catch (ThrottledAuthenticationManager.LoginLockedException e) {
+                throw new FailedLoginException("Too many failed logins; try again in "
+                        + e.retryAfter().toSeconds() + " s");
             } catch (AuthenticationException e) {
                 throw new FailedLoginException("Wrong user name or password");
             } finally {

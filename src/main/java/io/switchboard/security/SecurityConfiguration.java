@@ -12,16 +12,25 @@ import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
@@ -68,23 +77,34 @@ class SecurityConfiguration {
         return new InMemoryUserDetailsManager(users);
     }
 
+    /** Every password check of the server (form, Basic, Hawtio) goes through the failed-login throttle. */
     @Bean
-    SmartInitializingSingleton hawtioLoginConnector(UserDetailsService users, PasswordEncoder encoder,
+    ThrottledAuthenticationManager passwordLogins(UserDetailsService users, PasswordEncoder encoder,
+            LoginThrottle throttle) {
+        DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
+        provider.setPasswordEncoder(encoder);
+        return new ThrottledAuthenticationManager(new ProviderManager(provider), throttle);
+    }
+
+    @Bean
+    SmartInitializingSingleton hawtioLoginConnector(ThrottledAuthenticationManager passwordLogins,
             RoleHierarchy roleHierarchy) {
-        return () -> HawtioLogin.connect(users, encoder, roleHierarchy);
+        return () -> HawtioLogin.connect(passwordLogins, roleHierarchy);
     }
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
-            @Value("${switchboard.sandbox.enabled:false}") boolean sandbox) throws Exception {
+            ThrottledAuthenticationManager passwordLogins, LoginThrottle throttle,
+            @Value("${switchboard.sandbox.enabled:false}") boolean sandbox,
+            @Value("${switchboard.security.allowed-origins:}") List<String> allowedOrigins) throws Exception {
         validateApiKeys(properties.apiKeys());
         String viewer = Role.VIEWER.name();
         String operator = Role.OPERATOR.name();
         String admin = Role.ADMIN.name();
-        // Machine clients (API key or basic auth) carry no browser session, so CSRF
-        // protection only matters for the console's cookie session.
-        RequestMatcher statelessClient = request -> request.getHeader(ApiKeyAuthenticationFilter.HEADER) != null
-                || request.getHeader("Authorization") != null
+        // Only a request that an API key or HTTP Basic actually authenticated (ahead of the
+        // CSRF check, below) skips it: such a client carries no browser session. A header that
+        // is merely present (an empty key, a junk bearer token) beside a session cookie does not.
+        RequestMatcher statelessClient = request -> request.getAttribute(ApiKeyAuthenticationFilter.STATELESS_CREDENTIALS) != null
                 || request.getRequestURI().startsWith("/webhooks/");
         // The sandbox's simulated systems check their own (demo) credentials, as the real
         // ones would, so the server's outbound calls reach them without a server login.
@@ -93,8 +113,23 @@ class SecurityConfiguration {
                 && !request.getRequestURI().endsWith("/seed");
         var csrfHandler = new CsrfTokenRequestAttributeHandler();
         csrfHandler.setCsrfRequestAttributeName(null);
+        var csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
+        csrfTokens.setCookieCustomizer(cookie -> cookie.sameSite("Strict"));
+        AuthenticationEntryPoint basicEntryPoint = basicEntryPoint();
+        BasicAuthenticationFilter basicBeforeCsrf = new BasicAuthenticationFilter(passwordLogins, basicEntryPoint) {
+            @Override
+            protected void onSuccessfulAuthentication(jakarta.servlet.http.HttpServletRequest request,
+                    jakarta.servlet.http.HttpServletResponse response, Authentication result) {
+                request.setAttribute(ApiKeyAuthenticationFilter.STATELESS_CREDENTIALS, Boolean.TRUE);
+            }
+        };
+        RequestMatcher console = request -> {
+            String path = request.getRequestURI();
+            return path.equals("/console") || path.startsWith("/console/");
+        };
 
         http
+            .authenticationManager(passwordLogins)
             .authorizeHttpRequests(auth -> auth
                 .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                 .requestMatchers(HttpMethod.POST, "/webhooks/**").permitAll()
@@ -104,22 +139,51 @@ class SecurityConfiguration {
                 .requestMatchers("/actuator/prometheus").hasRole(viewer)
                 .requestMatchers("/sandbox/faults", "/sandbox/faults/**", "/sandbox/*/seed").hasRole(admin)
                 .requestMatchers(sandboxSystems).permitAll()
+                .requestMatchers("/api/security/**").hasRole(admin)
                 .requestMatchers(HttpMethod.GET, "/api/**", "/console", "/console/**").hasRole(viewer)
                 .requestMatchers("/api/**", "/console/**").hasRole(operator)
                 .requestMatchers("/actuator/**").hasRole(admin)
                 .anyRequest().authenticated())
-            .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys()), BasicAuthenticationFilter.class)
-            .httpBasic(basic -> basic.realmName("switchboard"))
+            // Ahead of the CSRF check, in this order: foreign origins off Hawtio and Jolokia,
+            // locked logins refused, then the stateless credentials that may skip CSRF.
+            .addFilterBefore(new SameOriginGuard(allowedOrigins), CsrfFilter.class)
+            .addFilterBefore(new LoginThrottleFilter(throttle), CsrfFilter.class)
+            .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys(), throttle), CsrfFilter.class)
+            .addFilterBefore(basicBeforeCsrf, CsrfFilter.class)
+            .httpBasic(basic -> basic.realmName("switchboard").authenticationEntryPoint(basicEntryPoint))
             .formLogin(form -> form.defaultSuccessUrl("/console", false))
             // Logout keeps Spring's default target, /login?logout: naming it here, even the same
             // URL, stops the generated login page from answering it, so it became a 302 to /login.
             .csrf(csrf -> csrf
-                .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                .csrfTokenRepository(csrfTokens)
                 .csrfTokenRequestHandler(csrfHandler)
                 .ignoringRequestMatchers(statelessClient)
                 .ignoringRequestMatchers(sandboxSystems)
-                .ignoringRequestMatchers("/actuator/hawtio/**", "/actuator/jolokia/**"));
+                // Hawtio's own login and logout; everything else of Hawtio and all of Jolokia
+                // carry the X-XSRF-TOKEN header (Hawtio reads it from the cookie).
+                .ignoringRequestMatchers("/actuator/hawtio/auth/**"))
+            .headers(headers -> headers
+                .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN))
+                // The console runs no inline script or style, so it can forbid both.
+                .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(console, new ContentSecurityPolicyHeaderWriter(
+                        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                + "frame-ancestors 'none'"))));
         return http.build();
+    }
+
+    /** 401 with a Basic challenge, or 429 with Retry-After while the login is locked. */
+    private static AuthenticationEntryPoint basicEntryPoint() {
+        BasicAuthenticationEntryPoint challenge = new BasicAuthenticationEntryPoint();
+        challenge.setRealmName("switchboard");
+        challenge.afterPropertiesSet();
+        return (request, response, failure) -> {
+            if (failure instanceof ThrottledAuthenticationManager.LoginLockedException locked) {
+                LoginThrottleFilter.refuse(response, locked.retryAfter());
+            } else {
+                challenge.commence(request, response, failure);
+            }
+        };
     }
 
     private static void validateApiKeys(Map<String, SecurityProperties.ApiKey> keys) {

@@ -22,7 +22,8 @@ class StorageUnavailableTest {
     @Test
     void databaseDownAnswers503WithRetryAfter() throws Exception {
         WebhookIngress ingress = mock(WebhookIngress.class);
-        when(ingress.receive(anyString(), any(), anyLong(), any(), any()))
+        when(ingress.admit(anyString(), any(), anyLong())).thenReturn(1024L);
+        when(ingress.receive(anyString(), any(), any(), any(), any()))
                 .thenThrow(new CannotGetJdbcConnectionException("Connection refused to jdbc:postgresql://db"));
         ObjectMapper json = new ObjectMapper();
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/webhooks/lead-intake");

@@ -1,0 +1,62 @@
+package io.switchboard.ingress;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+/**
+ * Which delivery headers are stored and shown as {@code ***}: the ones that authenticate
+ * the sender by name, the integration's own API-key header, and any header whose name
+ * suggests a credential. Masking by name is deliberately broad: a header wrongly masked costs
+ * a little debugging, a header wrongly shown leaks a secret to every viewer.
+ */
+final class HeaderMask {
+
+    static final String MASK = "***";
+
+    private static final Set<String> ALWAYS = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
+            "webhook-signature", "x-hub-signature", "x-hub-signature-256", "stripe-signature", "x-api-key");
+    private static final Pattern CREDENTIAL_NAME = Pattern.compile(
+            "token|secret|key|sign|auth|passw|pwd|cookie|session|credential|bearer");
+    /** Named like a credential but carrying none: the de-duplication key must stay readable. */
+    private static final Set<String> NOT_SECRET = Set.of("idempotency-key");
+
+    private HeaderMask() {
+    }
+
+    static boolean masks(String lowerCaseName, String integrationKeyHeader) {
+        if (NOT_SECRET.contains(lowerCaseName)) {
+            return false;
+        }
+        return ALWAYS.contains(lowerCaseName) || lowerCaseName.equals(integrationKeyHeader)
+                || CREDENTIAL_NAME.matcher(lowerCaseName).find();
+    }
+
+    /** The headers as a JSON object, credentials masked (written by hand: this runs per request). */
+    static String toJson(Map<String, String> lowerCaseHeaders, String integrationKeyHeader) {
+        JsonStringEncoder encoder = JsonStringEncoder.getInstance();
+        StringBuilder out = new StringBuilder(512).append('{');
+        lowerCaseHeaders.forEach((name, value) -> {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            out.append('"');
+            encoder.quoteAsString(name, out);
+            out.append("\":\"");
+            if (masks(name, integrationKeyHeader)) {
+                out.append(MASK);
+            } else {
+                encoder.quoteAsString(value == null ? "" : value, out);
+            }
+            out.append('"');
+        });
+        return out.append('}').toString();
+    }
+
+    static String lowerCase(String headerName) {
+        return headerName.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,76 @@
+package io.switchboard.security;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Refuses a login attempt with 429 and {@code Retry-After} while its account or its client
+ * address is locked ({@link LoginThrottle}), before any password is checked: the form login,
+ * HTTP Basic and API keys alike. Failures themselves are counted where the password or key is
+ * checked ({@link ThrottledAuthenticationManager}, {@link ApiKeyAuthenticationFilter}).
+ */
+final class LoginThrottleFilter extends OncePerRequestFilter {
+
+    private final LoginThrottle throttle;
+
+    LoginThrottleFilter(LoginThrottle throttle) {
+        this.throttle = throttle;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String account = null;
+        boolean attempt = false;
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            attempt = true;
+            account = basicUser(authorization.substring(6).trim());
+        } else if (request.getHeader(ApiKeyAuthenticationFilter.HEADER) != null
+                && !request.getRequestURI().startsWith("/webhooks/")) {
+            attempt = true;
+        } else if ("POST".equals(request.getMethod()) && "/login".equals(request.getServletPath())) {
+            attempt = true;
+            account = request.getParameter("username");
+        }
+        if (attempt) {
+            Duration locked = throttle.lockedFor(account, request.getRemoteAddr());
+            if (locked != null) {
+                refuse(response, locked);
+                return;
+            }
+        }
+        chain.doFilter(request, response);
+    }
+
+    static void refuse(HttpServletResponse response, Duration locked) throws IOException {
+        long seconds = Math.max(1, (locked.toMillis() + 999) / 1000);
+        response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
+        response.setHeader("Retry-After", Long.toString(seconds));
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getWriter().write("{\"title\":\"Too many failed logins\",\"status\":429,\"detail\":\"Too many failed "
+                + "logins for this account or from this address; logins are refused for " + seconds
+                + " s, even with the right password.\"}");
+    }
+
+    private static String basicUser(String encoded) {
+        try {
+            String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? decoded : decoded.substring(0, colon);
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
+    }
+}
