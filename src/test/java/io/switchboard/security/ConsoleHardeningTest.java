@@ -1,0 +1,108 @@
+package io.switchboard.security;
+
+import static io.switchboard.security.AccessRulesTest.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import io.switchboard.SwitchboardTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Login guessing, the CSRF exemption, the console's headers, list limits and health details. */
+@SwitchboardTest
+class ConsoleHardeningTest {
+
+    @LocalServerPort
+    int port;
+
+    private Browserless client;
+
+    @BeforeEach
+    void setUp() {
+        client = new Browserless(port);
+    }
+
+    @Test
+    void guessedPasswordsLockTheAccountOnEveryWayInAndTheAdminSeesTheLock() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertThat(new Browserless(port).logIn("guessed", "guess-" + i)).isEqualTo(302);
+        }
+        Browserless rightPassword = new Browserless(port);
+        rightPassword.logIn("guessed", "guessed-test-password");
+        assertThat(rightPassword.loginResponse.statusCode()).as("form login with the right password").isEqualTo(429);
+        assertThat(rightPassword.loginResponse.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(seconds -> assertThat(Long.parseLong(seconds)).isBetween(1L, 60L));
+        HttpResponse<String> basicLogin = client.send(HttpRequest.newBuilder(client.uri("/api/me"))
+                .header("Authorization", basic("guessed", "guessed-test-password")));
+        assertThat(basicLogin.statusCode()).as("HTTP Basic with the right password").isEqualTo(429);
+        assertThat(basicLogin.body()).contains("even with the right password");
+
+        HttpResponse<String> locks = client.send(HttpRequest.newBuilder(client.uri("/api/security/lockouts"))
+                .header("Authorization", basic("admin", "admin-test-password")));
+        assertThat(locks.statusCode()).isEqualTo(200);
+        assertThat(locks.body()).contains("\"subject\":\"guessed\"").contains("\"kind\":\"account\"");
+        assertThat(client.send(HttpRequest.newBuilder(client.uri("/api/security/lockouts"))
+                .header("Authorization", basic("viewer", "viewer-test-password"))).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aCredentialHeaderThatAuthenticatesNothingDoesNotSkipTheCsrfCheck() throws Exception {
+        assertThat(client.logIn("operator", "operator-test-password")).isEqualTo(302);
+        String path = "/api/dead-letters/no-such-letter/discard";
+        for (String[] header : new String[][] {{"X-Api-Key", ""}, {"Authorization", "Bearer junk"},
+                {"Authorization", "Token abc"}}) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(client.uri(path))
+                    .header(header[0], header[1]).POST(HttpRequest.BodyPublishers.noBody()));
+            assertThat(response.statusCode()).as(header[0] + ": " + header[1]).isEqualTo(403);
+        }
+        HttpResponse<String> withToken = client.send(HttpRequest.newBuilder(client.uri(path))
+                .header("X-XSRF-TOKEN", client.xsrfToken()).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(withToken.statusCode()).as("the console's own request").isEqualTo(404);
+        HttpResponse<String> basicClient = new Browserless(port).send(HttpRequest.newBuilder(client.uri(path))
+                .header("Authorization", basic("operator", "operator-test-password"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(basicClient.statusCode()).as("a machine client that Basic authenticated").isEqualTo(404);
+    }
+
+    @Test
+    void consoleIsServedWithAContentSecurityPolicyAndNoReferrer() throws Exception {
+        HttpResponse<String> console = client.send(HttpRequest.newBuilder(client.uri("/console/"))
+                .header("Authorization", basic("viewer", "viewer-test-password")));
+        assertThat(console.statusCode()).isEqualTo(200);
+        assertThat(console.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe-inline"));
+        assertThat(console.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+        assertThat(console.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(console.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(console.body()).doesNotContain("<script>").doesNotContain("onclick=");
+    }
+
+    @Test
+    void listLimitsMustBePositiveAndLargeOnesAreCapped() throws Exception {
+        String viewer = basic("viewer", "viewer-test-password");
+        for (String path : new String[] {"/api/events?limit=-1", "/api/events?limit=0", "/api/dead-letters?limit=-1",
+                "/api/events?offset=-5"}) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(client.uri(path))
+                    .header("Authorization", viewer));
+            assertThat(response.statusCode()).as(path).isEqualTo(400);
+            assertThat(response.body()).as(path).contains("must be");
+        }
+        assertThat(client.send(HttpRequest.newBuilder(client.uri("/api/events?limit=1000000"))
+                .header("Authorization", viewer)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void healthDetailsAreShownToEveryRoleAndToNobodyAnonymous() throws Exception {
+        for (String[] user : new String[][] {{"viewer", "viewer-test-password"}, {"operator", "operator-test-password"},
+                {"admin", "admin-test-password"}}) {
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(client.uri("/actuator/health"))
+                    .header("Authorization", basic(user[0], user[1])));
+            assertThat(health.body()).as(user[0]).contains("components");
+        }
+        assertThat(client.send(HttpRequest.newBuilder(client.uri("/actuator/health"))).body())
+                .doesNotContain("components");
+    }
+}
