@@ -104,6 +104,24 @@ class HawtioJolokiaOriginTest {
                 .POST(HttpRequest.BodyPublishers.ofString(GC)));
         assertThat(withToken.statusCode()).isEqualTo(200);
         assertThat(withToken.body()).contains("\"status\":200");
+
+        // What Hawtio's Camel views do with the admin's session and token: stop and start a route.
+        String route = "org.apache.camel:context=switchboard,type=routes,name=\\\"customer-lookup\\\"";
+        try {
+            assertThat(jolokia("{\"type\":\"exec\",\"mbean\":\"" + route + "\",\"operation\":\"stop()\"}"))
+                    .contains("\"status\":200");
+            assertThat(camel.getRouteController().getRouteStatus("customer-lookup")).isEqualTo(ServiceStatus.Stopped);
+        } finally {
+            assertThat(jolokia("{\"type\":\"exec\",\"mbean\":\"" + route + "\",\"operation\":\"start()\"}"))
+                    .contains("\"status\":200");
+        }
+        assertThat(camel.getRouteController().getRouteStatus("customer-lookup")).isEqualTo(ServiceStatus.Started);
+    }
+
+    private String jolokia(String request) throws Exception {
+        return client.send(HttpRequest.newBuilder(client.uri("/actuator/jolokia"))
+                .header("Content-Type", "text/plain").header("X-XSRF-TOKEN", client.xsrfToken())
+                .POST(HttpRequest.BodyPublishers.ofString(request))).body();
     }
 
     @Test
