@@ -147,6 +147,25 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void markupInAPayloadAndItsHeadersIsShownAsTextAndNeverRuns() throws Exception {
+        String markup = "<img src=x onerror=\\\"window.__owned=1\\\"><script>window.__owned=2</script>";
+        var accepted = new Webhooks(port).send(new Webhooks(port).request("probe-token", "{\"note\":\"" + markup + "\"}")
+                .header("X-Hook-Token", "probe-hook-token-secret")
+                .header("X-Note", "<svg onload=window.__owned=3>"));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String eventId = json.readTree(accepted.body()).get("eventId").asText();
+
+        WebDriverWait wait = logIn("viewer", "viewer-test-password");
+        driver.get(base() + "/console#/events/" + eventId);
+        wait.until(ExpectedConditions.textToBe(testId("event-id"), eventId));
+        wait.until(d -> d.findElement(testId("payload")).getText().contains("<script>"));
+        Browser.screenshot(driver, "console-markup-as-text");
+        Object owned = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.__owned;");
+        assertThat(owned).as("no markup from the payload ran").isNull();
+        assertThat(driver.findElements(By.cssSelector("main img, main svg, main script"))).isEmpty();
+    }
+
+    @Test
     void operatorReplaysADeadLetterAndSeesItsEventTurnDone() throws Exception {
         String orderId = "console-" + UUID.randomUUID();
         answerInTurn(orderId, aResponse().withStatus(400).withBody("{\"error\":\"order rejected\"}"),

@@ -1,0 +1,34 @@
+package io.switchboard.ingress;
+
+import java.io.IOException;
+import java.util.Map;
+
+/** {@link RawClient} for tests of other packages: a raw HTTP client from a loopback address of its own. */
+public final class TestSockets {
+
+    private TestSockets() {
+    }
+
+    public static Client from(String address, int port) throws IOException {
+        return new Client(new RawClient(address, port));
+    }
+
+    /** One connection; {@link #post} sends a request with exactly the path given, not normalised. */
+    public static final class Client implements AutoCloseable {
+
+        private final RawClient raw;
+
+        private Client(RawClient raw) {
+            this.raw = raw;
+        }
+
+        public int post(String path, Map<String, String> headers, byte[] body) throws IOException {
+            return raw.post(path, headers, body);
+        }
+
+        @Override
+        public void close() throws IOException {
+            raw.close();
+        }
+    }
+}
