@@ -99,6 +99,7 @@ class InboxConsumer extends DefaultConsumer {
         long started = System.nanoTime();
         try {
             exchange.getMessage().setBody(event.payload());
+            DeliveryHeaders.copy(event.headers(), exchange.getMessage());
             exchange.getMessage().setHeader(InboxHeaders.EVENT_ID, event.eventId());
             exchange.getMessage().setHeader(InboxHeaders.INTEGRATION, event.integration());
             exchange.getMessage().setHeader(InboxHeaders.DELIVERY_ID, event.deliveryId());

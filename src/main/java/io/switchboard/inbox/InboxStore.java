@@ -66,12 +66,13 @@ public class InboxStore {
      * An event claimed for processing by this node.
      *
      * @param resumed the previous attempt never finished (its node died holding the lease)
+     * @param headers the delivery's stored headers (a JSON object, credentials masked), or null
      */
     public record Claimed(String eventId, String integration, String deliveryId, String payload, int attempt,
-            boolean resumed, Instant receivedAt) {
+            boolean resumed, Instant receivedAt, String headers) {
 
         public Claimed(String eventId, String integration, String deliveryId, String payload, int attempt) {
-            this(eventId, integration, deliveryId, payload, attempt, false, null);
+            this(eventId, integration, deliveryId, payload, attempt, false, null, null);
         }
     }
 
@@ -146,9 +147,10 @@ public class InboxStore {
             eventArgs.addAll(ids);
             jdbc.update("update event set status = ?, attempts = attempts + 1, updated_at = ?, node_id = ? where id in ("
                     + in + ")", eventArgs.toArray());
-            return jdbc.query("select id, integration, delivery_id, payload, attempts, received_at from event where id in ("
-                    + in + ")", (rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getInt(5), resumed.contains(rs.getString(1)), rs.getTimestamp(6).toInstant()),
+            return jdbc.query("select id, integration, delivery_id, payload, attempts, received_at, headers from event "
+                    + "where id in (" + in + ")", (rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getInt(5), resumed.contains(rs.getString(1)),
+                            rs.getTimestamp(6).toInstant(), rs.getString(7)),
                     ids.toArray());
         });
         return claimed == null ? List.of() : claimed;

@@ -28,7 +28,13 @@ final class GitHubAuthenticator implements WebhookAuthenticator {
         }
         for (String secret : secrets) {
             if (Hmac.equal(Hmac.sha256(secret.getBytes(StandardCharsets.UTF_8), request.body()), presented)) {
-                return request.header("X-GitHub-Delivery");
+                String delivery = request.header("X-GitHub-Delivery");
+                if (delivery == null || delivery.isBlank()) {
+                    // GitHub always sends it; without it a redelivery could not be told from a new event.
+                    throw WebhookRejection.badRequest("Missing delivery id", "Missing header 'X-GitHub-Delivery' "
+                            + "(GitHub's delivery id, which Switchboard uses to refuse duplicates).");
+                }
+                return delivery;
             }
         }
         throw WebhookRejection.unauthorized("'X-Hub-Signature-256' does not match the body: sign the raw body "

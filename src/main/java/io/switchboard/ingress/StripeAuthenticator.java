@@ -58,7 +58,13 @@ final class StripeAuthenticator implements WebhookAuthenticator {
             byte[] expected = Hmac.sha256(secret.getBytes(StandardCharsets.UTF_8), signedPrefix, request.body());
             for (byte[] candidate : signatures) {
                 if (Hmac.equal(expected, candidate)) {
-                    return eventId(request.body());
+                    String eventId = eventId(request.body());
+                    if (eventId == null || eventId.isBlank()) {
+                        // Stripe events always carry an id; it is the only way to tell a retry from a new event.
+                        throw WebhookRejection.badRequest("Missing event id", "The body has no string 'id' field: "
+                                + "send the Stripe event as it is (its id is how Switchboard refuses duplicates).");
+                    }
+                    return eventId;
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.switchboard.inbox;
 
 import java.net.ConnectException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Header;
+import org.apache.camel.Headers;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,12 +24,15 @@ public class ProbeTarget {
     private final List<String> processed = new CopyOnWriteArrayList<>();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final AtomicInteger calls = new AtomicInteger();
+    private final Map<String, Map<String, Object>> headersSeen = new ConcurrentHashMap<>();
     private volatile boolean down;
     private volatile CountDownLatch hold;
     private volatile CountDownLatch entered;
 
-    public void handle(@Header("SwitchboardEventId") String eventId) throws Exception {
+    public void handle(@Header("SwitchboardEventId") String eventId, @Headers Map<String, Object> headers)
+            throws Exception {
         calls.incrementAndGet();
+        headersSeen.put(eventId, Map.copyOf(headers));
         CountDownLatch holding = hold;
         if (holding != null) {
             entered.countDown();
@@ -68,6 +73,11 @@ public class ProbeTarget {
 
     public List<String> processed() {
         return processed;
+    }
+
+    /** The headers the route handed over with an event, as the last attempt saw them. */
+    public Map<String, Object> headersOf(String eventId) {
+        return headersSeen.getOrDefault(eventId, Map.of());
     }
 
     public int calls() {

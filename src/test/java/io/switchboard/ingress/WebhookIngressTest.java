@@ -63,6 +63,40 @@ class WebhookIngressTest {
     }
 
     @Test
+    void theRouteSeesTheSendersHeadersButNoCredentialOrTransportHeader() throws Exception {
+        String deliveryId = "msg_" + UUID.randomUUID();
+        long now = Instant.now().getEpochSecond();
+        HttpResponse<String> response = webhooks.send(webhooks.request("probe", VALID)
+                .header("webhook-id", deliveryId).header("webhook-timestamp", Long.toString(now))
+                .header("webhook-signature", Webhooks.sign(NEW_SECRET, deliveryId, now, VALID))
+                .header("X-Sender-Event", "order.created")
+                .header("X-Sender-Token", "not-for-the-route"));
+        assertThat(response.statusCode()).isEqualTo(202);
+        String eventId = json.readTree(response.body()).get("eventId").asText();
+        awaitStatus(eventId, "DONE");
+        assertThat(probe.headersOf(eventId))
+                .containsEntry("x-sender-event", "order.created")
+                .containsEntry("webhook-id", deliveryId)
+                .containsEntry("SwitchboardEventId", eventId)
+                .doesNotContainKeys("webhook-signature", "x-sender-token", "content-length", "host");
+    }
+
+    @Test
+    void gitHubAndStripeDeliveriesMustCarryTheirDeliveryIds() throws Exception {
+        String body = "{\"action\":\"opened\"}";
+        var noDelivery = webhooks.send(webhooks.request("probe-github", body)
+                .header("X-Hub-Signature-256", "sha256=" + hmacHex("github-probe-secret", body)));
+        assertThat(noDelivery.statusCode()).isEqualTo(400);
+        assertThat(noDelivery.body()).contains("X-GitHub-Delivery");
+        long t = Instant.now().getEpochSecond();
+        String noId = "{\"type\":\"invoice.paid\"}";
+        var stripe = webhooks.send(webhooks.request("probe-stripe", noId).header("Stripe-Signature",
+                "t=" + t + ",v1=" + hmacHex("whsec_stripe_probe_secret", t + "." + noId)));
+        assertThat(stripe.statusCode()).isEqualTo(400);
+        assertThat(stripe.body()).contains("'id'");
+    }
+
+    @Test
     void secretBeingRotatedOutIsStillAccepted() throws Exception {
         assertThat(webhooks.postSigned("probe", OLD_SECRET, VALID).statusCode()).isEqualTo(202);
     }

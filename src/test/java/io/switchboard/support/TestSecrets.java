@@ -1,0 +1,70 @@
+package io.switchboard.support;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+
+/**
+ * In the test profile, every webhook integration whose secret is not set (its
+ * {@code ${..._WEBHOOK_SECRET}} placeholder is empty) gets a known test secret, so adding an
+ * integration never stops the other tests' shared server from starting. A test signs with
+ * {@link #forIntegration(String, String)}: the same secret, derived from the integration's id.
+ */
+public class TestSecrets implements EnvironmentPostProcessor, Ordered {
+
+    private static final String PREFIX = "switchboard.integrations.";
+
+    /** The test secret of an integration: a Standard Webhooks {@code whsec_} key for that scheme, plain text otherwise. */
+    public static String forIntegration(String integration, String auth) {
+        String plain = "test-secret-" + integration;
+        return auth == null || auth.equals("standard-webhooks")
+                ? "whsec_" + Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8))
+                : plain;
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if (!java.util.Arrays.asList(environment.getActiveProfiles()).contains("test")) {
+            return;
+        }
+        Map<String, Object> secrets = new LinkedHashMap<>();
+        for (PropertySource<?> source : environment.getPropertySources()) {
+            if (!(source instanceof EnumerablePropertySource<?> names)) {
+                continue;
+            }
+            for (String name : names.getPropertyNames()) {
+                if (!name.startsWith(PREFIX) || !name.endsWith(".trigger")) {
+                    continue;
+                }
+                String id = name.substring(PREFIX.length(), name.length() - ".trigger".length());
+                if (id.contains(".") || !"webhook".equalsIgnoreCase(environment.getProperty(name, ""))) {
+                    continue;
+                }
+                String secret = environment.getProperty(PREFIX + id + ".webhook.secret", "");
+                if (secret.isBlank()) {
+                    String auth = environment.getProperty(PREFIX + id + ".webhook.auth", "standard-webhooks")
+                            .toLowerCase(Locale.ROOT);
+                    secrets.put(PREFIX + id + ".webhook.secret", forIntegration(id, auth));
+                }
+            }
+        }
+        if (!secrets.isEmpty()) {
+            environment.getPropertySources().addFirst(new MapPropertySource("switchboard-test-webhook-secrets", secrets));
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}
