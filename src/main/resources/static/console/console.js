@@ -478,9 +478,9 @@
     const card = integration.card || {};
     const health = integration.health || {};
     const sla = health.sla || 'unknown';
-    const troubled = sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0;
+    const troubled = sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0 || !!integration.routeFileProblem;
     const hawtio = safeHref(integration.hawtio);
-    const scopes = Object.entries(card.scopes || {});
+    const scopes = Object.entries(integration.connectionScopes || card.scopes || {});
     return h('article', {class: 'card' + (troubled ? ' troubled' : ''), testid: 'integration-card',
       'data-integration': integration.id},
       h('header', {},
@@ -501,6 +501,9 @@
             testid: 'dead-letters-link'}, String(health.deadLetters || 0)), health.deadLetters > 0 ? 'bad' : null),
           metric('Last event', when(health.lastReceived, {none: 'none yet'}))),
       health.slaReason ? h('p', {class: 'sla-reason sla-' + sla, testid: 'sla-reason'}, health.slaReason) : null,
+      integration.routeFileProblem ? h('p', {class: 'route-file-problem', testid: 'route-file-problem'},
+          h('strong', {}, 'Reload refused, the previous route still runs: '),
+          integration.routeFileProblem.message) : null,
       h('h3', {class: 'section-label'}, 'Failure plan'),
       h('dl', {class: 'plan', testid: 'plan'},
           fact('Trigger', integration.trigger),

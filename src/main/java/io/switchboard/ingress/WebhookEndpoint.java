@@ -74,6 +74,9 @@ class WebhookEndpoint implements Filter, Ordered {
         try {
             limit = ingress.admit(integration, client, request.getContentLengthLong());
         } catch (WebhookRejection rejection) {
+            // Refused before its body was read: closing is cheaper than reading (swallowing) it,
+            // which a slow sender could stretch out on a worker thread.
+            response.setHeader("Connection", "close");
             refuse(request, response, rejection);
             return;
         }

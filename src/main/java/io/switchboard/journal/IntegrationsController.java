@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.RouteCalls;
+import io.switchboard.integration.RouteFileProblems;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -19,13 +23,15 @@ class IntegrationsController {
     private final IntegrationHealth health;
     private final CamelContext camel;
     private final io.switchboard.connect.ConnectionStates connections;
+    private final RouteFileProblems routeFiles;
 
     IntegrationsController(IntegrationsProperties integrations, IntegrationHealth health, CamelContext camel,
-            io.switchboard.connect.ConnectionStates connections) {
+            io.switchboard.connect.ConnectionStates connections, RouteFileProblems routeFiles) {
         this.integrations = integrations;
         this.health = health;
         this.camel = camel;
         this.connections = connections;
+        this.routeFiles = routeFiles;
     }
 
     @GetMapping("/api/integrations")
@@ -45,12 +51,24 @@ class IntegrationsController {
                 }
             }
             entry.put("routes", routes);
+            // A changed route file that was refused: the running route is the previous version.
+            entry.put("routeFileProblem", routeFiles.forIntegration(id).orElse(null));
             entry.put("health", now.get(id));
-            // The state of each connection the card names: ok, rate-limited, credentials or permission trouble.
-            List<Object> used = new ArrayList<>();
+            // Every connection the integration's routes call, with the scopes its card grants (none
+            // is a fact worth showing too), and each one's state: ok, rate-limited, credentials...
+            Map<String, List<String>> scopes = new LinkedHashMap<>();
             if (integration.card() != null) {
-                integration.card().scopes().keySet().forEach(name -> connections.get(name).ifPresent(used::add));
+                integration.card().scopes().forEach((name, granted) -> scopes.put(name, granted == null ? List.of() : granted));
             }
+            Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
+            for (RouteDefinition definition : model.getRouteDefinitions()) {
+                if (integrations.ownerOfRoute(definition.getRouteId()).filter(id::equals).isPresent()) {
+                    RouteCalls.connections(definition).forEach(name -> scopes.putIfAbsent(name, List.of()));
+                }
+            }
+            entry.put("connectionScopes", scopes);
+            List<Object> used = new ArrayList<>();
+            scopes.keySet().forEach(name -> connections.get(name).ifPresent(used::add));
             entry.put("connections", used);
             entry.put("hawtio", "/actuator/hawtio/camel/routes");
             answer.add(entry);

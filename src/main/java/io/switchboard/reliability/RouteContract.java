@@ -1,5 +1,6 @@
 package io.switchboard.reliability;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,14 +9,11 @@ import java.util.Optional;
 
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
-import org.apache.camel.model.EnrichDefinition;
+import io.switchboard.integration.RouteCalls;
 import org.apache.camel.model.IdempotentConsumerDefinition;
-import org.apache.camel.model.PollEnrichDefinition;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ThrottleDefinition;
-import org.apache.camel.model.ToDefinition;
-import org.apache.camel.model.ToDynamicDefinition;
 
 /**
  * The reliability contract every integration route keeps, checked when routes load: an
@@ -40,16 +38,39 @@ public final class RouteContract {
         }
     }
 
-    /** The problems of one route; empty when it keeps the contract or is no integration route. */
+    /** The problems of one route; empty when it keeps the contract. Routes outside a routes folder need no card. */
     public static List<String> check(RouteDefinition route, IntegrationsProperties integrations) {
+        return check(route, integrations, null);
+    }
+
+    /**
+     * The problems of one route; empty when it keeps the contract.
+     *
+     * @param routesFolder the folder of integration route files: a route from a file there must
+     *                     belong to an integration (null: no such rule)
+     */
+    public static List<String> check(RouteDefinition route, IntegrationsProperties integrations, Path routesFolder) {
         Optional<Map.Entry<String, Integration>> owner = ownerOf(route, integrations);
+        List<String> fileProblems = new ArrayList<>();
+        String file = route.getResource() == null ? null : route.getResource().getLocation();
+        if (file != null && !route.hasCustomIdAssigned()) {
+            // Camel makes one up (route1...), a new one on every reload: the old copy would keep running.
+            fileProblems.add("the route in " + file + " has no id: give it one (route: id: <integration> for the "
+                    + "integration's main route, <integration>-<purpose> for a helper route)");
+        }
+        if (file != null && inFolder(file, routesFolder) && owner.isEmpty()) {
+            String id = route.hasCustomIdAssigned() ? route.getRouteId() : "<its id>";
+            fileProblems.add("it belongs to no integration: add its card under switchboard.integrations." + id
+                    + " (trigger, card: description, owner...) in config/application.yaml, or name it "
+                    + "<integration>-<purpose> to make it a helper route of an existing integration");
+        }
         if (owner.isEmpty()) {
-            return List.of();
+            return fileProblems;
         }
         String integrationId = owner.get().getKey();
         Integration integration = owner.get().getValue();
         boolean mainRoute = isMainRoute(route, integrationId);
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(fileProblems);
         if (integration.card() == null) {
             problems.add("integration '" + integrationId + "' has no card (switchboard.integrations." + integrationId
                     + ".card)");
@@ -74,16 +95,34 @@ public final class RouteContract {
     }
 
     /** Checks a route and throws a {@link Violation} naming it and every problem. */
-    public static void enforce(RouteDefinition route, IntegrationsProperties integrations) {
-        List<String> problems = check(route, integrations);
+    public static void enforce(RouteDefinition route, IntegrationsProperties integrations, Path routesFolder) {
+        List<String> problems = check(route, integrations, routesFolder);
         if (!problems.isEmpty()) {
-            throw new Violation("Route '" + route.getRouteId() + "' breaks the integration contract: "
+            String name = route.hasCustomIdAssigned() ? "Route '" + route.getRouteId() + "'"
+                    : "The route in " + (route.getResource() == null ? "an unnamed source" : route.getResource().getLocation());
+            throw new Violation(name + " breaks the integration contract: "
                     + String.join("; ", problems)
                     + ". Declare a deliberate exception in the card under contract-exceptions with a reason.");
         }
     }
 
+    private static boolean inFolder(String location, Path folder) {
+        if (folder == null || !location.startsWith("file:")) {
+            return false;
+        }
+        try {
+            Path parent = Path.of(location.substring("file:".length())).toAbsolutePath().normalize().getParent();
+            return folder.toAbsolutePath().normalize().equals(parent);
+        } catch (java.nio.file.InvalidPathException notAPath) {
+            return false;
+        }
+    }
+
     /** The integration a route serves: the one it reads the inbox of, else the one its id names. */
+    public static Optional<String> owner(RouteDefinition route, IntegrationsProperties integrations) {
+        return ownerOf(route, integrations).map(Map.Entry::getKey);
+    }
+
     private static Optional<Map.Entry<String, Integration>> ownerOf(RouteDefinition route,
             IntegrationsProperties integrations) {
         String from = route.getInput() == null ? "" : route.getInput().getEndpointUri();
@@ -114,7 +153,7 @@ public final class RouteContract {
             if (output instanceof ThrottleDefinition) {
                 throttled[0] = true;
             }
-            String uri = callUri(output);
+            String uri = RouteCalls.callUri(output);
             if (uri != null && isExternal(uri) && !throttled[0]) {
                 return uri;
             }
@@ -122,22 +161,6 @@ public final class RouteContract {
             if (nested != null) {
                 return nested;
             }
-        }
-        return null;
-    }
-
-    private static String callUri(ProcessorDefinition<?> output) {
-        if (output instanceof ToDefinition to) {
-            return to.getEndpointUri();
-        }
-        if (output instanceof ToDynamicDefinition to) {
-            return to.getUri();
-        }
-        if (output instanceof EnrichDefinition enrich) {
-            return enrich.getExpression() == null ? null : enrich.getExpression().getExpression();
-        }
-        if (output instanceof PollEnrichDefinition enrich) {
-            return enrich.getExpression() == null ? null : enrich.getExpression().getExpression();
         }
         return null;
     }

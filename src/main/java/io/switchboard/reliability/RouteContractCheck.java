@@ -1,5 +1,7 @@
 package io.switchboard.reliability;
 
+import java.nio.file.Path;
+
 import io.switchboard.integration.IntegrationsProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
@@ -7,6 +9,7 @@ import org.apache.camel.model.ModelLifecycleStrategy;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /** Checks every route against the {@link RouteContract} as it is added, so a broken one stops the start. */
@@ -14,19 +17,22 @@ import org.springframework.stereotype.Component;
 class RouteContractCheck implements CamelContextConfiguration {
 
     private final IntegrationsProperties integrations;
+    private final Path routesFolder;
 
-    RouteContractCheck(IntegrationsProperties integrations) {
+    RouteContractCheck(IntegrationsProperties integrations,
+            @Value("${switchboard.routes.directory}") String routesFolder) {
         this.integrations = integrations;
+        this.routesFolder = Path.of(routesFolder);
     }
 
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
         Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
-        model.getRouteDefinitions().forEach(route -> RouteContract.enforce(route, integrations));
+        model.getRouteDefinitions().forEach(route -> RouteContract.enforce(route, integrations, routesFolder));
         model.addModelLifecycleStrategy(new ModelLifecycleStrategy() {
             @Override
             public void onAddRouteDefinition(RouteDefinition definition) {
-                RouteContract.enforce(definition, integrations);
+                RouteContract.enforce(definition, integrations, routesFolder);
             }
 
             @Override

@@ -35,8 +35,8 @@ public class RouteFileFailureAnalyzer implements FailureAnalyzer {
             }
             if (cause instanceof io.switchboard.reliability.RouteContract.Violation violation) {
                 return new FailureAnalysis(violation.getMessage(),
-                        "Add the missing step to the route file in the routes folder (see "
-                                + "src/docs/writing-integrations.md), then start again.",
+                        "Change the route file in the routes folder as the message says (every contract "
+                                + "message and what to do: src/docs/writing-integrations.md, section 4), then start again.",
                         cause);
             }
             if (cause instanceof FailedToCreateRouteException routeFailure) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -19,13 +20,21 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * address is locked ({@link LoginThrottle}), before any password is checked: the form login,
  * HTTP Basic and API keys alike. Failures themselves are counted where the password or key is
  * checked ({@link ThrottledAuthenticationManager}, {@link ApiKeyAuthenticationFilter}).
+ * Login forms are also held to a number read at once (503 beyond), so slow bodies sent to
+ * them cannot starve the server's worker threads.
  */
 final class LoginThrottleFilter extends OncePerRequestFilter {
 
     private final LoginThrottle throttle;
+    /**
+     * The login forms are the only anonymous requests whose body is read on a worker thread;
+     * a bulkhead keeps senders that trickle their body from holding more than this many threads.
+     */
+    private final Semaphore bodiesBeingRead;
 
-    LoginThrottleFilter(LoginThrottle throttle) {
+    LoginThrottleFilter(LoginThrottle throttle, int maxConcurrentLogins) {
         this.throttle = throttle;
+        this.bodiesBeingRead = new Semaphore(maxConcurrentLogins);
     }
 
     @Override
@@ -40,9 +49,28 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
         } else if (request.getHeader(ApiKeyAuthenticationFilter.HEADER) != null
                 && !request.getRequestURI().startsWith("/webhooks/")) {
             attempt = true;
-        } else if ("POST".equals(request.getMethod()) && "/login".equals(request.getServletPath())) {
-            attempt = true;
-            account = request.getParameter("username");
+        } else if (isLoginForm(request)) {
+            if (!bodiesBeingRead.tryAcquire()) {
+                response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
+                response.setHeader("Retry-After", "1");
+                response.setHeader("Connection", "close");
+                response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+                response.getWriter().write("{\"title\":\"Too many logins at once\",\"status\":503,"
+                        + "\"detail\":\"Too many logins are being sent right now; try again in a second.\"}");
+                return;
+            }
+            try {
+                String user = "/login".equals(request.getRequestURI()) ? request.getParameter("username") : null;
+                Duration locked = throttle.lockedFor(user, request.getRemoteAddr());
+                if (locked != null) {
+                    refuse(response, locked);
+                    return;
+                }
+                chain.doFilter(request, response);
+            } finally {
+                bodiesBeingRead.release();
+            }
+            return;
         }
         if (attempt) {
             Duration locked = throttle.lockedFor(account, request.getRemoteAddr());
@@ -52,6 +80,12 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    private static boolean isLoginForm(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return "POST".equals(request.getMethod())
+                && ("/login".equals(path) || "/actuator/hawtio/auth/login".equals(path));
     }
 
     static void refuse(HttpServletResponse response, Duration locked) throws IOException {

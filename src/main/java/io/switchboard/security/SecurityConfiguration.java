@@ -96,7 +96,8 @@ class SecurityConfiguration {
     SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
             ThrottledAuthenticationManager passwordLogins, LoginThrottle throttle,
             @Value("${switchboard.sandbox.enabled:false}") boolean sandbox,
-            @Value("${switchboard.security.allowed-origins:}") List<String> allowedOrigins) throws Exception {
+            @Value("${switchboard.security.allowed-origins:}") List<String> allowedOrigins,
+            @Value("${switchboard.security.max-concurrent-logins:16}") int maxConcurrentLogins) throws Exception {
         validateApiKeys(properties.apiKeys());
         String viewer = Role.VIEWER.name();
         String operator = Role.OPERATOR.name();
@@ -147,7 +148,7 @@ class SecurityConfiguration {
             // Ahead of the CSRF check, in this order: foreign origins off Hawtio and Jolokia,
             // locked logins refused, then the stateless credentials that may skip CSRF.
             .addFilterBefore(new SameOriginGuard(allowedOrigins), CsrfFilter.class)
-            .addFilterBefore(new LoginThrottleFilter(throttle), CsrfFilter.class)
+            .addFilterBefore(new LoginThrottleFilter(throttle, maxConcurrentLogins), CsrfFilter.class)
             .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys(), throttle), CsrfFilter.class)
             .addFilterBefore(basicBeforeCsrf, CsrfFilter.class)
             .httpBasic(basic -> basic.realmName("switchboard").authenticationEntryPoint(basicEntryPoint))

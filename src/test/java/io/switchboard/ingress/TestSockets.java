@@ -26,6 +26,16 @@ public final class TestSockets {
             return raw.post(path, headers, body);
         }
 
+        /** Sends the head and only the first {@code sentBytes} of the body. */
+        public void start(String path, Map<String, String> headers, byte[] body, int sentBytes) throws IOException {
+            raw.start(path, headers, body, sentBytes);
+        }
+
+        /** The status of the answer, waiting for it. */
+        public int status() throws IOException {
+            return raw.status();
+        }
+
         @Override
         public void close() throws IOException {
             raw.close();

@@ -77,6 +77,13 @@ class JournalApiTest {
         assertThat(lead.get("card").get("owner").asText()).isNotBlank();
         assertThat(lead.get("health").get("sla").asText()).isIn("ok", "silent", "late");
         assertThat(lead.get("routes").get(0).get("id").asText()).isEqualTo("lead-intake");
+        // Every connection the route calls is on the card, the ones without scopes too.
+        JsonNode calls = lead.get("connectionScopes");
+        assertThat(calls.fieldNames()).toIterable().containsExactlyInAnyOrder("crm", "mail", "chat");
+        assertThat(calls.get("crm")).extracting(JsonNode::asText).contains("contacts:write");
+        assertThat(calls.get("chat")).isEmpty();
+        assertThat(lead.get("connections")).extracting(c -> c.get("connection").asText())
+                .contains("crm", "mail", "chat");
     }
 
     @Test

@@ -30,10 +30,11 @@ class RouteFilesTest {
 
     @Test
     void routeFileInTheRoutesFolderIsLoadedAndRuns() throws Exception {
-        Files.writeString(routes.resolve("greeting.camel.yaml"), greetingRoute("greeting", "hello"));
+        // A helper route of the test profile's probe integration: a route file needs an owning card.
+        Files.writeString(routes.resolve("probe-greeting.camel.yaml"), greetingRoute("probe-greeting", "hello"));
         try (ConfigurableApplicationContext context = start("test")) {
             ProducerTemplate template = context.getBean(CamelContext.class).createProducerTemplate();
-            assertThat(template.requestBody("direct:greeting", "ignored", String.class)).isEqualTo("hello");
+            assertThat(template.requestBody("direct:probe-greeting", "ignored", String.class)).isEqualTo("hello");
         }
     }
 
@@ -41,10 +42,10 @@ class RouteFilesTest {
     void routeFileDroppedWhileRunningInDevIsLoadedAndRuns() throws Exception {
         try (ConfigurableApplicationContext context = start("test", "dev")) {
             CamelContext camel = context.getBean(CamelContext.class);
-            assertThat(camel.getRoute("dropped")).isNull();
-            Files.writeString(routes.resolve("dropped.camel.yaml"), greetingRoute("dropped", "reloaded"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> camel.getRoute("dropped") != null);
-            assertThat(camel.createProducerTemplate().requestBody("direct:dropped", "x", String.class))
+            assertThat(camel.getRoute("probe-dropped")).isNull();
+            Files.writeString(routes.resolve("probe-dropped.camel.yaml"), greetingRoute("probe-dropped", "reloaded"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> camel.getRoute("probe-dropped") != null);
+            assertThat(camel.createProducerTemplate().requestBody("direct:probe-dropped", "x", String.class))
                     .isEqualTo("reloaded");
         }
     }

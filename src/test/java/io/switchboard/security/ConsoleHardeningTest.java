@@ -49,6 +49,35 @@ class ConsoleHardeningTest {
     }
 
     @Test
+    void slowLoginBodiesHoldAFewThreadsAtMostAndHealthStillAnswers() throws Exception {
+        java.util.List<io.switchboard.ingress.TestSockets.Client> slow = new java.util.ArrayList<>();
+        byte[] form = "username=admin&password=trickled-one-byte-a-second".getBytes();
+        try {
+            java.util.List<Integer> refusedAtOnce = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                io.switchboard.ingress.TestSockets.Client client = io.switchboard.ingress.TestSockets.from("127.0.0.5", port);
+                slow.add(client);
+                client.start("/login", java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"), form, 1);
+            }
+            for (io.switchboard.ingress.TestSockets.Client client : slow.subList(30, 40)) {
+                refusedAtOnce.add(client.status());
+            }
+            assertThat(refusedAtOnce).as("logins beyond the bulkhead are refused, not queued").containsOnly(503);
+            long started = System.nanoTime();
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(client.uri("/actuator/health"))
+                    .timeout(java.time.Duration.ofSeconds(1)));
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(1));
+        } finally {
+            for (io.switchboard.ingress.TestSockets.Client client : slow) {
+                client.close();
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> new Browserless(port).logIn("viewer", "viewer-test-password") == 302);
+    }
+
+    @Test
     void aCredentialHeaderThatAuthenticatesNothingDoesNotSkipTheCsrfCheck() throws Exception {
         assertThat(client.logIn("operator", "operator-test-password")).isEqualTo(302);
         String path = "/api/dead-letters/no-such-letter/discard";

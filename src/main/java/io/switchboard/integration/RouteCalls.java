@@ -1,0 +1,63 @@
+package io.switchboard.integration;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.camel.model.EnrichDefinition;
+import org.apache.camel.model.PollEnrichDefinition;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ToDefinition;
+import org.apache.camel.model.ToDynamicDefinition;
+
+/** The calls a route makes, read from its definition: what the contract checks and what the card lists. */
+public final class RouteCalls {
+
+    private static final String CONNECTION = "connection:";
+
+    private RouteCalls() {
+    }
+
+    /** The endpoint a step calls ({@code to}, {@code toD}, {@code enrich}, {@code pollEnrich}), or null. */
+    public static String callUri(ProcessorDefinition<?> step) {
+        if (step instanceof ToDefinition to) {
+            return to.getEndpointUri();
+        }
+        if (step instanceof ToDynamicDefinition to) {
+            return to.getUri();
+        }
+        if (step instanceof EnrichDefinition enrich) {
+            return enrich.getExpression() == null ? null : enrich.getExpression().getExpression();
+        }
+        if (step instanceof PollEnrichDefinition enrich) {
+            return enrich.getExpression() == null ? null : enrich.getExpression().getExpression();
+        }
+        return null;
+    }
+
+    /** The connections a route calls by name ({@code connection:crm/contacts} is {@code crm}), in order. */
+    public static Set<String> connections(RouteDefinition route) {
+        Set<String> names = new LinkedHashSet<>();
+        collect(route.getOutputs(), names);
+        return names;
+    }
+
+    private static void collect(List<ProcessorDefinition<?>> steps, Set<String> names) {
+        for (ProcessorDefinition<?> step : steps) {
+            String uri = callUri(step);
+            if (uri != null && uri.startsWith(CONNECTION)) {
+                String rest = uri.substring(CONNECTION.length());
+                int end = rest.length();
+                for (char stop : new char[] {'/', '?'}) {
+                    int at = rest.indexOf(stop);
+                    if (at >= 0 && at < end) {
+                        end = at;
+                    }
+                }
+                names.add(rest.substring(0, end));
+            }
+            collect(step.getOutputs(), names);
+        }
+    }
+}
