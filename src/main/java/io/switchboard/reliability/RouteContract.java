@@ -87,8 +87,9 @@ public final class RouteContract {
         if (!integration.contractExceptions().containsKey(THROTTLE)) {
             String unthrottled = firstCallBeforeThrottle(route.getOutputs(), new boolean[] {false});
             if (unthrottled != null) {
-                problems.add("it calls " + unthrottled + " without a throttle before it (add a throttle sized "
-                        + "by the connection's rate-limit)");
+                problems.add("it calls " + unthrottled + " without a throttle before it (add one before the "
+                        + "first call: throttle: {constant: \"{{rate:" + route.getRouteId()
+                        + "}}\", mode: TotalRequests}, the rate of the slowest connection the route calls)");
             }
         }
         return problems;
