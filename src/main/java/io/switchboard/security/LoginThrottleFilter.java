@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.concurrent.Semaphore;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -20,21 +19,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * address is locked ({@link LoginThrottle}), before any password is checked: the form login,
  * HTTP Basic and API keys alike. Failures themselves are counted where the password or key is
  * checked ({@link ThrottledAuthenticationManager}, {@link ApiKeyAuthenticationFilter}).
- * Login forms are also held to a number read at once (503 beyond), so slow bodies sent to
- * them cannot starve the server's worker threads.
+ * (How many login bodies are read at once is {@link AnonymousBodies}'s business.)
  */
 final class LoginThrottleFilter extends OncePerRequestFilter {
 
     private final LoginThrottle throttle;
-    /**
-     * The login forms are the only anonymous requests whose body is read on a worker thread;
-     * a bulkhead keeps senders that trickle their body from holding more than this many threads.
-     */
-    private final Semaphore bodiesBeingRead;
 
-    LoginThrottleFilter(LoginThrottle throttle, int maxConcurrentLogins) {
+    LoginThrottleFilter(LoginThrottle throttle) {
         this.throttle = throttle;
-        this.bodiesBeingRead = new Semaphore(maxConcurrentLogins);
     }
 
     @Override
@@ -50,27 +42,8 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
                 && !request.getRequestURI().startsWith("/webhooks/")) {
             attempt = true;
         } else if (isLoginForm(request)) {
-            if (!bodiesBeingRead.tryAcquire()) {
-                response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
-                response.setHeader("Retry-After", "1");
-                response.setHeader("Connection", "close");
-                response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-                response.getWriter().write("{\"title\":\"Too many logins at once\",\"status\":503,"
-                        + "\"detail\":\"Too many logins are being sent right now; try again in a second.\"}");
-                return;
-            }
-            try {
-                String user = "/login".equals(request.getRequestURI()) ? request.getParameter("username") : null;
-                Duration locked = throttle.lockedFor(user, request.getRemoteAddr());
-                if (locked != null) {
-                    refuse(response, locked);
-                    return;
-                }
-                chain.doFilter(request, response);
-            } finally {
-                bodiesBeingRead.release();
-            }
-            return;
+            attempt = true;
+            account = "/login".equals(request.getRequestURI()) ? request.getParameter("username") : null;
         }
         if (attempt) {
             Duration locked = throttle.lockedFor(account, request.getRemoteAddr());

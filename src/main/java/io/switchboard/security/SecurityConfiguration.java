@@ -97,7 +97,8 @@ class SecurityConfiguration {
             ThrottledAuthenticationManager passwordLogins, LoginThrottle throttle,
             @Value("${switchboard.sandbox.enabled:false}") boolean sandbox,
             @Value("${switchboard.security.allowed-origins:}") List<String> allowedOrigins,
-            @Value("${switchboard.security.max-concurrent-logins:16}") int maxConcurrentLogins) throws Exception {
+            @Value("${switchboard.security.max-concurrent-logins:16}") int maxConcurrentLogins,
+            @Value("${switchboard.sandbox.max-concurrent-requests:100}") int maxConcurrentSandbox) throws Exception {
         validateApiKeys(properties.apiKeys());
         String viewer = Role.VIEWER.name();
         String operator = Role.OPERATOR.name();
@@ -145,10 +146,11 @@ class SecurityConfiguration {
                 .requestMatchers("/api/**", "/console/**").hasRole(operator)
                 .requestMatchers("/actuator/**").hasRole(admin)
                 .anyRequest().authenticated())
-            // Ahead of the CSRF check, in this order: foreign origins off Hawtio and Jolokia,
+            // Ahead of the CSRF check, in this order: bounded anonymous bodies, foreign origins off Hawtio and Jolokia,
             // locked logins refused, then the stateless credentials that may skip CSRF.
+            .addFilterBefore(new AnonymousBodies(maxConcurrentLogins, maxConcurrentSandbox), CsrfFilter.class)
             .addFilterBefore(new SameOriginGuard(allowedOrigins), CsrfFilter.class)
-            .addFilterBefore(new LoginThrottleFilter(throttle, maxConcurrentLogins), CsrfFilter.class)
+            .addFilterBefore(new LoginThrottleFilter(throttle), CsrfFilter.class)
             .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys(), throttle), CsrfFilter.class)
             .addFilterBefore(basicBeforeCsrf, CsrfFilter.class)
             .httpBasic(basic -> basic.realmName("switchboard").authenticationEntryPoint(basicEntryPoint))

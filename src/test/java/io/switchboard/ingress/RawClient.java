@@ -45,6 +45,24 @@ final class RawClient implements AutoCloseable {
         return status();
     }
 
+    /** True once an answer (or part of one) has arrived, without reading it. */
+    boolean answered() throws IOException {
+        return socket.getInputStream().available() > 0;
+    }
+
+    /** The status of the answer if it comes within {@code timeout}, else -1 (the request is still being read). */
+    int statusWithin(java.time.Duration timeout) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout((int) timeout.toMillis());
+        try {
+            return status();
+        } catch (java.net.SocketTimeoutException stillWaiting) {
+            return -1;
+        } finally {
+            socket.setSoTimeout(before);
+        }
+    }
+
     /** The status code of the answer (reads the whole answer; the connection may be reused). */
     int status() throws IOException {
         InputStream in = socket.getInputStream();

@@ -31,6 +31,16 @@ public final class TestSockets {
             raw.start(path, headers, body, sentBytes);
         }
 
+        /** True once an answer has arrived, without reading it. */
+        public boolean answered() throws IOException {
+            return raw.answered();
+        }
+
+        /** The status of the answer if it comes within the timeout, else -1. */
+        public int statusWithin(java.time.Duration timeout) throws IOException {
+            return raw.statusWithin(timeout);
+        }
+
         /** The status of the answer, waiting for it. */
         public int status() throws IOException {
             return raw.status();

@@ -53,16 +53,13 @@ class ConsoleHardeningTest {
         java.util.List<io.switchboard.ingress.TestSockets.Client> slow = new java.util.ArrayList<>();
         byte[] form = "username=admin&password=trickled-one-byte-a-second".getBytes();
         try {
-            java.util.List<Integer> refusedAtOnce = new java.util.ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 io.switchboard.ingress.TestSockets.Client client = io.switchboard.ingress.TestSockets.from("127.0.0.5", port);
                 slow.add(client);
                 client.start("/login", java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"), form, 1);
             }
-            for (io.switchboard.ingress.TestSockets.Client client : slow.subList(30, 40)) {
-                refusedAtOnce.add(client.status());
-            }
-            assertThat(refusedAtOnce).as("logins beyond the bulkhead are refused, not queued").containsOnly(503);
+            assertThat(refusals(slow, 24)).as("16 are read (and wait for their body), the rest refused, not queued")
+                    .hasSize(24).containsOnly(503);
             long started = System.nanoTime();
             HttpResponse<String> health = client.send(HttpRequest.newBuilder(client.uri("/actuator/health"))
                     .timeout(java.time.Duration.ofSeconds(1)));
@@ -75,6 +72,61 @@ class ConsoleHardeningTest {
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
                 .until(() -> new Browserless(port).logIn("viewer", "viewer-test-password") == 302);
+    }
+
+    @Test
+    void slowBodiesOfRefusedRequestsAreNotWaitedForAndTheSandboxIsBulkheadedToo() throws Exception {
+        java.util.List<io.switchboard.ingress.TestSockets.Client> slow = new java.util.ArrayList<>();
+        byte[] body = new byte[60_000];
+        try {
+            // Anonymous, so refused before the body is read: Tomcat must not wait for the rest of it.
+            for (int i = 0; i < 250; i++) {
+                io.switchboard.ingress.TestSockets.Client client = io.switchboard.ingress.TestSockets.from("127.0.0.6", port);
+                slow.add(client);
+                client.start("/api/dead-letters/x/replay", java.util.Map.of("Content-Type", "application/json"), body, 1);
+            }
+            // The sandbox's token endpoint reads its form before it can tell who is asking.
+            for (int i = 0; i < 120; i++) {
+                io.switchboard.ingress.TestSockets.Client client = io.switchboard.ingress.TestSockets.from("127.0.0.7", port);
+                slow.add(client);
+                client.start("/sandbox/oauth/token", java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                        body, 1);
+            }
+            java.util.List<io.switchboard.ingress.TestSockets.Client> sandbox = slow.subList(250, 370);
+            assertThat(refusals(sandbox, 20)).as("100 are read (and wait for their body), the rest refused at once")
+                    .hasSize(20).containsOnly(503);
+            for (int i = 0; i < 3; i++) {
+                long started = System.nanoTime();
+                HttpResponse<String> health = client.send(HttpRequest.newBuilder(client.uri("/actuator/health"))
+                        .timeout(java.time.Duration.ofSeconds(1)));
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+                        .isLessThan(java.time.Duration.ofSeconds(1));
+            }
+        } finally {
+            for (io.switchboard.ingress.TestSockets.Client client : slow) {
+                client.close();
+            }
+        }
+    }
+
+    /** Waits until {@code expected} of the connections have an answer, then reads the status of each answered one. */
+    private static java.util.List<Integer> refusals(java.util.List<io.switchboard.ingress.TestSockets.Client> clients,
+            int expected) throws Exception {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            int answered = 0;
+            for (io.switchboard.ingress.TestSockets.Client client : clients) {
+                answered += client.answered() ? 1 : 0;
+            }
+            return answered >= expected;
+        });
+        java.util.List<Integer> statuses = new java.util.ArrayList<>();
+        for (io.switchboard.ingress.TestSockets.Client client : clients) {
+            if (client.answered()) {
+                statuses.add(client.status());
+            }
+        }
+        return statuses;
     }
 
     @Test

@@ -1,0 +1,69 @@
+package io.switchboard.security;
+
+import java.io.IOException;
+import java.util.concurrent.Semaphore;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * A bulkhead for the requests whose body is read on a worker thread before anybody is
+ * authenticated: the login forms (the server's and Hawtio's) and, in the demo, the sandbox's
+ * simulated systems. A sender that trickles such a body holds a thread while it does; at most
+ * so many of each kind are read at once, more get 503 at once, so slow senders cannot take the
+ * threads that health checks and everybody else need. (Webhook bodies are read without a
+ * thread at all; every other request is refused before its body is read, and its unread body
+ * is not waited for: {@code server.tomcat.max-swallow-size: 0}.)
+ */
+final class AnonymousBodies extends OncePerRequestFilter {
+
+    private final Semaphore logins;
+    private final Semaphore sandbox;
+
+    AnonymousBodies(int maxConcurrentLogins, int maxConcurrentSandbox) {
+        this.logins = new Semaphore(maxConcurrentLogins);
+        this.sandbox = new Semaphore(maxConcurrentSandbox);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Semaphore bulkhead = bulkheadFor(request);
+        if (bulkhead == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (!bulkhead.tryAcquire()) {
+            response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
+            response.setHeader("Retry-After", "1");
+            response.setHeader("Connection", "close");
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            response.getWriter().write("{\"title\":\"Busy\",\"status\":503,\"detail\":\"Too many requests of this "
+                    + "kind are being sent right now; try again in a second.\"}");
+            return;
+        }
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            bulkhead.release();
+        }
+    }
+
+    private Semaphore bulkheadFor(HttpServletRequest request) {
+        String method = request.getMethod();
+        if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
+            return null;
+        }
+        String path = request.getRequestURI();
+        if ("/login".equals(path) || "/actuator/hawtio/auth/login".equals(path)) {
+            return logins;
+        }
+        return path.startsWith("/sandbox/") ? sandbox : null;
+    }
+}
