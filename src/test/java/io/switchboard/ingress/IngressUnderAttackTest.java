@@ -117,6 +117,9 @@ class IngressUnderAttackTest {
                 signed.add(webhooks.postSigned("probe-rated", RATED_SECRET, "{\"n\":" + signed.size() + "}").statusCode());
                 Thread.sleep(100); // a real sender's pace, well under the integration's 50/s
             }
+            // However slow this machine, the flood goes on until its address has been slowed down.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> floodAnswers.containsKey(429));
         } finally {
             flooding.set(false);
             flood.shutdown();
