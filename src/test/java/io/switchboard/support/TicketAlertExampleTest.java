@@ -1,0 +1,112 @@
+package io.switchboard.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.ingress.Webhooks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worked example of {@code src/docs/writing-integrations.md}: a webhook integration that
+ * calls two sandbox systems once each, written without Java, with the six cases that matter
+ * for it. The route file is the one the docs show, word for word.
+ */
+class TicketAlertExampleTest extends IntegrationTestSupport {
+
+    private static final String SECRET = TestSecrets.forIntegration("ticket-alert", "standard-webhooks");
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        clearFaults();
+    }
+
+    @Test
+    void urgentTicketMailsTheOnCallEngineerAndTellsTheChatOnce() throws Exception {
+        String ticket = "T-" + UUID.randomUUID().toString().substring(0, 8);
+        String eventId = postSigned("ticket-alert", SECRET, Map.of("ticketId", ticket,
+                "email", "ada@analytical-engines.co.uk", "subject", "Checkout \"is\" down", "description", "since 09:00"));
+        awaitStatus(eventId, "DONE");
+        assertThat(mailsAbout(ticket)).singleElement().satisfies(mail -> {
+            assertThat(mail.get("to").asText()).isEqualTo("oncall@switchboard.example");
+            assertThat(mail.get("subject").asText()).isEqualTo("Urgent ticket " + ticket + ": Checkout \"is\" down");
+            assertThat(mail.get("text").asText()).contains("ada@analytical-engines.co.uk").contains("since 09:00");
+        });
+        assertThat(chatsAbout(ticket)).hasSize(1);
+        assertThat(steps(eventId)).contains("oncall-email", "team-chat", "done");
+    }
+
+    @Test
+    void aRepeatedDeliveryAndTheSameTicketUnderANewDeliveryIdDoNothingTwice() throws Exception {
+        String ticket = "T-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> payload = Map.of("ticketId", ticket, "email", "grace@navy.example.org", "subject", "Slow");
+        String body = json.writeValueAsString(payload);
+        String deliveryId = "msg_" + UUID.randomUUID();
+        long now = java.time.Instant.now().getEpochSecond();
+        Webhooks webhooks = new Webhooks(port);
+        HttpResponse<String> first = webhooks.postSigned("ticket-alert", SECRET, deliveryId, now, body);
+        HttpResponse<String> again = webhooks.postSigned("ticket-alert", SECRET, deliveryId, now, body);
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(200);
+        awaitStatus(json.readTree(first.body()).get("eventId").asText(), "DONE");
+        String resent = postSigned("ticket-alert", SECRET, payload);
+        awaitStatus(resent, "DONE");
+        assertThat(mailsAbout(ticket)).hasSize(1);
+        assertThat(chatsAbout(ticket)).hasSize(1);
+    }
+
+    @Test
+    void aTicketWithoutItsRequiredFieldsIsRefusedAtTheDoor() throws Exception {
+        HttpResponse<String> response = new Webhooks(port).postSigned("ticket-alert", SECRET,
+                "{\"ticketId\":\"T-x\",\"subject\":\"no e-mail\"}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("email");
+    }
+
+    @Test
+    void aChatOutageIsRetriedWithoutMailingTwice() throws Exception {
+        String ticket = "T-" + UUID.randomUUID().toString().substring(0, 8);
+        fault("{\"system\":\"chat\",\"status\":503,\"count\":2}");
+        String eventId = postSigned("ticket-alert", SECRET, Map.of("ticketId", ticket,
+                "email", "lin@example.org", "subject", "Outage"));
+        awaitStatus(eventId, "DONE");
+        assertThat(jdbc.queryForObject("select attempts from event where id = ?", Integer.class, eventId))
+                .isGreaterThan(1);
+        assertThat(mailsAbout(ticket)).hasSize(1);
+        assertThat(chatsAbout(ticket)).hasSize(1);
+    }
+
+    @Test
+    void theRouteFileIsTheOneTheDocsShow() throws Exception {
+        String doc = Files.readString(Path.of("src/docs/writing-integrations.md"));
+        String route = Files.readString(Path.of("src/test/resources/test-routes/ticket-alert.camel.yaml"));
+        String routeWithoutHeader = route.substring(route.indexOf("- route:"));
+        assertThat(doc).contains(routeWithoutHeader.strip());
+    }
+
+    private java.util.List<JsonNode> mailsAbout(String ticket) throws Exception {
+        java.util.List<JsonNode> mails = new java.util.ArrayList<>();
+        asAdmin("GET", "/sandbox/mail/messages?to=oncall@switchboard.example", null).forEach(mail -> {
+            if (mail.get("subject").asText().contains(ticket)) {
+                mails.add(mail);
+            }
+        });
+        return mails;
+    }
+
+    private java.util.List<JsonNode> chatsAbout(String ticket) throws Exception {
+        java.util.List<JsonNode> chats = new java.util.ArrayList<>();
+        asAdmin("GET", "/sandbox/chat/messages", null).forEach(chat -> {
+            if (chat.toString().contains(ticket)) {
+                chats.add(chat);
+            }
+        });
+        return chats;
+    }
+}
