@@ -1,6 +1,7 @@
 package io.switchboard.security;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 
 import jakarta.servlet.FilterChain;
@@ -9,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -40,12 +40,9 @@ final class AnonymousBodies extends OncePerRequestFilter {
             return;
         }
         if (!bulkhead.tryAcquire()) {
-            response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
-            response.setHeader("Retry-After", "1");
             response.setHeader("Connection", "close");
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.getWriter().write("{\"title\":\"Busy\",\"status\":503,\"detail\":\"Too many requests of this "
-                    + "kind are being sent right now; try again in a second.\"}");
+            ProblemResponses.retryLater(response, HttpStatus.SERVICE_UNAVAILABLE, Duration.ofSeconds(1), "Busy",
+                    "Too many requests of this kind are being sent right now; try again in a second.");
             return;
         }
         try {

@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -64,10 +63,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         if (matched == null) {
             // A wrong key names no account: it counts against the client address only.
             throttle.failed(null, request.getRemoteAddr());
-            response.setStatus(HttpStatus.UNAUTHORIZED.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.getWriter().write("{\"title\":\"Unauthorized\",\"status\":401,"
-                    + "\"detail\":\"The X-Api-Key header does not match a configured API key.\"}");
+            ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
+                    "The X-Api-Key header does not match a configured API key.");
             return;
         }
         var auth = UsernamePasswordAuthenticationToken.authenticated("api-key:" + matchedName, null,

@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -62,13 +61,9 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
     }
 
     static void refuse(HttpServletResponse response, Duration locked) throws IOException {
-        long seconds = Math.max(1, (locked.toMillis() + 999) / 1000);
-        response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
-        response.setHeader("Retry-After", Long.toString(seconds));
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.getWriter().write("{\"title\":\"Too many failed logins\",\"status\":429,\"detail\":\"Too many failed "
-                + "logins for this account or from this address; logins are refused for " + seconds
-                + " s, even with the right password.\"}");
+        ProblemResponses.retryLater(response, HttpStatus.TOO_MANY_REQUESTS, locked, "Too many failed logins",
+                "Too many failed logins for this account or from this address; logins are refused for "
+                        + ProblemResponses.seconds(locked) + " s, even with the right password.");
     }
 
     private static String basicUser(String encoded) {
