@@ -3,6 +3,7 @@ package io.switchboard.ingress;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
@@ -23,16 +24,31 @@ final class HeaderMask {
             "token|secret|key|sign|auth|passw|pwd|cookie|session|credential|bearer");
     /** Named like a credential but carrying none: the de-duplication key must stay readable. */
     private static final Set<String> NOT_SECRET = Set.of("idempotency-key");
+    /**
+     * The verdict per header name: every request asks again for the same few names, and this
+     * runs on the ingest path. Bounded, since a sender may invent names.
+     */
+    private static final Map<String, Boolean> VERDICTS = new ConcurrentHashMap<>();
+    private static final int MAX_VERDICTS = 4096;
 
     private HeaderMask() {
     }
 
     static boolean masks(String lowerCaseName, String integrationKeyHeader) {
-        if (NOT_SECRET.contains(lowerCaseName)) {
-            return false;
+        return lowerCaseName.equals(integrationKeyHeader) || namedLikeACredential(lowerCaseName);
+    }
+
+    private static boolean namedLikeACredential(String lowerCaseName) {
+        Boolean known = VERDICTS.get(lowerCaseName);
+        if (known != null) {
+            return known;
         }
-        return ALWAYS.contains(lowerCaseName) || lowerCaseName.equals(integrationKeyHeader)
-                || CREDENTIAL_NAME.matcher(lowerCaseName).find();
+        boolean verdict = !NOT_SECRET.contains(lowerCaseName)
+                && (ALWAYS.contains(lowerCaseName) || CREDENTIAL_NAME.matcher(lowerCaseName).find());
+        if (VERDICTS.size() < MAX_VERDICTS) {
+            VERDICTS.put(lowerCaseName, verdict);
+        }
+        return verdict;
     }
 
     /** The headers as a JSON object, credentials masked (written by hand: this runs per request). */
