@@ -65,8 +65,7 @@ public class WebhookIngress {
         Receiver receiver = receivers.get(integration);
         try {
             if (receiver == null) {
-                throw new WebhookRejection(HttpStatus.NOT_FOUND, "Unknown integration",
-                        "No integration '" + integration + "' receives webhooks here; check the URL.");
+                throw unknown(integration);
             }
             long limit = receiver.integration.webhook().maxBodySize().toBytes();
             if (declaredLength > limit) {
@@ -98,7 +97,8 @@ public class WebhookIngress {
             byte[] raw) {
         Receiver receiver = receivers.get(integration);
         if (receiver == null) {
-            admit(integration, client, raw.length);
+            refusals.refused(client);
+            throw unknown(integration);
         }
         Map<String, String> lowerCaseHeaders = new TreeMap<>();
         headers.forEach((name, value) -> lowerCaseHeaders.put(HeaderMask.lowerCase(name), value));
@@ -127,6 +127,11 @@ public class WebhookIngress {
         InboxStore.Accepted accepted = writer.accept(integration, deliveryId, raw, contentType,
                 HeaderMask.toJson(lowerCaseHeaders, receiver.keyHeader));
         return new Receipt(accepted.eventId(), accepted.duplicate());
+    }
+
+    private static WebhookRejection unknown(String integration) {
+        return new WebhookRejection(HttpStatus.NOT_FOUND, "Unknown integration",
+                "No integration '" + integration + "' receives webhooks here; check the URL.");
     }
 
     private static boolean isJson(String contentType) {
