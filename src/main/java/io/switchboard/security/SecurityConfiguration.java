@@ -153,6 +153,8 @@ class SecurityConfiguration {
             .addFilterBefore(new LoginThrottleFilter(throttle), CsrfFilter.class)
             .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys(), throttle), CsrfFilter.class)
             .addFilterBefore(basicBeforeCsrf, CsrfFilter.class)
+            // The DSL's own Basic filter stays for its entry point (the 401 challenge); it finds a
+            // Basic request already authenticated above and does not check the password again.
             .httpBasic(basic -> basic.realmName("switchboard").authenticationEntryPoint(basicEntryPoint))
             .formLogin(form -> form.defaultSuccessUrl("/console", false))
             // Logout keeps Spring's default target, /login?logout: naming it here, even the same
