@@ -74,9 +74,8 @@ class WebhookEndpoint implements Filter, Ordered {
         try {
             limit = ingress.admit(integration, client, request.getContentLengthLong());
         } catch (WebhookRejection rejection) {
-            // Refused before its body was read: closing is cheaper than reading (swallowing) it,
-            // which a slow sender could stretch out on a worker thread.
-            response.setHeader("Connection", "close");
+            // Refused before its body was read: the server closes the connection rather than
+            // wait for the rest (server.tomcat.max-swallow-size: 0), whoever refused it.
             refuse(request, response, rejection);
             return;
         }
@@ -120,10 +119,6 @@ class WebhookEndpoint implements Filter, Ordered {
             throws IOException {
         if (rejection.retryAfter() != null) {
             response.setHeader("Retry-After", Long.toString(rejection.retryAfter().toSeconds()));
-        }
-        if (rejection.status() == HttpStatus.REQUEST_TIMEOUT || rejection.status() == HttpStatus.PAYLOAD_TOO_LARGE) {
-            // The rest of the body is not read: the connection cannot carry another request.
-            response.setHeader("Connection", "close");
         }
         problem(request, response, rejection.status(), rejection.title(), rejection.getMessage());
     }

@@ -40,7 +40,6 @@ final class AnonymousBodies extends OncePerRequestFilter {
             return;
         }
         if (!bulkhead.tryAcquire()) {
-            response.setHeader("Connection", "close");
             ProblemResponses.retryLater(response, HttpStatus.SERVICE_UNAVAILABLE, Duration.ofSeconds(1), "Busy",
                     "Too many requests of this kind are being sent right now; try again in a second.");
             return;
