@@ -49,4 +49,11 @@ class LogForgingTest {
         assertThat(output.getOut()).contains("\\n" + FORGED);
         assertThat(output.getOut().lines()).noneMatch(line -> line.startsWith(FORGED));
     }
+
+    @Test
+    void aBlockTheServerFramesOnPurposeKeepsItsLinesButNotTheValuesInIt(CapturedOutput output) {
+        LoggerFactory.getLogger("forging.probe").warn("\n=====\n user: {}\n=====", "admin\n" + FORGED);
+        assertThat(output.getOut()).contains("\n user: admin\\n" + FORGED + "\n=====");
+        assertThat(output.getOut().lines()).noneMatch(line -> line.startsWith(FORGED));
+    }
 }
