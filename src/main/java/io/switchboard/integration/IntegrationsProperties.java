@@ -42,11 +42,16 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
                 .max(java.util.Comparator.comparingInt(String::length));
     }
 
-    /** One integration's settings. */
+    /**
+     * One integration's settings. {@code settings} are the integration's own values (a cron, an
+     * address, a threshold), kept beside its card and read in its route as
+     * {@code {{switchboard.integrations.<id>.settings.<name>}}}.
+     */
     public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
-            Map<String, String> contractExceptions, Subscription event) {
+            Map<String, String> contractExceptions, Subscription event, Map<String, String> settings) {
 
         public Integration {
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
             webhook = webhook == null ? Webhook.DEFAULT : webhook;
             inbox = inbox == null ? Inbox.DEFAULT : inbox;
             contractExceptions = contractExceptions == null ? Map.of() : Map.copyOf(contractExceptions);

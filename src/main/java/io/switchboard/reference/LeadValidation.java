@@ -7,22 +7,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.logging.OneLine;
 import io.switchboard.reliability.InvalidDataException;
+import org.apache.camel.Body;
 import org.apache.camel.Handler;
 import org.springframework.stereotype.Component;
 
 /**
- * Decides whether a website lead can go to the CRM: required fields present, an e-mail
- * address that is well formed and whose domain is plausible (a real-looking host with a
+ * Decides whether a website lead can go to the CRM: an e-mail address that is well formed
+ * and whose domain is plausible (a real-looking host with a
  * top-level domain, not a reserved test or documentation domain, not a known typo of a
  * big mail provider). A lead that fails is parked for review with category
- * {@code invalid-data}; it never reaches the CRM.
+ * {@code invalid-data}; it never reaches the CRM. Required fields are the schema's job
+ * ({@code config/schemas/lead-intake.schema.json}): a lead without them is refused at the
+ * webhook and never stored.
  */
 @Component("leadValidation")
 public class LeadValidation {
 
-    private static final List<String> REQUIRED = List.of("submissionId", "email");
     private static final Pattern LOCAL_PART = Pattern.compile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$");
     private static final Pattern LABEL = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
     private static final Set<String> RESERVED_TLDS = Set.of("test", "example", "invalid", "localhost", "local");
@@ -31,26 +35,30 @@ public class LeadValidation {
             "gmial.com", "gmail.com", "gmai.com", "gmail.com", "gamil.com", "gmail.com",
             "hotmial.com", "hotmail.com", "yaho.com", "yahoo.com", "outlok.com", "outlook.com");
 
-    /** Throws {@link InvalidDataException} naming every problem; returns the lead unchanged when it is fine. */
+    private final ObjectMapper json;
+
+    public LeadValidation(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** The route's step: the lead as sent (JSON text), left unchanged when it is fine. */
     @Handler
-    public Map<String, Object> validate(Map<String, Object> lead) {
+    public void validate(@Body String lead) throws JsonProcessingException {
+        validate(json.readValue(lead, Map.class));
+    }
+
+    /** Throws {@link InvalidDataException} naming every problem. */
+    public void validate(Map<String, Object> lead) {
         List<String> problems = problems(lead);
         if (!problems.isEmpty()) {
             // The submission id comes from outside: escaped, so the reason (logged, stored, alerted) stays one line.
             throw new InvalidDataException("lead " + OneLine.escape(String.valueOf(lead.getOrDefault("submissionId",
                     "(no submissionId)"))) + " needs review: " + OneLine.escape(String.join("; ", problems)));
         }
-        return lead;
     }
 
     public List<String> problems(Map<String, Object> lead) {
         List<String> problems = new ArrayList<>();
-        for (String field : REQUIRED) {
-            Object value = lead.get(field);
-            if (value == null || value.toString().isBlank()) {
-                problems.add(field + " is missing");
-            }
-        }
         Object email = lead.get("email");
         if (email != null && !email.toString().isBlank()) {
             String problem = emailProblem(email.toString().trim());

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.camel.support.processor.PredicateValidationException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
@@ -23,7 +24,8 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
             if (cause instanceof HttpOperationFailedException http) {
                 return fromStatus(http.getStatusCode(), describe(http), retryAfter(http.getResponseHeaders()));
             }
-            if (cause instanceof InvalidDataException) {
+            // A route's own validate step failed: the data is wrong, another attempt cannot help.
+            if (cause instanceof InvalidDataException || cause instanceof PredicateValidationException) {
                 return new Failure(ErrorCategory.INVALID_DATA, describe(cause), null);
             }
             if (cause instanceof CredentialsRejectedException) {

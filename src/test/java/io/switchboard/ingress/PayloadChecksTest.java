@@ -24,6 +24,16 @@ class PayloadChecksTest {
     }
 
     @Test
+    void leadWithoutSubmissionIdAndEmailIsRefusedNamingBoth() {
+        // The lead's required fields are checked here only: LeadValidation checks plausibility.
+        var document = checks.parse("{\"firstName\":\"Ada\"}".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> checks.validate("lead-intake", document))
+                .isInstanceOf(WebhookRejection.class)
+                .hasMessageContaining("submissionId")
+                .hasMessageContaining("email");
+    }
+
+    @Test
     void schemaFromASecondDirectoryIsUsed() {
         var document = checks.parse("{\"other\":1}".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> checks.validate("probe", document)).hasMessageContaining("orderId");

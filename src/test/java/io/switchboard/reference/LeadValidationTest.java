@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class LeadValidationTest {
 
-    private final LeadValidation validation = new LeadValidation();
+    private final LeadValidation validation = new LeadValidation(new com.fasterxml.jackson.databind.ObjectMapper());
 
     @ParameterizedTest
     @ValueSource(strings = {"ada@analytical-engines.co.uk", "grace.hopper+leads@navy.mil", "o'brien@acme.io",
@@ -31,11 +31,16 @@ class LeadValidationTest {
     }
 
     @Test
-    void missingFieldsAreAllNamedInOneInvalidDataFailure() {
-        assertThatThrownBy(() -> validation.validate(Map.of("firstName", "Ada")))
+    void leadAsSentIsParkedAsInvalidDataNamingTheSubmissionAndTheProblem() {
+        assertThatThrownBy(() -> validation.validate("{\"submissionId\":\"s-9\",\"email\":\"ada@shop.test\"}"))
                 .isInstanceOf(InvalidDataException.class)
-                .hasMessageContaining("submissionId is missing")
-                .hasMessageContaining("email is missing");
+                .hasMessageContaining("lead s-9 needs review")
+                .hasMessageContaining("reserved for tests");
+    }
+
+    @Test
+    void plausibleLeadAsSentPasses() throws Exception {
+        validation.validate("{\"submissionId\":\"s-1\",\"email\":\" Ada@Analytical-Engines.co.uk \"}");
     }
 
     @Test

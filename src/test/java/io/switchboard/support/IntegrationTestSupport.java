@@ -125,4 +125,25 @@ public abstract class IntegrationTestSupport {
     protected void clearFaults() throws Exception {
         asAdmin("DELETE", "/sandbox/faults", null);
     }
+
+    /**
+     * Checks that {@code src/docs/writing-integrations.md} shows the route file word for word
+     * (from its first {@code - route:}), so the docs' example is the one the test runs.
+     */
+    protected static void assertDocsShowRouteFile(String file) throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("src/docs/writing-integrations.md"));
+        String route = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/test-routes", file));
+        assertThat(doc).contains(route.substring(route.indexOf("- route:")).strip());
+    }
+
+    /** The team chat's messages (the sandbox's incoming webhook) whose text contains a string. */
+    protected List<String> chatsContaining(String text) throws Exception {
+        List<String> found = new java.util.ArrayList<>();
+        asAdmin("GET", "/sandbox/chat/messages", null).forEach(chat -> {
+            if (chat.toString().contains(text)) {
+                found.add(chat.path("text").asText(chat.toString()));
+            }
+        });
+        return found;
+    }
 }

@@ -3,8 +3,6 @@ package io.switchboard.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 
@@ -84,10 +82,7 @@ class TicketAlertExampleTest extends IntegrationTestSupport {
 
     @Test
     void theRouteFileIsTheOneTheDocsShow() throws Exception {
-        String doc = Files.readString(Path.of("src/docs/writing-integrations.md"));
-        String route = Files.readString(Path.of("src/test/resources/test-routes/ticket-alert.camel.yaml"));
-        String routeWithoutHeader = route.substring(route.indexOf("- route:"));
-        assertThat(doc).contains(routeWithoutHeader.strip());
+        assertDocsShowRouteFile("ticket-alert.camel.yaml");
     }
 
     private java.util.List<JsonNode> mailsAbout(String ticket) throws Exception {
