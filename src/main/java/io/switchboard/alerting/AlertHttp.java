@@ -28,6 +28,15 @@ class AlertHttp {
         this.json = json;
     }
 
+    /**
+     * A setting read again at send time: the demo's URLs name {@code local.server.port},
+     * which the bound value resolved to its default before the server had a port.
+     */
+    String current(String property, String bound) {
+        String value = environment.getProperty(property);
+        return value == null || value.isBlank() ? bound : value;
+    }
+
     void post(String channel, String url, Map<String, String> headers, Map<String, Object> body) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(environment.resolvePlaceholders(url)))

@@ -38,7 +38,7 @@ class ChatAlertSink implements AlertSink {
     }
 
     private void post(String text) {
-        String url = properties.chat().webhookUrl();
+        String url = http.current("switchboard.alerting.chat.webhook-url", properties.chat().webhookUrl());
         if (url != null && !url.isBlank()) {
             http.post("chat webhook", url, Map.of(), Map.of("text", text));
         }

@@ -47,7 +47,7 @@ class EmailAlertSink implements AlertSink {
         }
         Map<String, String> headers = email.apiKey() == null || email.apiKey().isBlank() ? Map.of()
                 : Map.of(email.apiKeyHeader() == null ? "X-Api-Key" : email.apiKeyHeader(), email.apiKey());
-        http.post("mail API", email.url(), headers, Map.of("from", "switchboard-alerts@switchboard.example",
+        http.post("mail API", http.current("switchboard.alerting.email.url", email.url()), headers, Map.of("from", "switchboard-alerts@switchboard.example",
                 "to", email.to(), "subject", subject, "text", text));
     }
 }

@@ -24,6 +24,7 @@ public class ConnectionStates {
 
     private final Map<String, ConnectionState> states = new ConcurrentHashMap<>();
     private final Clock clock;
+    private io.micrometer.core.instrument.MeterRegistry meters;
 
     public ConnectionStates(Clock clock) {
         this.clock = clock;
@@ -40,6 +41,22 @@ public class ConnectionStates {
 
     void register(String connection) {
         states.putIfAbsent(connection, new ConnectionState(connection, Status.OK, Instant.now(clock), null));
+        if (meters != null) {
+            // One gauge per state, 1 for the current one: an alert rule can ask for
+            // switchboard_connection_state{state="credentials-rejected"} == 1.
+            for (Status status : Status.values()) {
+                io.micrometer.core.instrument.Gauge.builder("switchboard.connection.state", states,
+                                all -> all.get(connection) != null && all.get(connection).status() == status ? 1 : 0)
+                        .description("1 for the connection's current state").tag("connection", connection)
+                        .tag("state", status.label()).register(meters);
+            }
+        }
+    }
+
+    /** Publishes the states as gauges, when there is a registry (not in unit tests). */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void setMeters(io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
     }
 
     /** Sets the status; {@code since} moves only when the status changes. */

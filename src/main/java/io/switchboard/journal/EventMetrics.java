@@ -1,6 +1,7 @@
 package io.switchboard.journal;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +21,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class EventMetrics {
 
+    private static final List<String> COUNTERS = List.of("switchboard.events.received",
+            "switchboard.events.duplicates", "switchboard.events.done", "switchboard.events.failed",
+            "switchboard.events.dead");
+
     private final MeterRegistry registry;
     private final JdbcTemplate jdbc;
     private final Map<String, Long> backlog = new ConcurrentHashMap<>();
@@ -38,6 +43,10 @@ public class EventMetrics {
             }
         });
         integrations.all().keySet().forEach(id -> {
+            // Every counter exists from the start at 0, so increase() and rate() see the first
+            // events after a restart (a counter born at its first event has no earlier sample).
+            COUNTERS.forEach(name -> counter(name, id));
+            latency(id);
             backlog.put(id, 0L);
             Gauge.builder("switchboard.inbox.backlog", backlog, map -> map.getOrDefault(id, 0L))
                     .description("Events waiting in the inbox").tag("integration", id).register(registry);
@@ -54,12 +63,15 @@ public class EventMetrics {
 
     public void done(String integration, Duration sinceReceived) {
         counter("switchboard.events.done", integration).increment();
-        Timer.builder("switchboard.events.latency")
+        latency(integration).record(sinceReceived);
+    }
+
+    private Timer latency(String integration) {
+        return Timer.builder("switchboard.events.latency")
                 .description("From accepted to done")
                 .tag("integration", integration)
                 .publishPercentileHistogram()
-                .register(registry)
-                .record(sinceReceived);
+                .register(registry);
     }
 
     public void failedAttempt(String integration) {

@@ -28,6 +28,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     static final String HEADER = "X-Api-Key";
+    private static final String BEARER = "Bearer ";
     /** Set on a request authenticated by a key or by HTTP Basic: it carries no browser session, so no CSRF check. */
     static final String STATELESS_CREDENTIALS = ApiKeyAuthenticationFilter.class.getName() + ".stateless";
 
@@ -43,7 +44,7 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String presented = request.getHeader(HEADER);
+        String presented = presentedKey(request);
         if (presented == null || presented.isEmpty() || request.getRequestURI().startsWith("/webhooks/")) {
             // Webhook senders' API keys are the ingress's business, checked per integration.
             chain.doFilter(request, response);
@@ -64,7 +65,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             // A wrong key names no account: it counts against the client address only.
             throttle.failed(null, request.getRemoteAddr());
             ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
-                    "The X-Api-Key header does not match a configured API key.");
+                    "The API key (X-Api-Key, or Authorization: Bearer on /api and /actuator) does not match a "
+                            + "configured API key.");
             return;
         }
         var auth = UsernamePasswordAuthenticationToken.authenticated("api-key:" + matchedName, null,
@@ -81,6 +83,25 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         } finally {
             SecurityContextHolder.clearContext();
         }
+    }
+
+    /**
+     * The key from {@code X-Api-Key}, or from {@code Authorization: Bearer} on the server's
+     * own API and actuator: scrapers such as Prometheus send only {@code Authorization}. Other
+     * paths (the sandbox's APIs) take bearer tokens of their own.
+     */
+    private static String presentedKey(HttpServletRequest request) {
+        String key = request.getHeader(HEADER);
+        if (key != null) {
+            return key;
+        }
+        String authorization = request.getHeader("Authorization");
+        String path = request.getRequestURI();
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                && (path.startsWith("/api/") || path.startsWith("/actuator/"))) {
+            return authorization.substring(BEARER.length()).trim();
+        }
+        return null;
     }
 
     static byte[] sha256(String value) {

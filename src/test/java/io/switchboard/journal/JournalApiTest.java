@@ -11,6 +11,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +37,9 @@ class JournalApiTest {
 
     @Autowired
     EventQueries queries;
+
+    @Autowired
+    io.switchboard.integration.IntegrationsProperties integrations;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -95,6 +99,36 @@ class JournalApiTest {
         assertThat(scrape.body()).contains("switchboard_events_received_total{integration=\"probe\"}")
                 .contains("switchboard_inbox_backlog{integration=\"lead-intake\"}")
                 .contains("switchboard_sync_freshness_seconds{integration=\"invoice-sync\"}");
+    }
+
+    @Test
+    void everyIntegrationsCountersExistFromTheStartSoAlertRulesSeeTheFirstEvents() throws Exception {
+        // Prometheus sends its credentials as Authorization: Bearer <key>; no custom header needed.
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                .header("Authorization", "Bearer scraper-test-key").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        for (String integration : integrations.all().keySet()) {
+            for (String counter : List.of("received", "duplicates", "done", "failed", "dead")) {
+                assertThat(scrape.body()).as(counter + " of " + integration)
+                        .contains("switchboard_events_" + counter + "_total{integration=\"" + integration + "\"}");
+            }
+            assertThat(scrape.body()).contains("switchboard_events_latency_seconds_count{integration=\"" + integration
+                    + "\"}");
+        }
+        assertThat(scrape.body()).containsPattern(
+                "switchboard_connection_state\\{connection=\"mail\",state=\"ok\"\\} 1\\.0")
+                .containsPattern("switchboard_connection_state\\{connection=\"mail\",state=\"credentials-rejected\"\\} 0\\.0");
+        // Nothing ever runs billing-digest's inbox: its counters are there, at zero.
+        assertThat(scrape.body()).contains("switchboard_events_dead_total{integration=\"billing-digest\"} 0.0");
+    }
+
+    @Test
+    void aWrongBearerKeyOnTheMetricsIsRefused() throws Exception {
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                .header("Authorization", "Bearer not-a-key").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode()).isEqualTo(401);
     }
 
     @Test
