@@ -114,6 +114,59 @@ public class InboxStore {
         }
     }
 
+    /**
+     * Stores a test event a person sent: processed like any other, under a delivery id of its
+     * own (never a duplicate of a real delivery), and marked as a test in the journal.
+     */
+    public String acceptTest(String integration, String payload, String requestedBy) {
+        String eventId = EventIds.next();
+        String deliveryId = "test-" + eventId;
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        tx.executeWithoutResult(status -> {
+            jdbc.update("insert into event (id, integration, delivery_id, status, attempts, payload, content_type, "
+                    + "received_at, updated_at, node_id, test_event) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, true)",
+                    eventId, integration, deliveryId, EventStatus.RECEIVED.name(), payload, "application/json", now,
+                    now, node.value());
+            journal.step(eventId, RECEIVED_STEP, "ok", null, "test event sent by " + requestedBy);
+            jdbc.update(INSERT_INBOX, eventId, integration, now);
+        });
+        metrics.received(integration);
+        return eventId;
+    }
+
+    /** What became of a re-run request. */
+    public enum Rerun { STARTED, UNKNOWN, IN_PROGRESS }
+
+    /**
+     * Runs a stored event's original payload through the current route again, whatever it
+     * ended as. The trail gets a {@code rerun} step; the once-only steps before it no longer
+     * count ({@link io.switchboard.journal.StepJournal#pending}), and the route's idempotent
+     * consumer lets the event through although its key is recorded (it is handed over as
+     * re-run, {@link Claimed#resumed()}).
+     */
+    public Rerun rerun(String eventId, String requestedBy) {
+        Rerun outcome = tx.execute(status -> {
+            List<String> found = jdbc.queryForList("select status from event where id = ? for update", String.class,
+                    eventId);
+            if (found.isEmpty()) {
+                return Rerun.UNKNOWN;
+            }
+            Integer waiting = jdbc.queryForObject("select count(*) from inbox where event_id = ?", Integer.class, eventId);
+            if (waiting != null && waiting > 0) {
+                return Rerun.IN_PROGRESS;
+            }
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.update("update event set status = ?, updated_at = ?, finished_at = null where id = ?",
+                    EventStatus.REPLAYED.name(), now, eventId);
+            jdbc.update(INSERT_INBOX, eventId, jdbc.queryForObject("select integration from event where id = ?",
+                    String.class, eventId), now);
+            journal.step(eventId, io.switchboard.journal.StepJournal.RERUN, "ok", null, "re-run requested by "
+                    + requestedBy + " (it was " + found.get(0) + ")");
+            return Rerun.STARTED;
+        });
+        return outcome;
+    }
+
     /** Stores an event that another integration emitted, to be processed like any webhook. */
     public String enqueue(String integration, String deliveryId, String payload) {
         return accept(integration, deliveryId, payload.getBytes(StandardCharsets.UTF_8), "application/json", null)
@@ -138,8 +191,10 @@ public class InboxStore {
             }
             String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
             // Still PROCESSING although the lease ran out: the node that held it died mid-event.
+            // REPLAYED: a person asked to run it again. Either way its idempotency key may be
+            // recorded by the attempt before, and must not stop it.
             java.util.Set<String> resumed = new java.util.HashSet<>(jdbc.queryForList("select id from event where id in ("
-                    + in + ") and status = 'PROCESSING'", String.class, ids.toArray()));
+                    + in + ") and status in ('PROCESSING', 'REPLAYED')", String.class, ids.toArray()));
             List<Object> args = new java.util.ArrayList<>(List.of(node.value(), Timestamp.from(now.toInstant().plus(lease))));
             args.addAll(ids);
             jdbc.update("update inbox set lease_owner = ?, lease_until = ? where event_id in (" + in + ")", args.toArray());

@@ -179,4 +179,11 @@ public class WebhookIngress {
             }
         }
     }
+
+    /** The same payload checks as a webhook's (JSON, the integration's schema), for a test event. */
+    JsonNode checkPayload(String integration, byte[] raw) {
+        JsonNode document = payloads.parse(raw);
+        payloads.validate(integration, document);
+        return document;
+    }
 }

@@ -39,7 +39,7 @@ public class EventQueries {
     /** One line of the event list. */
     public record EventSummary(String id, String integration, String deliveryId, String status, int attempts,
             Instant receivedAt, Instant updatedAt, Instant finishedAt, Long durationMs, String lastError,
-            String nodeId) {
+            String nodeId, boolean test) {
     }
 
     /** One step of an event's trail. */
@@ -179,7 +179,7 @@ public class EventQueries {
         return new EventSummary(rs.getString("id"), rs.getString("integration"), rs.getString("delivery_id"),
                 rs.getString("status"), rs.getInt("attempts"), received, instant(rs.getTimestamp("updated_at")),
                 finished, finished == null || received == null ? null : finished.toEpochMilli() - received.toEpochMilli(),
-                rs.getString("last_error"), rs.getString("node_id"));
+                rs.getString("last_error"), rs.getString("node_id"), rs.getBoolean("test_event"));
     }
 
     private static Instant instant(Timestamp timestamp) {

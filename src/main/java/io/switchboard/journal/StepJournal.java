@@ -19,13 +19,17 @@ public class StepJournal {
         this.journal = journal;
     }
 
-    /** True when no earlier attempt of this event finished the step. */
+    /** The trail's mark of a re-run: the once-only steps before it are done again. */
+    public static final String RERUN = "rerun";
+
+    /** True when no earlier attempt of this event finished the step (since its last re-run). */
     public boolean pending(String eventId, String step) {
         if (eventId == null) {
             return true;
         }
         Integer done = jdbc.queryForObject("select count(*) from event_step where event_id = ? and step = ? "
-                + "and outcome = 'ok'", Integer.class, eventId, step);
+                + "and outcome = 'ok' and id > coalesce((select max(r.id) from event_step r where r.event_id = ? "
+                + "and r.step = '" + RERUN + "'), 0)", Integer.class, eventId, step, eventId);
         return done == null || done == 0;
     }
 

@@ -82,6 +82,20 @@ public abstract class IntegrationTestSupport {
         return jdbc.queryForMap("select * from dead_letter where event_id = ?", eventId);
     }
 
+    /**
+     * Calls the server's API as a user of the test profile ({@code "operator"},
+     * {@code "viewer"}, {@code "admin"}; password {@code <user>-test-password}), whatever the answer.
+     */
+    protected HttpResponse<String> callAs(String user, String method, String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (user + ":" + user + "-test-password").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Reads the sandbox (or any admin-visible API) as the admin, e.g. {@code /sandbox/crm/contacts?email=...}. */
     protected JsonNode asAdmin(String method, String path, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))

@@ -1,0 +1,176 @@
+package io.switchboard.ingress;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.inbox.InboxHeaders;
+import jakarta.servlet.http.HttpServletRequest;
+import io.switchboard.inbox.InboxSignal;
+import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.Trigger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * {@code POST /api/integrations/{id}/test-events} (operator): try an integration with a
+ * sample payload before the next real event. A webhook or event integration gets a stored
+ * test event, checked as a webhook would be and run through the current route like any
+ * other; an api integration's route is called with the payload's fields as its path
+ * parameters, and the answer comes back at once.
+ */
+@RestController
+class TestEventsController implements org.springframework.beans.factory.SmartInitializingSingleton {
+
+    private static final String PATH = "/api/integrations/{id}/test-events";
+
+    private final IntegrationsProperties integrations;
+    private final WebhookIngress ingress;
+    private final InboxStore inbox;
+    private final InboxSignal signal;
+    private final CamelContext camel;
+    private final ObjectMapper json;
+    private final List<RequestMappingHandlerMapping> mappings;
+
+    TestEventsController(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox,
+            InboxSignal signal, CamelContext camel, ObjectMapper json, List<RequestMappingHandlerMapping> mappings) {
+        this.mappings = mappings;
+        this.integrations = integrations;
+        this.ingress = ingress;
+        this.inbox = inbox;
+        this.signal = signal;
+        this.camel = camel;
+        this.json = json;
+    }
+
+    /**
+     * An api integration's route answers {@code /api/integrations/<id>/{param}} from Camel's own
+     * handler mapping, which comes first and would take {@code .../test-events} for itself
+     * (and refuse the POST). So for those integrations the path is also mapped without a
+     * variable in every handler mapping, Camel's included: a literal path wins over a pattern.
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        Method handler;
+        try {
+            handler = TestEventsController.class.getDeclaredMethod("sendToApi", HttpServletRequest.class, byte[].class,
+                    Principal.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+        integrations.all().forEach((id, integration) -> {
+            if (integration.trigger() == Trigger.API) {
+                for (RequestMappingHandlerMapping mapping : mappings) {
+                    mapping.registerMapping(RequestMappingInfo.paths(PATH.replace("{id}", id))
+                            .methods(RequestMethod.POST).options(mapping.getBuilderConfiguration()).build(), this, handler);
+                }
+            }
+        });
+    }
+
+    ResponseEntity<?> sendToApi(HttpServletRequest request,
+            @RequestBody(required = false) byte[] body, Principal who) {
+        String path = request.getRequestURI();
+        String id = path.substring("/api/integrations/".length(), path.length() - "/test-events".length());
+        return send(id, body, who);
+    }
+
+    @PostMapping(PATH)
+    ResponseEntity<?> send(@PathVariable String id, @RequestBody(required = false) byte[] body, Principal who) {
+        IntegrationsProperties.Integration integration = integrations.find(id).orElse(null);
+        if (integration == null) {
+            return problem(HttpStatus.NOT_FOUND, "Unknown integration", "No integration " + id
+                    + "; GET /api/integrations lists them.");
+        }
+        if (integration.trigger() == Trigger.SCHEDULE) {
+            return problem(HttpStatus.BAD_REQUEST, "No test events for a schedule", id + " runs on a schedule and "
+                    + "takes no payload: POST /api/integrations/" + id + "/runs starts a run now.");
+        }
+        JsonNode payload;
+        try {
+            payload = ingress.checkPayload(id, body == null ? new byte[0] : body);
+        } catch (WebhookRejection rejection) {
+            return problem(rejection.status(), rejection.title(), rejection.getMessage());
+        }
+        if (integration.trigger() == Trigger.API) {
+            return callApi(id, payload);
+        }
+        String eventId = inbox.acceptTest(id, new String(body, StandardCharsets.UTF_8), who.getName());
+        signal.wake(id);
+        return ResponseEntity.accepted().body(Map.of("eventId", eventId, "test", true));
+    }
+
+    /**
+     * Runs the api route's steps with the payload's fields as path parameters, as a GET would,
+     * without going through HTTP again (the operator is already signed in).
+     */
+    private ResponseEntity<?> callApi(String id, JsonNode payload) {
+        Route route = camel.getRoute(id);
+        if (route == null) {
+            return problem(HttpStatus.CONFLICT, "Route not running", "Integration " + id + " has no route " + id
+                    + " running; start it (Hawtio) or fix its route file.");
+        }
+        if (!payload.isObject()) {
+            return problem(HttpStatus.BAD_REQUEST, "Path parameters expected", "Send the route's path parameters as "
+                    + "a JSON object, e.g. {\"email\": \"ada@example.com\"}.");
+        }
+        Exchange exchange = route.getEndpoint().createExchange();
+        payload.fields().forEachRemaining(field -> exchange.getMessage().setHeader(field.getKey(),
+                field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+        exchange.getMessage().setHeader(InboxHeaders.INTEGRATION, id);
+        long started = System.nanoTime();
+        try {
+            route.getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("test", true);
+        answer.put("durationMs", (System.nanoTime() - started) / 1_000_000);
+        if (exchange.getException() != null) {
+            answer.put("status", 500);
+            answer.put("error", exchange.getException().getClass().getSimpleName() + ": "
+                    + exchange.getException().getMessage());
+            return ResponseEntity.ok(answer);
+        }
+        answer.put("status", exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class));
+        String text = exchange.getMessage().getBody(String.class);
+        answer.put("body", parsedOrText(text));
+        return ResponseEntity.ok(answer);
+    }
+
+    private Object parsedOrText(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readTree(text);
+        } catch (Exception notJson) {
+            return text;
+        }
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        return ResponseEntity.status(status).body(problem);
+    }
+}
