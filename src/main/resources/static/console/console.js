@@ -478,7 +478,8 @@
     const card = integration.card || {};
     const health = integration.health || {};
     const sla = health.sla || 'unknown';
-    const troubled = sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0 || !!integration.routeFileProblem;
+    const troubled = sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0 || health.failedAttempts1h > 0
+        || !!integration.routeFileProblem;
     const hawtio = safeHref(integration.hawtio);
     const scopes = Object.entries(integration.connectionScopes || card.scopes || {});
     return h('article', {class: 'card' + (troubled ? ' troubled' : ''), testid: 'integration-card',
@@ -492,9 +493,12 @@
       h('div', {class: 'health', testid: 'health'},
           metric('Last success', when(health.lastSuccess, {none: 'never'})),
           metric('Last failure', when(health.lastFailure, {none: 'none'}), health.lastFailure ? 'warn' : null),
-          metric('Failure rate 1 h', (health.failureRate1h ? Math.round(health.failureRate1h * 1000) / 10 : 0) + ' %',
-              health.failureRate1h > 0 ? 'warn' : null,
-              (health.failed1h || 0) + ' failed of ' + (health.received1h || 0) + ' in the last hour'),
+          // Attempts, not only outcomes: a failure a retry mended still shows (and is what the alert counts).
+          metric('Failed attempts 1 h', String(health.failedAttempts1h || 0) + ' (' + (health.attemptFailureRate1h
+                  ? Math.round(health.attemptFailureRate1h * 1000) / 10 : 0) + ' %)',
+              health.failedAttempts1h > 0 ? 'warn' : null,
+              (health.failedAttempts1h || 0) + ' attempts failed in the last hour; ' + (health.failed1h || 0)
+                  + ' of ' + (health.received1h || 0) + ' events ended failed or dead'),
           metric('Backlog', String(health.backlog || 0), null,
               health.backlog ? 'oldest waiting ' + (duration(health.oldestWaiting) || '0 s') : 'nothing waiting'),
           metric('Dead letters', h('a', {href: hashFor('dead-letters', {integration: integration.id}),

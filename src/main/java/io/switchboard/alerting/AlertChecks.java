@@ -1,15 +1,13 @@
 package io.switchboard.alerting;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
+import io.switchboard.journal.EventQueries;
 import io.switchboard.journal.IntegrationHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -25,17 +23,17 @@ public class AlertChecks {
     private static final Logger log = LoggerFactory.getLogger(AlertChecks.class);
 
     private final IntegrationHealth health;
+    private final EventQueries events;
     private final Alerts alerts;
     private final AlertingProperties properties;
-    private final JdbcTemplate jdbc;
     private final Clock clock;
 
-    public AlertChecks(IntegrationHealth health, Alerts alerts, AlertingProperties properties, JdbcTemplate jdbc,
+    public AlertChecks(IntegrationHealth health, EventQueries events, Alerts alerts, AlertingProperties properties,
             Clock clock) {
         this.health = health;
+        this.events = events;
         this.alerts = alerts;
         this.properties = properties;
-        this.jdbc = jdbc;
         this.clock = clock;
     }
 
@@ -48,15 +46,16 @@ public class AlertChecks {
     public void check() {
         try {
             Map<String, IntegrationHealth.Health> now = health.all();
-            Map<String, long[]> rates = failureCounts();
+            Map<String, EventQueries.Attempts> rates = events.attemptsSince(Instant.now(clock)
+                    .minus(properties.failureRate().window()));
             now.forEach((id, h) -> {
                 toggle(id, "silence:" + id, "silent".equals(h.sla()), "No events for " + id,
                         h.slaReason() + ". Check the sender: is the form, the schedule or the upstream system "
                                 + "still sending?");
                 toggle(id, "sla:" + id, "late".equals(h.sla()), "SLA breach for " + id, h.slaReason());
-                long[] counts = rates.getOrDefault(id, new long[2]);
-                long failures = counts[0];
-                long total = counts[0] + counts[1];
+                EventQueries.Attempts attempts = rates.getOrDefault(id, EventQueries.Attempts.NONE);
+                long failures = attempts.failed();
+                long total = attempts.failed() + attempts.succeeded();
                 boolean tooMany = failures >= properties.failureRate().minFailures()
                         && (double) failures / total > properties.failureRate().threshold();
                 toggle(id, "failure-rate:" + id, tooMany, "Failure rate over "
@@ -78,22 +77,5 @@ public class AlertChecks {
         } else {
             alerts.resolve(key);
         }
-    }
-
-    /** Per integration: failed attempts and successes within the failure-rate window. */
-    private Map<String, long[]> failureCounts() {
-        Timestamp since = Timestamp.from(Instant.now(clock).minus(properties.failureRate().window()));
-        Map<String, long[]> counts = new HashMap<>();
-        jdbc.query("select e.integration, s.step, count(*) from event_step s join event e on e.id = s.event_id "
-                + "where s.at >= ? and s.step in ('attempt-failed', 'dead', 'done') group by e.integration, s.step",
-                rs -> {
-                    long[] c = counts.computeIfAbsent(rs.getString(1), k -> new long[2]);
-                    if ("done".equals(rs.getString(2))) {
-                        c[1] += rs.getLong(3);
-                    } else {
-                        c[0] += rs.getLong(3);
-                    }
-                }, since);
-        return counts;
     }
 }

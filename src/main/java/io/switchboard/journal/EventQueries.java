@@ -131,6 +131,39 @@ public class EventQueries {
         return activity;
     }
 
+    /**
+     * An integration's attempts since a moment, however the events ended: failed (retried
+     * or parked) and succeeded, and when the last one failed. A failure that a retry mended
+     * counts too, so retries show on the card and in the failure-rate alert alike.
+     */
+    public record Attempts(long failed, long succeeded, Instant lastFailedAt) {
+
+        public static final Attempts NONE = new Attempts(0, 0, null);
+
+        public double failureRate() {
+            return failed + succeeded == 0 ? 0.0 : (double) failed / (failed + succeeded);
+        }
+    }
+
+    public Map<String, Attempts> attemptsSince(Instant since) {
+        Map<String, long[]> counts = new TreeMap<>();
+        Map<String, Instant> lastFailed = new TreeMap<>();
+        jdbc.query("select e.integration, s.step, count(*), max(s.at) from event_step s join event e on e.id = s.event_id "
+                + "where s.at >= ? and s.step in ('attempt-failed', 'dead', 'done') group by e.integration, s.step", rs -> {
+                    long[] c = counts.computeIfAbsent(rs.getString(1), k -> new long[2]);
+                    if ("done".equals(rs.getString(2))) {
+                        c[1] += rs.getLong(3);
+                    } else {
+                        c[0] += rs.getLong(3);
+                        Instant at = instant(rs.getTimestamp(4));
+                        lastFailed.merge(rs.getString(1), at, (a, b) -> a.isAfter(b) ? a : b);
+                    }
+                }, Timestamp.from(since));
+        Map<String, Attempts> attempts = new TreeMap<>();
+        counts.forEach((id, c) -> attempts.put(id, new Attempts(c[0], c[1], lastFailed.get(id))));
+        return attempts;
+    }
+
     /** Mutable tally for one integration. */
     public static final class IntegrationActivity {
         public final Map<String, Long> counts = new TreeMap<>();

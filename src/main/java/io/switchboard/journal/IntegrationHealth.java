@@ -42,15 +42,20 @@ public class IntegrationHealth {
         this.otherActivity = otherActivity.orderedStream().toList();
     }
 
-    /** One integration's health right now. */
+    /**
+     * One integration's health right now. {@code failed1h} and {@code failureRate1h} count the
+     * events that ended badly; {@code failedAttempts1h} and {@code attemptFailureRate1h} every
+     * attempt that failed, also those a retry mended (what the failure-rate alert counts).
+     */
     public record Health(Instant lastSuccess, Instant lastFailure, Instant lastReceived, long received1h,
-            long failed1h, double failureRate1h, long backlog, Duration oldestWaiting, long deadLetters,
-            String sla, String slaReason) {
+            long failed1h, double failureRate1h, long failedAttempts1h, double attemptFailureRate1h, long backlog,
+            Duration oldestWaiting, long deadLetters, String sla, String slaReason) {
     }
 
     public Map<String, Health> all() {
         Instant now = Instant.now(clock);
         Map<String, EventQueries.IntegrationActivity> activity = events.activitySince(now.minus(WINDOW));
+        Map<String, EventQueries.Attempts> attempts = events.attemptsSince(now.minus(WINDOW));
         Map<String, Long> parked = new LinkedHashMap<>();
         jdbc.query("select integration, count(*) from dead_letter where status = 'PARKED' group by integration",
                 rs -> {
@@ -77,8 +82,10 @@ public class IntegrationHealth {
             long received = a.counts.values().stream().mapToLong(Long::longValue).sum();
             long failed = a.counts.getOrDefault("FAILED", 0L) + a.counts.getOrDefault("DEAD", 0L);
             String[] sla = sla(integration, a.lastReceived, waiting, now);
-            health.put(id, new Health(a.lastSuccess, a.lastFailure, a.lastReceived, received, failed,
-                    a.failureRate(), a.backlog, waiting, parked.getOrDefault(id, 0L), sla[0], sla[1]));
+            EventQueries.Attempts tried = attempts.getOrDefault(id, EventQueries.Attempts.NONE);
+            health.put(id, new Health(a.lastSuccess, latest(a.lastFailure, tried.lastFailedAt()), a.lastReceived,
+                    received, failed, a.failureRate(), tried.failed(), tried.failureRate(), a.backlog, waiting,
+                    parked.getOrDefault(id, 0L), sla[0], sla[1]));
         });
         return health;
     }

@@ -95,7 +95,7 @@ class ConsoleBrowserIT {
         WebElement card = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("[data-testid=integration-card][data-integration=lead-intake]")));
         assertThat(text(card)).contains("Website form lead").contains("sales-ops").contains("Source of truth")
-                .contains("CRM").contains("Failure rate").contains("Dead letters").contains("SLA");
+                .contains("CRM").contains("Failed attempts").contains("Dead letters").contains("SLA");
         String hawtio = card.findElement(testId("hawtio-link")).getAttribute("href");
         assertThat(hawtio).isEqualTo(base() + "/actuator/hawtio/camel/routes");
         Browser.screenshot(driver, "console-integrations");

@@ -74,6 +74,16 @@ class DealWonExampleTest extends IntegrationTestSupport {
                 .isGreaterThan(1);
         assertThat(contractTasks(contact, deal)).hasSize(1);
         assertThat(chatsContaining("Deal won: " + deal)).hasSize(1);
+        // The event ended DONE, but its card still shows the failed attempt.
+        JsonNode health = null;
+        for (JsonNode card : asAdmin("GET", "/api/integrations", null)) {
+            if (card.get("id").asText().equals("deal-won")) {
+                health = card.get("health");
+            }
+        }
+        assertThat(health.get("failedAttempts1h").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(health.get("attemptFailureRate1h").asDouble()).isGreaterThan(0.0);
+        assertThat(health.get("lastFailure").isNull()).isFalse();
     }
 
     @Test
