@@ -38,7 +38,8 @@ public class InboxComponent extends DefaultComponent {
             throw new IllegalArgumentException("Integration '" + remaining + "' has no card: add "
                     + "switchboard.integrations." + remaining + ".card (owner, timing, alert channel...) to config/.");
         }
-        InboxEndpoint endpoint = new InboxEndpoint(uri, this, remaining, integration.inbox(), store, signal, failures);
+        InboxEndpoint endpoint = new InboxEndpoint(uri, this, remaining, integration.inbox(), store, signal, failures,
+                integration.trigger() == io.switchboard.integration.Trigger.SCHEDULE);
         setProperties(endpoint, parameters);
         return endpoint;
     }

@@ -3,25 +3,36 @@ package io.switchboard.inbox;
 import io.switchboard.integration.IntegrationsProperties.Inbox;
 import io.switchboard.reliability.FailureHandling;
 import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** One integration's inbox as a Camel endpoint; consume-only. */
+/**
+ * One integration's inbox as a Camel endpoint. Routes start from it; a scheduled
+ * integration's cron route also sends to it ({@code to: inbox:<id>}), which starts a run.
+ */
 public class InboxEndpoint extends DefaultEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(InboxEndpoint.class);
 
     private final String integration;
     private final Inbox settings;
     private final InboxStore store;
     private final InboxSignal signal;
     private final FailureHandling failures;
+    private final boolean schedule;
     private int concurrency;
     private long pollInterval = 1000;
     private int batchSize = 5;
 
     InboxEndpoint(String uri, InboxComponent component, String integration, Inbox settings, InboxStore store,
-            InboxSignal signal, FailureHandling failures) {
+            InboxSignal signal, FailureHandling failures, boolean schedule) {
         super(uri, component);
+        this.schedule = schedule;
         this.integration = integration;
         this.settings = settings;
         this.store = store;
@@ -32,8 +43,24 @@ public class InboxEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
-        throw new UnsupportedOperationException("inbox:" + integration
-                + " can only start a route; events enter it through /webhooks or an emitted event");
+        if (!schedule) {
+            throw new UnsupportedOperationException("to: inbox:" + integration + " starts a run of a scheduled "
+                    + "integration, and " + integration + " is not one: its events come through /webhooks or an "
+                    + "emitted event (internalEvents.emit)");
+        }
+        return new DefaultProducer(this) {
+            @Override
+            public void process(Exchange exchange) {
+                InboxStore.RunStart start = store.startRun(integration, "schedule");
+                if (start.alreadyGoing()) {
+                    log.info("{}: the schedule fired while run {} is still waiting or going; this tick adds none",
+                            integration, start.eventId());
+                } else {
+                    signal.wake(integration);
+                }
+                exchange.getMessage().setHeader(InboxHeaders.EVENT_ID, start.eventId());
+            }
+        };
     }
 
     @Override

@@ -167,6 +167,44 @@ public class InboxStore {
         return outcome;
     }
 
+    /** A scheduled run asked for: the new run's event, or the one still waiting or going. */
+    public record RunStart(String eventId, boolean alreadyGoing) {
+    }
+
+    /**
+     * Starts a run of a scheduled integration: an event in its inbox, processed (and retried,
+     * parked, replayed) like any other. Never two at a time: while one of its runs waits in the
+     * inbox or runs, on any node, that run is the answer and nothing is added.
+     */
+    public RunStart startRun(String integration, String startedBy) {
+        try {
+            jdbc.update("insert into schedule_run_lock (integration) values (?)", integration);
+        } catch (DuplicateKeyException present) {
+            // the usual case: the row is there from an earlier run
+        }
+        RunStart start = tx.execute(status -> {
+            jdbc.queryForList("select integration from schedule_run_lock where integration = ? for update", String.class,
+                    integration);
+            List<String> going = jdbc.queryForList("select event_id from inbox where integration = ?", String.class,
+                    integration);
+            if (!going.isEmpty()) {
+                return new RunStart(going.get(0), true);
+            }
+            String eventId = EventIds.next();
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.update(INSERT_EVENT, eventId, integration, "run-" + eventId, EventStatus.RECEIVED.name(),
+                    "{\"run\":\"" + startedBy.replace("\"", "'") + "\"}", "application/json", null, now, now,
+                    node.value());
+            journal.step(eventId, RECEIVED_STEP, "ok", null, "run started by " + startedBy);
+            jdbc.update(INSERT_INBOX, eventId, integration, now);
+            return new RunStart(eventId, false);
+        });
+        if (!start.alreadyGoing()) {
+            metrics.received(integration);
+        }
+        return start;
+    }
+
     /** Stores an event that another integration emitted, to be processed like any webhook. */
     public String enqueue(String integration, String deliveryId, String payload) {
         return accept(integration, deliveryId, payload.getBytes(StandardCharsets.UTF_8), "application/json", null)

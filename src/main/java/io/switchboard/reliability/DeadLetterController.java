@@ -8,6 +8,8 @@ import java.util.Map;
 import io.switchboard.integration.PageLimit;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.Trigger;
 import io.switchboard.integration.PageLimit;
 import io.switchboard.reliability.DeadLetterStore.DeadLetter;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -35,8 +37,11 @@ class DeadLetterController {
     private final InboxStore inbox;
     private final InboxSignal signal;
     private final TransactionTemplate tx;
+    private final IntegrationsProperties integrations;
 
-    DeadLetterController(DeadLetterStore deadLetters, InboxStore inbox, InboxSignal signal, TransactionTemplate tx) {
+    DeadLetterController(DeadLetterStore deadLetters, InboxStore inbox, InboxSignal signal, TransactionTemplate tx,
+            IntegrationsProperties integrations) {
+        this.integrations = integrations;
         this.deadLetters = deadLetters;
         this.inbox = inbox;
         this.signal = signal;
@@ -65,6 +70,15 @@ class DeadLetterController {
         DeadLetter letter = deadLetters.get(id);
         if (letter == null) {
             return notFound(id);
+        }
+        if (letter.eventId() == null && isSchedule(letter.integration())) {
+            // A run of a schedule that failed outside the inbox (a direct call): replay means run now.
+            if (!deadLetters.resolve(letter.id(), DeadLetterStore.REPLAYED, who.getName())) {
+                return conflict("Dead letter " + id + " is " + letter.status() + ", not PARKED; nothing was replayed.");
+            }
+            InboxStore.RunStart run = inbox.startRun(letter.integration(), who.getName());
+            signal.wake(letter.integration());
+            return ResponseEntity.ok(Map.of("deadLetterId", id, "eventId", run.eventId(), "status", "REPLAYED"));
         }
         if (letter.eventId() == null) {
             return conflict("Dead letter " + id + " came from route " + letter.routeId()
@@ -103,6 +117,10 @@ class DeadLetterController {
             }
         }
         return Map.of("replayed", replayed);
+    }
+
+    private boolean isSchedule(String integration) {
+        return integrations.find(integration).map(i -> i.trigger() == Trigger.SCHEDULE).orElse(false);
     }
 
     private boolean replayOne(DeadLetter letter, String by) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.Trigger;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.RouteCalls;
 import org.apache.camel.model.IdempotentConsumerDefinition;
@@ -69,7 +70,7 @@ public final class RouteContract {
         }
         String integrationId = owner.get().getKey();
         Integration integration = owner.get().getValue();
-        boolean mainRoute = isMainRoute(route, integrationId);
+        boolean mainRoute = isMainRoute(route, integrationId, integration);
         List<String> problems = new ArrayList<>(fileProblems);
         if (integration.card() == null) {
             problems.add("integration '" + integrationId + "' has no card (switchboard.integrations." + integrationId
@@ -134,9 +135,15 @@ public final class RouteContract {
                 .map(id -> Map.entry(id, integrations.all().get(id)));
     }
 
-    private static boolean isMainRoute(RouteDefinition route, String integrationId) {
+    /**
+     * The integration's own route: the one named after it, or the one its inbox starts.
+     * A schedule's inbox starts the platform's {@code <id>-runs} route, which only hands the
+     * run to the integration's route ({@code direct:<id>}): that one keeps the contract.
+     */
+    private static boolean isMainRoute(RouteDefinition route, String integrationId, Integration integration) {
         String from = route.getInput() == null ? "" : route.getInput().getEndpointUri();
-        return integrationId.equals(route.getRouteId()) || from.startsWith("inbox:" + integrationId);
+        return integrationId.equals(route.getRouteId()) || (integration.trigger() != Trigger.SCHEDULE
+                && from.startsWith("inbox:" + integrationId));
     }
 
     private static boolean contains(List<ProcessorDefinition<?>> outputs, Class<?> type) {

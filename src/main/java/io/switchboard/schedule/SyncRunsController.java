@@ -1,5 +1,10 @@
 package io.switchboard.schedule;
 
+import java.security.Principal;
+
+import io.switchboard.inbox.InboxSignal;
+import io.switchboard.inbox.InboxStore;
+
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -20,6 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A scheduled sync's state for a person: {@code GET /api/integrations/{id}/runs} (viewer)
  * answers the watermark, whether a run is going, and the latest runs with their numbers;
+ * {@code POST /api/integrations/{id}/runs} (operator) starts a run now, and
  * {@code POST /api/integrations/{id}/watermark} (operator) sets the watermark by hand.
  */
 @RestController
@@ -27,10 +33,41 @@ class SyncRunsController {
 
     private final Watermarks watermarks;
     private final IntegrationsProperties integrations;
+    private final InboxStore inbox;
+    private final InboxSignal signal;
 
-    SyncRunsController(Watermarks watermarks, IntegrationsProperties integrations) {
+    SyncRunsController(Watermarks watermarks, IntegrationsProperties integrations, InboxStore inbox,
+            InboxSignal signal) {
         this.watermarks = watermarks;
         this.integrations = integrations;
+        this.inbox = inbox;
+        this.signal = signal;
+    }
+
+    /**
+     * Run now: a run event in the integration's inbox, taken by whichever node is free. While
+     * a run waits or goes, the answer is 409 with that run's event id.
+     */
+    @PostMapping("/api/integrations/{integration}/runs")
+    ResponseEntity<?> runNow(@PathVariable String integration, Principal who) {
+        if (integrations.find(integration).isEmpty()) {
+            return problem(HttpStatus.NOT_FOUND, "Unknown integration", "No integration " + integration + ".");
+        }
+        if (!isSchedule(integration)) {
+            return problem(HttpStatus.BAD_REQUEST, "Not a schedule", integration + " is not started by a schedule, "
+                    + "so there is no run to start; POST /api/integrations/" + integration + "/test-events sends it "
+                    + "a test event.");
+        }
+        InboxStore.RunStart start = inbox.startRun(integration, who.getName());
+        if (start.alreadyGoing()) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "A run of " + integration
+                    + " is already waiting or going (event " + start.eventId() + "); wait for it to finish.");
+            problem.setTitle("Run already going");
+            problem.setProperty("runningEventId", start.eventId());
+            return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
+        }
+        signal.wake(integration);
+        return ResponseEntity.accepted().body(Map.of("eventId", start.eventId()));
     }
 
     @GetMapping("/api/integrations/{integration}/runs")

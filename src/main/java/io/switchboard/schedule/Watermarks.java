@@ -99,9 +99,12 @@ public class Watermarks implements ActivitySource {
         Optional<SyncRun> claimed = claim(integration);
         if (claimed.isEmpty()) {
             log.info("sync {} skipped: the previous run is still going", integration);
+            step(exchange, "sync", "skipped", null, "the previous run of " + integration + " is still going");
             return;
         }
         SyncRun run = claimed.get();
+        step(exchange, "sync", "ok", null, "run " + run.id() + " from watermark "
+                + (run.since() == null ? "(none: everything)" : run.since()));
         exchange.setProperty(SyncRun.PROPERTY, run);
         exchange.setProperty(SINCE, run.since() == null ? "" : run.since().toString());
         exchange.setProperty(NEXT_CURSOR, "");
@@ -143,6 +146,8 @@ public class Watermarks implements ActivitySource {
                     run.pages(), run.records(), run.upserted(), ts(run.watermark()), run.id());
         });
         exchange.removeProperty(PAGE_WATERMARK);
+        step(exchange, "page-" + run.pages(), "ok", pageMs, records + " records, " + upserted + " upserted, "
+                + (records - upserted) + " skipped; watermark " + run.watermark());
         log.info("sync page integration={} run={} page={} records={} upserted={} skipped={} watermark={} more={} "
                 + "durationMs={}", run.integration(), run.id(), run.pages(), records, upserted, records - upserted,
                 run.watermark(), exchange.getProperty(NEXT_CURSOR) != null, pageMs);
@@ -164,8 +169,29 @@ public class Watermarks implements ActivitySource {
         });
         jdbc.update("delete from sync_run where integration = ? and started_at < ?", run.integration(),
                 ts(now.minus(retention)));
+        step(exchange, "sync-done", "ok", duration, run.pages() + " pages, " + run.records() + " records, "
+                + run.upserted() + " upserted; watermark " + run.since() + " -> " + run.watermark());
         log.info("sync run integration={} run={} outcome=ok pages={} records={} upserted={} watermark={} durationMs={}",
                 run.integration(), run.id(), run.pages(), run.records(), run.upserted(), run.watermark(), duration);
+    }
+
+    /**
+     * A step in the run's journal event, when the run came through the inbox (a scheduled,
+     * manual or replayed run); a direct call (a test) has no event to write to.
+     */
+    private void step(Exchange exchange, String step, String outcome, Long durationMs, String detail) {
+        String eventId = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID, String.class);
+        if (journal != null && eventId != null) {
+            journal.step(eventId, step, outcome, durationMs, detail);
+        }
+    }
+
+    private io.switchboard.journal.Journal journal;
+
+    /** The journal the inbox's runs are written to. */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void setJournal(io.switchboard.journal.Journal journal) {
+        this.journal = journal;
     }
 
     // --- for people and other beans

@@ -1,0 +1,36 @@
+package io.switchboard.schedule;
+
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.Trigger;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs a scheduled integration's runs from its inbox: for each integration with
+ * {@code trigger: schedule}, the route {@code <id>-runs} takes a run event (put there by the
+ * cron route's {@code to: inbox:<id>}, by {@code POST /api/integrations/<id>/runs} or by a
+ * replay) and hands it to {@code direct:<id>}, the integration's own route. So a run is in
+ * the journal with its trail, is retried with the inbox's backoff when it fails, and is
+ * parked as a dead letter whose replay runs it again, like any event.
+ */
+@Component
+class ScheduledRunRoutes extends RouteBuilder {
+
+    private final IntegrationsProperties integrations;
+
+    ScheduledRunRoutes(IntegrationsProperties integrations) {
+        this.integrations = integrations;
+    }
+
+    @Override
+    public void configure() {
+        integrations.all().forEach((id, integration) -> {
+            if (integration.trigger() == Trigger.SCHEDULE) {
+                // One run at a time on this node; InboxStore.startRun keeps it to one in the cluster.
+                from("inbox:" + id + "?concurrency=1&batchSize=1").routeId(id + "-runs")
+                        .routeDescription("Runs " + id + " (from its schedule, a person or a replay)")
+                        .to("direct:" + id);
+            }
+        });
+    }
+}
