@@ -94,9 +94,27 @@ final class PayloadChecks {
         }
     }
 
-    private Optional<JsonSchema> load(String integration) {
-        Path file = schemaDirectories.stream().map(dir -> dir.resolve(integration + ".schema.json"))
+    /** The first of the schema's {@code examples}, if it gives one: a sample for a test event. */
+    Optional<JsonNode> example(String integration) {
+        Path file = schemaFile(integration);
+        if (file == null) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode examples = json.readTree(file.toFile()).path("examples");
+            return examples.isArray() && !examples.isEmpty() ? Optional.of(examples.get(0)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Path schemaFile(String integration) {
+        return schemaDirectories.stream().map(dir -> dir.resolve(integration + ".schema.json"))
                 .filter(Files::isRegularFile).findFirst().orElse(null);
+    }
+
+    private Optional<JsonSchema> load(String integration) {
+        Path file = schemaFile(integration);
         if (file == null) {
             return Optional.empty();
         }

@@ -15,6 +15,7 @@ import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
+import io.switchboard.journal.EventQueries;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -40,6 +41,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 class TestEventsController implements org.springframework.beans.factory.SmartInitializingSingleton {
 
     private static final String PATH = "/api/integrations/{id}/test-events";
+    /** What the journal shows instead of a sensitive value (journal.PayloadMask). */
+    private static final String MASKED = "***";
 
     private final IntegrationsProperties integrations;
     private final WebhookIngress ingress;
@@ -48,9 +51,12 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
     private final CamelContext camel;
     private final ObjectMapper json;
     private final List<RequestMappingHandlerMapping> mappings;
+    private final EventQueries events;
 
     TestEventsController(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox,
-            InboxSignal signal, CamelContext camel, ObjectMapper json, List<RequestMappingHandlerMapping> mappings) {
+            InboxSignal signal, CamelContext camel, ObjectMapper json, List<RequestMappingHandlerMapping> mappings,
+            EventQueries events) {
+        this.events = events;
         this.mappings = mappings;
         this.integrations = integrations;
         this.ingress = ingress;
@@ -121,6 +127,58 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
      * Runs the api route's steps with the payload's fields as path parameters, as a GET would,
      * without going through HTTP again (the operator is already signed in).
      */
+    /**
+     * {@code GET /api/integrations/{id}/test-events/sample} (viewer): what to start a test
+     * event from: the schema's example, else the last real event's payload with the masked
+     * fields left out (a test must not carry a secret the journal hid), else nothing.
+     */
+    @org.springframework.web.bind.annotation.GetMapping(PATH + "/sample")
+    ResponseEntity<?> sample(@PathVariable String id) {
+        if (integrations.find(id).isEmpty()) {
+            return problem(HttpStatus.NOT_FOUND, "Unknown integration", "No integration " + id + ".");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        var example = ingress.examplePayload(id);
+        if (example.isPresent()) {
+            answer.put("source", "schema-example");
+            answer.put("payload", example.get());
+            return ResponseEntity.ok(answer);
+        }
+        String last = events.find(new EventQueries.Filter(id, null, null, null, null, 20, 0)).stream()
+                .filter(event -> !event.test() && !(event.deliveryId() != null && event.deliveryId().startsWith("run-")))
+                .findFirst().flatMap(event -> events.get(event.id())).map(EventQueries.EventDetail::payload)
+                .orElse(null);
+        JsonNode payload = last == null ? null : parsedOrNull(last);
+        answer.put("source", payload == null ? "none" : "last-event");
+        answer.put("payload", payload == null ? json.createObjectNode() : withoutMasked(payload));
+        return ResponseEntity.ok(answer);
+    }
+
+    private JsonNode parsedOrNull(String text) {
+        try {
+            return json.readTree(text);
+        } catch (Exception notJson) {
+            return null;
+        }
+    }
+
+    private static JsonNode withoutMasked(JsonNode node) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            java.util.List<String> masked = new java.util.ArrayList<>();
+            object.fields().forEachRemaining(field -> {
+                if (MASKED.equals(field.getValue().asText(null))) {
+                    masked.add(field.getKey());
+                } else {
+                    withoutMasked(field.getValue());
+                }
+            });
+            object.remove(masked);
+        } else if (node.isArray()) {
+            node.forEach(TestEventsController::withoutMasked);
+        }
+        return node;
+    }
+
     private ResponseEntity<?> callApi(String id, JsonNode payload) {
         Route route = camel.getRoute(id);
         if (route == null) {

@@ -186,4 +186,9 @@ public class WebhookIngress {
         payloads.validate(integration, document);
         return document;
     }
+
+    /** The schema's example payload of an integration, if its schema gives one. */
+    java.util.Optional<JsonNode> examplePayload(String integration) {
+        return payloads.example(integration);
+    }
 }

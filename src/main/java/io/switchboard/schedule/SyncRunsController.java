@@ -63,11 +63,13 @@ class SyncRunsController {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "A run of " + integration
                     + " is already waiting or going (event " + start.eventId() + "); wait for it to finish.");
             problem.setTitle("Run already going");
+            problem.setProperty("runningRunId", start.eventId());
             problem.setProperty("runningEventId", start.eventId());
             return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
         }
         signal.wake(integration);
-        return ResponseEntity.accepted().body(Map.of("eventId", start.eventId()));
+        // The run is an event of the journal: its id is both.
+        return ResponseEntity.accepted().body(Map.of("runId", start.eventId(), "eventId", start.eventId()));
     }
 
     @GetMapping("/api/integrations/{integration}/runs")

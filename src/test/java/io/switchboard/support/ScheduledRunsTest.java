@@ -36,7 +36,8 @@ class ScheduledRunsTest extends IntegrationTestSupport {
         int digests = chatsContaining("Billing today:").size();
         HttpResponse<String> started = callAs("operator", "POST", "/api/integrations/billing-digest/runs", null);
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-        String eventId = json.readTree(started.body()).get("eventId").asText();
+        String eventId = json.readTree(started.body()).get("runId").asText();
+        assertThat(json.readTree(started.body()).get("eventId").asText()).isEqualTo(eventId);
         awaitStatus(eventId, "DONE");
         assertThat(chatsContaining("Billing today:")).hasSize(digests + 1);
         JsonNode event = json.readTree(callAs("viewer", "GET", "/api/events/" + eventId, null).body());
@@ -52,7 +53,7 @@ class ScheduledRunsTest extends IntegrationTestSupport {
         assertThat(first.statusCode()).isEqualTo(202);
         assertThat(second.statusCode()).isEqualTo(409);
         String running = json.readTree(first.body()).get("eventId").asText();
-        assertThat(json.readTree(second.body()).get("runningEventId").asText()).isEqualTo(running);
+        assertThat(json.readTree(second.body()).get("runningRunId").asText()).isEqualTo(running);
         // A cron tick meanwhile adds no run either.
         camel.sendBody("inbox:billing-digest", null);
         assertThat(jdbc.queryForObject("select count(*) from inbox where integration = 'billing-digest'",

@@ -86,6 +86,24 @@ class TestEventsAndRerunTest extends IntegrationTestSupport {
     }
 
     @Test
+    void aSampleComesFromTheSchemasExampleElseFromTheLastRealEventWithoutItsMaskedFields() throws Exception {
+        JsonNode fromSchema = json.readTree(callAs("viewer", "GET", "/api/integrations/ticket-alert/test-events/sample",
+                null).body());
+        assertThat(fromSchema.get("source").asText()).isEqualTo("schema-example");
+        assertThat(fromSchema.get("payload").get("ticketId").asText()).isEqualTo("T-1001");
+
+        String deal = "S-" + UUID.randomUUID().toString().substring(0, 8);
+        String eventId = enqueue("deal-won", "s-" + deal, Map.of("dealId", deal, "contactId", "c_x", "ownerId", "u_ada",
+                "title", deal, "amountCents", 1, "currency", "EUR", "apiKey", "not-for-a-test"));
+        awaitStatus(eventId, "DONE");
+        JsonNode fromLast = json.readTree(callAs("viewer", "GET", "/api/integrations/deal-won/test-events/sample",
+                null).body());
+        assertThat(fromLast.get("source").asText()).isEqualTo("last-event");
+        assertThat(fromLast.get("payload").get("dealId").asText()).isEqualTo(deal);
+        assertThat(fromLast.get("payload").has("apiKey")).as("a masked field is left out").isFalse();
+    }
+
+    @Test
     void aDoneEventIsRerunThroughTheRouteDoingItsStepsAgain() throws Exception {
         JsonNode contact = asCrmClient("POST", "/sandbox/crm/contacts", json.writeValueAsString(Map.of(
                 "email", "rerun." + UUID.randomUUID().toString().substring(0, 8) + "@babbage-sons.io")));
