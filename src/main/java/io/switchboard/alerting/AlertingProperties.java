@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param checkInterval    how often silence, SLA and failure-rate checks run
  * @param failureRate      the failure-rate alert
  * @param chat             a Slack-compatible incoming webhook
- * @param email            e-mail through an HTTP mail API (the sandbox mail by default)
+ * @param email            e-mail: through SMTP when {@code spring.mail.host} is set, else an HTTP mail API
+ *                         (the sandbox mail in the demo)
  */
 @ConfigurationProperties("switchboard.alerting")
 public record AlertingProperties(List<String> defaultChannels, Duration repeatInterval, Duration checkInterval,
@@ -25,7 +26,7 @@ public record AlertingProperties(List<String> defaultChannels, Duration repeatIn
         checkInterval = checkInterval == null ? Duration.ofSeconds(15) : checkInterval;
         failureRate = failureRate == null ? new FailureRate(null, 0, 0) : failureRate;
         chat = chat == null ? new Chat(null) : chat;
-        email = email == null ? new Email(null, null, null, null) : email;
+        email = email == null ? new Email(null, null, null, null, null) : email;
     }
 
     /** Alert when at least {@code minFailures} attempts failed in the window and their share is over the threshold. */
@@ -42,11 +43,15 @@ public record AlertingProperties(List<String> defaultChannels, Duration repeatIn
     }
 
     /**
-     * @param url          mail API to POST {@code {"to","subject","text"}} to
+     * @param url          mail API to POST {@code {"from","to","subject","text"}} to, when no SMTP server is set
      * @param apiKeyHeader the header carrying the key (default {@code X-Api-Key})
      * @param apiKey       the key, from the environment
-     * @param to           who gets alert mail
+     * @param to           who gets alert mail (comma-separated for several)
+     * @param from         the sender (default {@code switchboard-alerts@switchboard.example})
      */
-    public record Email(String url, String apiKeyHeader, String apiKey, String to) {
+    public record Email(String url, String apiKeyHeader, String apiKey, String to, String from) {
+        public Email {
+            from = from == null || from.isBlank() ? "switchboard-alerts@switchboard.example" : from;
+        }
     }
 }
