@@ -12,7 +12,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Writes one structured line per finished exchange (route, outcome, duration, correlation
- * id), so a log search for one event's id finds what happened to it on every node.
+ * id), so a log search for one event's id finds what happened to it on every node. The same
+ * values are in the MDC while the line is written ({@link #FIELDS}), so JSON logs
+ * ({@code logging.structured.format.console=ecs}) carry them as fields.
  */
 @Component
 class ExchangeLog extends EventNotifierSupport {
@@ -22,7 +24,16 @@ class ExchangeLog extends EventNotifierSupport {
 
     private static final Logger log = LoggerFactory.getLogger("switchboard.exchange");
 
-    ExchangeLog() {
+    /** The MDC keys of the per-exchange line: none carries a payload value or a secret. */
+    static final java.util.List<String> FIELDS = java.util.List.of("correlationId", "eventId", "integration", "route",
+            "outcome", "durationMs", "attempt", "node");
+
+    private final io.switchboard.integration.IntegrationsProperties integrations;
+    private final io.switchboard.journal.NodeId node;
+
+    ExchangeLog(io.switchboard.integration.IntegrationsProperties integrations, io.switchboard.journal.NodeId node) {
+        this.integrations = integrations;
+        this.node = node;
         setIgnoreCamelContextEvents(true);
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
@@ -52,6 +63,19 @@ class ExchangeLog extends EventNotifierSupport {
         boolean failed = event instanceof ExchangeFailedEvent || exchange.isFailed()
                 || org.apache.camel.support.ExchangeHelper.isFailureHandled(exchange);
         MDC.put("correlationId", correlationId);
+        String eventId = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID, String.class);
+        if (eventId != null) {
+            MDC.put("eventId", eventId);
+        }
+        integrations.ownerOfRoute(routeId).ifPresent(owner -> MDC.put("integration", owner));
+        MDC.put("route", routeId);
+        MDC.put("outcome", failed ? "failed" : "ok");
+        MDC.put("durationMs", Long.toString(durationMs));
+        Object attempt = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.ATTEMPT);
+        if (attempt != null) {
+            MDC.put("attempt", attempt.toString());
+        }
+        MDC.put("node", node.value());
         try {
             if (failed) {
                 Throwable cause = exchange.getException() != null ? exchange.getException()
@@ -64,7 +88,7 @@ class ExchangeLog extends EventNotifierSupport {
                         routeId, durationMs, correlationId, exchange.getExchangeId());
             }
         } finally {
-            MDC.remove("correlationId");
+            FIELDS.forEach(MDC::remove);
         }
     }
 
