@@ -14,10 +14,12 @@ public class ProbeHttp {
             .containerThreads(16)
             .jettyAcceptors(2));
 
-    public ProbeHttp() {
+    public ProbeHttp(org.springframework.core.env.ConfigurableEnvironment environment) {
         server.start();
-        // Read when an alert is sent (the chat webhook URL names it), long after start.
-        System.setProperty("switchboard.test.wiremock-url", url());
+        // Read when an alert is sent (the chat webhook URL names it), long after start. A
+        // property of this context, not of the JVM: another test context has its own server.
+        environment.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("probe-http",
+                java.util.Map.of("switchboard.test.wiremock-url", url())));
     }
 
     public String url() {
