@@ -158,6 +158,12 @@
     return h('span', {class: 'status status-' + String(status).toLowerCase(), testid}, status);
   }
 
+  /** An event a person sent to try the integration (a test event), not a real delivery. */
+  function testBadge() {
+    return h('span', {class: 'test-badge', testid: 'test-badge', title: 'A test event, sent from the console or the API'},
+        'test');
+  }
+
   function pretty(text) {
     if (!text) {
       return '';
@@ -172,9 +178,10 @@
   // ---- the API ----------------------------------------------------------------------------
 
   class ApiError extends Error {
-    constructor(status, message) {
+    constructor(status, message, problem) {
       super(message);
       this.status = status;
+      this.problem = problem || null;   // the answer's JSON body (a problem: title, detail), if any
     }
   }
 
@@ -183,16 +190,22 @@
     return cookie ? decodeURIComponent(cookie.slice('XSRF-TOKEN='.length)) : '';
   }
 
-  async function api(path, method = 'GET') {
+  /** One request; answers {status, body} for a 2xx, throws an {@link ApiError} otherwise. */
+  async function call(path, options = {}) {
+    const method = options.method || 'GET';
     // X-Requested-With makes Spring Security answer an expired session with a bare 401
     // rather than a login page or a browser password prompt.
     const headers = {'Accept': 'application/json', 'X-Requested-With': 'XMLHttpRequest'};
     if (method !== 'GET') {
       headers['X-XSRF-TOKEN'] = csrfToken();
     }
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
     let response;
     try {
-      response = await fetch(path, {method, headers, credentials: 'same-origin', cache: 'no-store'});
+      response = await fetch(path, {method, headers, body: options.body, credentials: 'same-origin',
+        cache: 'no-store'});
     } catch (e) {
       throw new ApiError(0, 'The server cannot be reached.');
     }
@@ -208,9 +221,13 @@
       const detail = body && (body.detail || body.title || body.error);
       const why = response.status === 403 && !detail ? 'You are not allowed to do this.' : detail;
       throw new ApiError(response.status, (why || response.statusText || 'Request failed')
-          + ' (HTTP ' + response.status + ')');
+          + ' (HTTP ' + response.status + ')', body);
     }
-    return body;
+    return {status: response.status, body};
+  }
+
+  async function api(path, method = 'GET') {
+    return (await call(path, {method})).body;
   }
 
   // ---- banners ----------------------------------------------------------------------------
@@ -287,6 +304,9 @@
       $('events-more').hidden = true;
     }
     syncForm($('event-filters'), next.view === 'events' ? next.params : null);
+    if (next.view === 'events') {
+      drawRerunMatching(next.params);
+    }
     syncForm($('dead-letter-filters'), next.view === 'dead-letters' ? next.params : null);
     refresh();
   }
@@ -464,26 +484,74 @@
 
   // ---- integrations -----------------------------------------------------------------------
 
+  /**
+   * Integration id -> its card: the article, the part redrawn when the data changes, and the
+   * operator's actions, which stay put across redraws (a half-typed test payload, a trail
+   * being followed, the focus in the text area).
+   */
+  const cards = new Map();
+
   function drawIntegrations() {
     const container = $('integrations');
     if (state.integrations.length === 0) {
+      cards.clear();
       replace(container, h('div', {class: 'empty', testid: 'integrations-empty'},
           'No integrations are configured. Add one under switchboard.integrations in config/application.yaml.'));
       return;
     }
-    replace(container, state.integrations.map(integrationCard));
+    const articles = state.integrations.map((integration) => {
+      let card = cards.get(integration.id);
+      if (!card) {
+        card = {content: h('div', {class: 'card-content'}), actions: null, kind: null};
+        card.article = h('article', {testid: 'integration-card', 'data-integration': integration.id}, card.content);
+        cards.set(integration.id, card);
+      }
+      card.article.className = 'card' + (troubled(integration) ? ' troubled' : '');
+      replace(card.content, integrationCard(integration));
+      const kind = canOperate() ? actionKind(integration.trigger) : null;
+      if (card.kind !== kind) {
+        if (card.actions) {
+          card.actions.remove();
+        }
+        card.kind = kind;
+        card.actions = kind === 'run' ? runPanel(integration) : kind === 'test' ? testEventPanel(integration) : null;
+        if (card.actions) {
+          card.article.append(card.actions);
+        }
+      }
+      return card.article;
+    });
+    const ids = new Set(state.integrations.map((i) => i.id));
+    [...cards.keys()].filter((id) => !ids.has(id)).forEach((id) => cards.delete(id));
+    const shown = [...container.children];
+    if (shown.length !== articles.length || articles.some((article, i) => shown[i] !== article)) {
+      replace(container, articles);
+    }
   }
 
+  function troubled(integration) {
+    const health = integration.health || {};
+    const sla = health.sla || 'unknown';
+    return sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0 || health.failedAttempts1h > 0
+        || !!integration.routeFileProblem;
+  }
+
+  /** What an operator can do from a card: send a test event (webhook, event, api) or start a run (schedule). */
+  function actionKind(trigger) {
+    if (trigger === 'schedule') {
+      return 'run';
+    }
+    return ['webhook', 'event', 'api'].includes(trigger) ? 'test' : null;
+  }
+
+  /** The card's data, without its actions. */
   function integrationCard(integration) {
     const card = integration.card || {};
     const health = integration.health || {};
     const sla = health.sla || 'unknown';
-    const troubled = sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0 || health.failedAttempts1h > 0
-        || !!integration.routeFileProblem;
     const hawtio = safeHref(integration.hawtio);
     const scopes = Object.entries(integration.connectionScopes || card.scopes || {});
-    return h('article', {class: 'card' + (troubled ? ' troubled' : ''), testid: 'integration-card',
-      'data-integration': integration.id},
+    return [
       h('header', {},
           h('h2', {}, integration.id),
           h('span', {class: 'trigger'}, integration.trigger || 'no trigger'),
@@ -528,7 +596,7 @@
           h('span', {class: 'links'},
               h('a', {href: hashFor('events', {integration: integration.id}), testid: 'events-link'}, 'Events'),
               hawtio ? h('a', {href: hawtio, target: '_blank', rel: 'noopener', testid: 'hawtio-link',
-                title: 'Live route, counters and diagram in Hawtio (admins)'}, 'Route in Hawtio ↗') : null)));
+                title: 'Live route, counters and diagram in Hawtio (admins)'}, 'Route in Hawtio ↗') : null))];
   }
 
   function metric(label, value, tone, title) {
@@ -539,6 +607,195 @@
   function fact(label, value) {
     return [h('dt', {}, label), h('dd', {}, value === null || value === undefined || value === ''
         ? h('span', {class: 'muted'}, 'not declared') : value)];
+  }
+
+  // ---- card actions (operators) -----------------------------------------------------------
+
+  const FINISHED = ['DONE', 'DEAD'];
+  const FOLLOW_MS = 1000;
+  const FOLLOW_FOR_MS = 60000;
+  const MASK = '***';
+
+  /** A refusal as the server words it: the problem's title and detail, else the error's message. */
+  function refusal(error, testid) {
+    const p = error.problem;
+    return h('div', {class: 'action-error', testid, role: 'alert'},
+        p && p.title ? [h('strong', {}, p.title), p.detail ? ': ' + p.detail : ''] : error.message,
+        p && p.title && error.status ? h('span', {class: 'muted small'}, ' (HTTP ' + error.status + ')') : null);
+  }
+
+  /** "Send test event": a payload form, and what became of the event sent (or the api's answer). */
+  function testEventPanel(integration) {
+    const id = integration.id;
+    const isApi = integration.trigger === 'api';
+    const panel = {following: 0};
+    const payload = h('textarea', {class: 'payload-input', testid: 'test-event-payload', rows: 8,
+      spellcheck: 'false', autocomplete: 'off', disabled: true, 'aria-label': 'Test payload (JSON)'});
+    const send = h('button', {type: 'submit', testid: 'test-event-send'}, 'Send');
+    const result = h('div', {class: 'action-result', testid: 'test-event-result', 'aria-live': 'polite'});
+    const form = h('form', {class: 'action-form', testid: 'test-event-form', hidden: true,
+      onsubmit: (e) => {
+        e.preventDefault();
+        sendTestEvent(id, panel, payload, send, result);
+      }},
+    h('label', {class: 'muted small'}, isApi
+      ? 'The route\'s path parameters as a JSON object; the route answers at once, nothing is stored.'
+      : 'Payload (JSON), checked against the schema like a real delivery and run through the current route as a test event.'),
+    payload,
+    h('div', {class: 'buttons'}, send,
+        h('button', {type: 'button', class: 'secondary', testid: 'test-event-close', onclick: () => {
+          form.hidden = true;
+        }}, 'Close')),
+    result);
+    const open = h('button', {type: 'button', class: 'secondary', testid: 'test-event-open', onclick: () => {
+      form.hidden = !form.hidden;
+      if (!form.hidden && !panel.sampled) {
+        panel.sampled = true;
+        samplePayload(id).then((sample) => {
+          payload.value = sample;
+          payload.disabled = false;
+          payload.focus();
+        });
+      }
+    }}, isApi ? 'Send test call' : 'Send test event');
+    return h('div', {class: 'card-actions', testid: 'card-actions'}, h('div', {class: 'buttons'}, open), form);
+  }
+
+  /** The last real event's payload of this integration, without the masked fields; else {}. */
+  async function samplePayload(integration) {
+    try {
+      const events = await api('/api/events?' + new URLSearchParams({integration, limit: '10'}));
+      const real = (events || []).find((e) => !e.test);
+      if (!real) {
+        return '{}';
+      }
+      const detail = await api('/api/events/' + encodeURIComponent(real.id));
+      const value = typeof detail.payload === 'string' ? JSON.parse(detail.payload) : detail.payload;
+      return value && typeof value === 'object' ? JSON.stringify(unmasked(value), null, 2) : '{}';
+    } catch (e) {
+      return '{}';
+    }
+  }
+
+  function unmasked(value) {
+    if (Array.isArray(value)) {
+      return value.filter((v) => v !== MASK).map(unmasked);
+    }
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== MASK).map(([k, v]) => [k, unmasked(v)]));
+    }
+    return value;
+  }
+
+  async function sendTestEvent(id, panel, payload, send, result) {
+    const following = ++panel.following;
+    send.disabled = true;
+    replace(result, h('span', {class: 'muted'}, 'Sending…'));
+    try {
+      const answer = await call('/api/integrations/' + encodeURIComponent(id) + '/test-events',
+          {method: 'POST', body: payload.value});
+      if (answer.status === 202 && answer.body && answer.body.eventId) {
+        followTestEvent(answer.body.eventId, () => panel.following === following, result);
+      } else {
+        replace(result, apiAnswer(answer.body || {}));
+      }
+    } catch (e) {
+      replace(result, refusal(e, 'test-event-error'));
+    } finally {
+      send.disabled = false;
+    }
+  }
+
+  /** An api integration's answer to a test call: its HTTP status and body. */
+  function apiAnswer(answer) {
+    const ok = answer.status >= 200 && answer.status < 300;
+    const body = answer.body === null || answer.body === undefined ? ''
+      : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body, null, 2);
+    return [
+      h('div', {}, 'The route answered ',
+          h('span', {class: 'status ' + (ok ? 'status-done' : 'status-dead'), testid: 'test-answer-status'},
+              'HTTP ' + answer.status),
+          ' in ', millis(answer.durationMs)),
+      answer.error ? h('div', {class: 'error-text', testid: 'test-answer-error'}, answer.error) : null,
+      h('pre', {class: 'payload', testid: 'test-answer-body'}, body || '(empty)')];
+  }
+
+  /** Shows the event's step trail as it grows, every second until it is DONE or DEAD (60 s at most). */
+  function followTestEvent(eventId, current, result) {
+    const until = Date.now() + FOLLOW_FOR_MS;
+    const head = (status) => h('div', {},
+        'Test event ', h('a', {href: eventHref(eventId), testid: 'test-event-link'}, h('code', {}, eventId)), ' ',
+        status ? statusBadge(status, 'test-event-status') : null);
+    replace(result, head(null));
+    let drawn = null;
+    const poll = async () => {
+      if (!current()) {
+        return;
+      }
+      let detail = null;
+      let trouble = null;
+      try {
+        detail = await api('/api/events/' + encodeURIComponent(eventId));
+      } catch (e) {
+        trouble = e.message;
+      }
+      if (!current()) {
+        return;
+      }
+      const status = detail ? detail.event.status : null;
+      const done = FINISHED.includes(status);
+      const late = !done && Date.now() >= until;
+      const fingerprint = JSON.stringify([detail, trouble, late]);
+      if (fingerprint !== drawn) {
+        drawn = fingerprint;
+        replace(result, head(status),
+            detail ? trail(detail.steps || []) : null,
+            trouble ? h('div', {class: 'error-text'}, 'Could not read the event: ' + trouble) : null,
+            late ? h('div', {class: 'muted small', testid: 'test-event-late'}, 'Still ' + (status || 'not finished')
+                + ' after ' + FOLLOW_FOR_MS / 1000 + ' s; its page shows how it goes on.') : null);
+      }
+      if (!done && !late) {
+        setTimeout(poll, FOLLOW_MS);
+      }
+    };
+    poll();
+  }
+
+  function trail(steps) {
+    if (steps.length === 0) {
+      return h('div', {class: 'muted small'}, 'No steps yet.');
+    }
+    return h('ol', {class: 'trail', testid: 'test-event-steps'}, steps.map((step) => h('li', {
+      class: 'outcome-' + String(step.outcome).toLowerCase()},
+    h('span', {class: 'trail-step', testid: 'test-step-name'}, step.step), ' ',
+    h('span', {class: 'trail-outcome', testid: 'test-step-outcome'}, step.outcome), ' ',
+    step.durationMs === null || step.durationMs === undefined ? null
+      : h('span', {class: 'muted small'}, millis(step.durationMs)),
+    step.detail ? h('div', {class: 'trail-detail muted small'}, step.detail) : null)));
+  }
+
+  /** "Run now" for a schedule: the run is an event; a run already going is linked instead. */
+  function runPanel(integration) {
+    const id = integration.id;
+    const result = h('div', {class: 'action-result', testid: 'run-result', 'aria-live': 'polite'});
+    const button = h('button', {type: 'button', class: 'secondary', testid: 'run-now', onclick: async () => {
+      button.disabled = true;
+      replace(result, h('span', {class: 'muted'}, 'Starting a run…'));
+      try {
+        const answer = await call('/api/integrations/' + encodeURIComponent(id) + '/runs', {method: 'POST'});
+        const eventId = answer.body && answer.body.eventId;
+        replace(result, eventId ? ['Run started: ', h('a', {href: eventHref(eventId), testid: 'run-event-link'},
+            h('code', {}, eventId))] : 'Run started.');
+      } catch (e) {
+        const running = e.status === 409 && e.problem && e.problem.runningEventId;
+        replace(result, running ? h('div', {testid: 'run-already-going'}, 'A run is already going: ',
+            h('a', {href: eventHref(running), testid: 'run-running-link'}, h('code', {}, running)))
+          : refusal(e, 'run-error'));
+      } finally {
+        button.disabled = false;
+      }
+    }}, 'Run now');
+    return h('div', {class: 'card-actions', testid: 'card-actions'}, h('div', {class: 'buttons'}, button), result);
   }
 
   // ---- events -----------------------------------------------------------------------------
@@ -565,6 +822,59 @@
         : 'No events yet. When an integration receives its first event, it appears here.';
   }
 
+  /**
+   * "Re-run matching…" for an operator on the events of one integration. A re-run matches by
+   * integration and status (DONE or DEAD) only, so a search or another status disables it.
+   */
+  function drawRerunMatching(params) {
+    const button = $('rerun-matching');
+    button.hidden = !(canOperate() && params.integration);
+    const why = params.q ? 'Clear the search first: a re-run matches by integration and status, not by search.'
+      : params.status && !FINISHED.includes(params.status) ? 'Only DONE or DEAD events can be re-run.' : null;
+    button.disabled = Boolean(why);
+    button.title = why || 'Re-run the finished events of ' + params.integration + (params.status
+      ? ' that are ' + params.status : '') + ' through the current route; it says how many first.';
+  }
+
+  async function rerunMatching() {
+    const params = state.route.params;
+    const integration = params.integration;
+    if (!integration) {
+      return;
+    }
+    const query = new URLSearchParams({integration});
+    if (params.status) {
+      query.set('status', params.status);
+    }
+    const button = $('rerun-matching');
+    button.disabled = true;
+    try {
+      const dry = await api('/api/events/rerun?' + query + '&dryRun=true', 'POST');
+      const plural = (n) => n + (n === 1 ? ' event' : ' events');
+      if (dry.matching === 0) {
+        flash('No finished events of ' + integration + ' to re-run.');
+        return;
+      }
+      if (dry.limit && dry.matching > dry.limit) {
+        problem('action', plural(dry.matching) + ' of ' + integration + ' match, more than the ' + dry.limit
+            + ' one re-run may start. Narrow it down by status.');
+        return;
+      }
+      if (!window.confirm('This re-runs ' + plural(dry.matching) + ' of ' + integration + '. Continue?')) {
+        return;
+      }
+      const answer = await api('/api/events/rerun?' + query, 'POST');
+      flash('Re-running ' + plural(answer.rerun) + ' of ' + integration + '.');
+      problem('action', null);
+    } catch (e) {
+      problem('action', 'That did not work: ' + e.message);
+    } finally {
+      drawRerunMatching(state.route.params);
+      state.drawn = {};
+      refresh();
+    }
+  }
+
   function eventRow(event) {
     const open = () => {
       window.location.hash = eventHref(event.id);
@@ -572,7 +882,7 @@
     return h('tr', {class: 'clickable', testid: 'event-row', 'data-event-id': event.id, onclick: open},
         h('td', {}, h('a', {href: eventHref(event.id), testid: 'event-link'}, when(event.receivedAt))),
         h('td', {}, event.integration),
-        h('td', {}, statusBadge(event.status, 'event-row-status')),
+        h('td', {}, statusBadge(event.status, 'event-row-status'), event.test ? [' ', testBadge()] : null),
         h('td', {class: 'num'}, String(event.attempts)),
         h('td', {class: 'num'}, millis(event.durationMs)),
         h('td', {}, h('code', {}, clip(event.deliveryId, 40))),
@@ -602,13 +912,35 @@
     if (state.route === current && changed('event', [detail, letter, canOperate()])) {
       drawEvent(detail, letter);
     }
+    followEvent(current, detail);
+  }
+
+  /** After a re-run from this page, the detail refreshes every second until the event is DONE or DEAD. */
+  function followEvent(current, detail) {
+    const follow = state.follow;
+    if (!follow || follow.id !== current.id) {
+      return;
+    }
+    // Finished with more steps than before the click: the re-run's trail, not the old one.
+    const rerunDone = FINISHED.includes(detail.event.status) && (detail.steps || []).length > follow.steps;
+    if (rerunDone || Date.now() > follow.until) {
+      state.follow = null;
+      return;
+    }
+    clearTimeout(state.followTimer);
+    state.followTimer = setTimeout(() => {
+      if (state.route === current) {
+        refresh();
+      }
+    }, FOLLOW_MS);
   }
 
   function drawEvent(detail, letter) {
     const e = detail.event;
     const steps = detail.steps || [];
     replace($('event'),
-        h('h1', {}, 'Event ', h('code', {testid: 'event-id'}, e.id), ' ', statusBadge(e.status, 'event-status')),
+        h('h1', {}, 'Event ', h('code', {testid: 'event-id'}, e.id), ' ', statusBadge(e.status, 'event-status'),
+            e.test ? testBadge() : null),
         h('dl', {class: 'facts'},
             fact('Integration', h('a', {href: hashFor('events', {integration: e.integration})}, e.integration)),
             fact('Delivery id', e.deliveryId ? h('code', {}, e.deliveryId) : null),
@@ -618,6 +950,7 @@
             fact('Finished', when(e.finishedAt, {none: 'not yet'})),
             fact('Took', millis(e.durationMs)),
             fact('Node', e.nodeId)),
+        canOperate() ? h('div', {class: 'event-actions'}, rerunButton(e, steps.length)) : null,
         e.lastError ? h('div', {class: 'last-error', testid: 'last-error'},
             h('strong', {}, 'Last error: '), e.lastError) : null,
         letter ? deadLetterBox(letter) : null,
@@ -638,6 +971,25 @@
         h('pre', {class: 'payload', testid: 'payload'}, pretty(detail.payload) || '(empty)'),
         detail.headers ? [h('h2', {}, 'Headers ', h('span', {class: 'muted small'}, '(secrets masked)')),
           h('pre', {class: 'payload', testid: 'headers'}, pretty(detail.headers))] : null);
+  }
+
+  function rerunButton(e, steps) {
+    const finished = FINISHED.includes(e.status);
+    return h('button', {type: 'button', class: 'secondary', testid: 'rerun', disabled: !finished,
+      title: finished ? 'Run the original payload through the current route again: every step, from the start'
+        : 'An event can be re-run once it is DONE or DEAD', onclick: (click) => {
+        if (!window.confirm('Re-run event ' + e.id + ' of ' + e.integration
+            + '? Its original payload runs through the current route again, every step.')) {
+          return;
+        }
+        state.follow = {id: e.id, until: Date.now() + FOLLOW_FOR_MS, steps: steps};
+        act(click.currentTarget, '/api/events/' + encodeURIComponent(e.id) + '/rerun',
+            () => 'Re-running event ' + e.id + ' through the current ' + e.integration + ' route.').then((answer) => {
+          if (!answer) {
+            state.follow = null;
+          }
+        });
+      }}, 'Re-run');
   }
 
   function deadLetterBox(letter) {
@@ -727,14 +1079,17 @@
         + ' dead letters.');
   }
 
+  /** POSTs an action; answers the server's answer, or null when it did not work (the banner says why). */
   async function act(button, path, message) {
     button.disabled = true;
     try {
       const answer = await api(path, 'POST');
       flash(message(answer));
       problem('action', null);
+      return answer;
     } catch (e) {
       problem('action', 'That did not work: ' + e.message);
+      return null;
     } finally {
       button.disabled = false;
       state.drawn = {};
@@ -784,6 +1139,7 @@
     $('dead-letter-filters').querySelectorAll('select').forEach((select) => select.addEventListener('change', () => {
       window.location.hash = hashFor('dead-letters', formParams($('dead-letter-filters')));
     }));
+    $('rerun-matching').addEventListener('click', rerunMatching);
     $('events-more').addEventListener('click', () => {
       state.eventLimit = Math.min(state.eventLimit + 50, 450);
       refresh();
