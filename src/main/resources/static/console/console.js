@@ -614,7 +614,6 @@
   const FINISHED = ['DONE', 'DEAD'];
   const FOLLOW_MS = 1000;
   const FOLLOW_FOR_MS = 60000;
-  const MASK = '***';
 
   /** A refusal as the server words it: the problem's title and detail, else the error's message. */
   function refusal(error, testid) {
@@ -661,30 +660,17 @@
     return h('div', {class: 'card-actions', testid: 'card-actions'}, h('div', {class: 'buttons'}, open), form);
   }
 
-  /** The last real event's payload of this integration, without the masked fields; else {}. */
+  /**
+   * What the server suggests: the last real event's payload without its masked fields, else
+   * the schema's example, else {}.
+   */
   async function samplePayload(integration) {
     try {
-      const events = await api('/api/events?' + new URLSearchParams({integration, limit: '10'}));
-      const real = (events || []).find((e) => !e.test);
-      if (!real) {
-        return '{}';
-      }
-      const detail = await api('/api/events/' + encodeURIComponent(real.id));
-      const value = typeof detail.payload === 'string' ? JSON.parse(detail.payload) : detail.payload;
-      return value && typeof value === 'object' ? JSON.stringify(unmasked(value), null, 2) : '{}';
+      const sample = await api('/api/integrations/' + encodeURIComponent(integration) + '/test-events/sample');
+      return JSON.stringify(sample && sample.payload ? sample.payload : {}, null, 2);
     } catch (e) {
       return '{}';
     }
-  }
-
-  function unmasked(value) {
-    if (Array.isArray(value)) {
-      return value.filter((v) => v !== MASK).map(unmasked);
-    }
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== MASK).map(([k, v]) => [k, unmasked(v)]));
-    }
-    return value;
   }
 
   async function sendTestEvent(id, panel, payload, send, result) {

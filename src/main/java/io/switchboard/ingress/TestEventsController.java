@@ -129,8 +129,8 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
      */
     /**
      * {@code GET /api/integrations/{id}/test-events/sample} (viewer): what to start a test
-     * event from: the schema's example, else the last real event's payload with the masked
-     * fields left out (a test must not carry a secret the journal hid), else nothing.
+     * event from: the last real event's payload with the masked fields left out (a test must
+     * not carry a secret the journal hid), else the schema's example, else nothing.
      */
     @org.springframework.web.bind.annotation.GetMapping(PATH + "/sample")
     ResponseEntity<?> sample(@PathVariable String id) {
@@ -138,19 +138,19 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
             return problem(HttpStatus.NOT_FOUND, "Unknown integration", "No integration " + id + ".");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
-        var example = ingress.examplePayload(id);
-        if (example.isPresent()) {
-            answer.put("source", "schema-example");
-            answer.put("payload", example.get());
-            return ResponseEntity.ok(answer);
-        }
         String last = events.find(new EventQueries.Filter(id, null, null, null, null, 20, 0)).stream()
                 .filter(event -> !event.test() && !(event.deliveryId() != null && event.deliveryId().startsWith("run-")))
                 .findFirst().flatMap(event -> events.get(event.id())).map(EventQueries.EventDetail::payload)
                 .orElse(null);
         JsonNode payload = last == null ? null : parsedOrNull(last);
-        answer.put("source", payload == null ? "none" : "last-event");
-        answer.put("payload", payload == null ? json.createObjectNode() : withoutMasked(payload));
+        if (payload != null) {
+            answer.put("source", "last-event");
+            answer.put("payload", withoutMasked(payload));
+            return ResponseEntity.ok(answer);
+        }
+        var example = ingress.examplePayload(id);
+        answer.put("source", example.isPresent() ? "schema-example" : "none");
+        answer.put("payload", example.orElseGet(json::createObjectNode));
         return ResponseEntity.ok(answer);
     }
 

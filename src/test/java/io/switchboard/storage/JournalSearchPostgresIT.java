@@ -45,7 +45,7 @@ class JournalSearchPostgresIT {
         jdbc.update("insert into event (id, integration, status, attempts, payload, received_at, updated_at) "
                 + "select 'e-' || n, 'lead-intake', 'DONE', 1, '{\"email\":\"lead' || n || '@volume-test.io\"}', now(), now() "
                 + "from generate_series(1, 2000) n");
-        EventQueries queries = new EventQueries(jdbc, new JournalProperties(null, null, null, null, null),
+        EventQueries queries = new EventQueries(jdbc, new JournalProperties(null, null, null, 0),
                 new ObjectMapper(), Clock.systemUTC());
         List<EventQueries.EventSummary> found = queries.find(new EventQueries.Filter(null, null, "lead1234@volume",
                 null, null, 50, 0));
