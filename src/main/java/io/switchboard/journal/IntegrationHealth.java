@@ -32,8 +32,18 @@ public class IntegrationHealth {
     private final Instant startedAt;
     private final List<ActivitySource> otherActivity;
 
+    /** The last answer and when it was computed. */
+    private record Computed(Instant at, Map<String, Health> health) {
+    }
+
+    private final Duration cacheFor;
+    private volatile Computed last;
+
     public IntegrationHealth(IntegrationsProperties integrations, EventQueries events, JdbcTemplate jdbc, Clock clock,
-            ObjectProvider<ActivitySource> otherActivity) {
+            ObjectProvider<ActivitySource> otherActivity,
+            @org.springframework.beans.factory.annotation.Value("${switchboard.console.health-cache:3s}")
+            Duration cacheFor) {
+        this.cacheFor = cacheFor;
         this.integrations = integrations;
         this.events = events;
         this.jdbc = jdbc;
@@ -52,8 +62,22 @@ public class IntegrationHealth {
             Duration oldestWaiting, long deadLetters, String sla, String slaReason) {
     }
 
+    /**
+     * Every integration's health. The answer is kept for {@code switchboard.console.health-cache}
+     * (3 s): however many consoles poll, the aggregates run at most once in that time.
+     */
     public Map<String, Health> all() {
         Instant now = Instant.now(clock);
+        Computed kept = last;
+        if (kept != null && !cacheFor.isZero() && !cacheFor.isNegative() && now.isBefore(kept.at().plus(cacheFor))) {
+            return kept.health();
+        }
+        Map<String, Health> health = java.util.Collections.unmodifiableMap(compute(now));
+        last = new Computed(now, health);
+        return health;
+    }
+
+    private Map<String, Health> compute(Instant now) {
         Map<String, EventQueries.IntegrationActivity> activity = events.activitySince(now.minus(WINDOW));
         Map<String, EventQueries.Attempts> attempts = events.attemptsSince(now.minus(WINDOW));
         Map<String, Long> parked = new LinkedHashMap<>();

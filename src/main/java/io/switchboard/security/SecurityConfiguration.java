@@ -142,6 +142,8 @@ class SecurityConfiguration {
                 .requestMatchers("/sandbox/faults", "/sandbox/faults/**", "/sandbox/*/seed").hasRole(admin)
                 .requestMatchers(sandboxSystems).permitAll()
                 .requestMatchers("/api/security/**").hasRole(admin)
+                // The login page's look; nothing in it is secret.
+                .requestMatchers(HttpMethod.GET, "/console/console.css").permitAll()
                 .requestMatchers(HttpMethod.GET, "/api/**", "/console", "/console/**").hasRole(viewer)
                 .requestMatchers("/api/**", "/console/**").hasRole(operator)
                 .requestMatchers("/actuator/**").hasRole(admin)
@@ -156,9 +158,11 @@ class SecurityConfiguration {
             // The DSL's own Basic filter stays for its entry point (the 401 challenge); it finds a
             // Basic request already authenticated above and does not check the password again.
             .httpBasic(basic -> basic.realmName("switchboard").authenticationEntryPoint(basicEntryPoint))
-            .formLogin(form -> form.defaultSuccessUrl("/console", false))
-            // Logout keeps Spring's default target, /login?logout: naming it here, even the same
-            // URL, stops the generated login page from answering it, so it became a 302 to /login.
+            // The console's own login page (console.LoginPage); Spring's handles the POST.
+            .formLogin(form -> form.loginPage("/login").permitAll().defaultSuccessUrl("/console", false))
+            // Logout keeps Spring's default target, /login?logout, which the login page answers
+            // ("You are signed out"); permitted here, as the login page's permit matches /login exactly.
+            .logout(logout -> logout.permitAll())
             .csrf(csrf -> csrf
                 .csrfTokenRepository(csrfTokens)
                 .csrfTokenRequestHandler(csrfHandler)

@@ -87,7 +87,9 @@ class ConsoleBrowserIT {
         submitLogin("operator", "not-the-password");
         wait.until(ExpectedConditions.urlContains("/login?error"));
         Browser.screenshot(driver, "console-login-refused");
-        assertThat(driver.findElement(By.cssSelector(".alert-danger")).getText()).containsIgnoringCase("credentials");
+        assertThat(driver.findElement(testId("login-error")).getText()).isEqualTo("Wrong user or password.");
+        assertThat(driver.findElement(testId("login-hint")).getText()).as("the demo's hint: the sandbox is on")
+                .contains("printed once in the server's log");
         driver.get(base() + "/console");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
 
@@ -384,6 +386,7 @@ class ConsoleBrowserIT {
 
         driver.findElement(testId("logout")).click();
         wait.until(ExpectedConditions.urlContains("/login?logout"));
+        assertThat(driver.findElement(testId("login-info")).getText()).isEqualTo("You are signed out.");
         assertThat(driver.getPageSource()).containsIgnoringCase("signed out");
         Browser.screenshot(driver, "console-logged-out");
         driver.get(base() + "/console");
