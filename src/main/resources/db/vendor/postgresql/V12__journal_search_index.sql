@@ -1,6 +1,8 @@
--- Journal search (GET /api/events?q=) finds an event by any payload value with
--- payload LIKE '%value%'. A trigram GIN index lets PostgreSQL answer that from the index
--- instead of reading every stored payload. pg_trgm ships with PostgreSQL (contrib); a
+-- Journal search (GET /api/events?q=) finds an event by its id, its delivery id or any
+-- payload value: id = ? or delivery_id = ? or payload LIKE '%value%'. PostgreSQL answers such
+-- an OR from indexes only when each part has one (a bitmap OR): the primary key, an index on
+-- delivery_id alone (the unique one leads with the integration), and a trigram GIN index on
+-- the payload, instead of reading every stored payload. pg_trgm ships with PostgreSQL (contrib); a
 -- database user that may not create extensions keeps the unindexed search, with a notice,
 -- rather than failing the start (an administrator can run CREATE EXTENSION pg_trgm later
 -- and make this index by hand, as below). The extension lives in the public schema, once per
@@ -12,6 +14,8 @@ exception when others then
     raise notice 'pg_trgm is not installed and cannot be here (%): journal search stays unindexed', sqlerrm;
 end
 $$;
+
+create index if not exists event_delivery_id on event (delivery_id);
 
 do $$
 begin

@@ -56,7 +56,10 @@ class JournalSearchPostgresIT {
             try (var statement = c.createStatement()) {
                 statement.execute("set enable_seqscan = off");
                 List<String> lines = new java.util.ArrayList<>();
-                try (var rs = statement.executeQuery("explain select id from event where payload like '%lead1234@volume%'")) {
+                // The query EventQueries.find sends for ?q=: an id, a delivery id or a payload value.
+                try (var rs = statement.executeQuery("explain select * from event where 1 = 1 and (id = 'lead1234@volume' "
+                        + "or delivery_id = 'lead1234@volume' or payload like '%lead1234@volume%') "
+                        + "order by received_at desc, id limit 50")) {
                     while (rs.next()) {
                         lines.add(rs.getString(1));
                     }
@@ -64,6 +67,7 @@ class JournalSearchPostgresIT {
                 return lines;
             }
         });
-        assertThat(String.join("\n", plan)).contains("event_payload_trgm");
+        assertThat(String.join("\n", plan)).contains("event_payload_trgm").contains("event_delivery_id")
+                .doesNotContain("Seq Scan");
     }
 }
