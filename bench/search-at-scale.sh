@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Journal search (GET /api/events?q=...) at scale on PostgreSQL: the query EventQueries.find
 # sends, over BENCH_EVENTS stored events (default 1,000,000), with the indexes of the
-# migrations (trigram GIN on the payload, delivery_id), then without them. Prints the plan
+# migrations (delivery_id) and switchboard.journal.search-index: trigram (a trigram GIN index
+# on the payload), then without them. Prints the plan
 # and the time of each. Uses a throw-away schema in the local PostgreSQL (127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,13 +11,17 @@ N=${BENCH_EVENTS:-1000000}
 SCHEMA=bench_search_$$
 run() { PGOPTIONS="-c search_path=$SCHEMA,public" psql -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -q "$@"; }
 psql -h 127.0.0.1 -U postgres -d "$DB" -q -c "create schema $SCHEMA"
-trap 'psql -h 127.0.0.1 -U postgres -d "$DB" -q -c "drop schema $SCHEMA cascade"' EXIT
+trap 'psql -h 127.0.0.1 -U postgres -d "$DB" -q -c "set client_min_messages = warning" -c "drop schema $SCHEMA cascade"' EXIT
 
 # The migrations in version order, shared and PostgreSQL-only alike, as Flyway applies them.
 for file in $(ls src/main/resources/db/migration/V*.sql src/main/resources/db/vendor/postgresql/V*.sql \
         | awk -F/ '{v=$NF; sub(/^V/, "", v); sub(/__.*/, "", v); print v, $0}' | sort -n | cut -d' ' -f2); do
-    run -f "$file" > /dev/null
+    run -c "set client_min_messages = warning" -f "$file" > /dev/null
 done
+
+# What switchboard.journal.search-index: trigram builds (JournalSearchIndex).
+run -c "set client_min_messages = warning" -c "create extension if not exists pg_trgm with schema public" \
+    -c "create index event_payload_trgm on event using gin (payload public.gin_trgm_ops)"
 
 echo "== storing $N events"
 start=$(date +%s)
