@@ -316,7 +316,7 @@ public class InboxStore {
      */
     public String bury(Claimed event, Failure failure, Throwable thrown, String routeId, String reason, long durationMs) {
         metrics.failedAttempt(event.integration());
-        metrics.dead(event.integration());
+        metrics.dead(event.integration(), failure.category().label());
         return tx.execute(status -> {
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.update("delete from inbox where event_id = ?", event.eventId());

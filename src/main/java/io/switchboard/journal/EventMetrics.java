@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
 public class EventMetrics {
 
     private static final List<String> COUNTERS = List.of("switchboard.events.received",
-            "switchboard.events.duplicates", "switchboard.events.done", "switchboard.events.failed",
-            "switchboard.events.dead");
+            "switchboard.events.duplicates", "switchboard.events.done", "switchboard.events.failed");
+    private static final String DEAD = "switchboard.events.dead";
 
     private final MeterRegistry registry;
     private final JdbcTemplate jdbc;
@@ -46,6 +46,9 @@ public class EventMetrics {
             // Every counter exists from the start at 0, so increase() and rate() see the first
             // events after a restart (a counter born at its first event has no earlier sample).
             COUNTERS.forEach(name -> counter(name, id));
+            for (io.switchboard.reliability.ErrorCategory category : io.switchboard.reliability.ErrorCategory.values()) {
+                deadCounter(id, category.label());
+            }
             latency(id);
             backlog.put(id, 0L);
             Gauge.builder("switchboard.inbox.backlog", backlog, map -> map.getOrDefault(id, 0L))
@@ -78,8 +81,13 @@ public class EventMetrics {
         counter("switchboard.events.failed", integration).increment();
     }
 
-    public void dead(String integration) {
-        counter("switchboard.events.dead", integration).increment();
+    /** One event parked as a dead letter, counted by its category ({@code transient}, {@code credentials}...). */
+    public void dead(String integration, String category) {
+        deadCounter(integration, category).increment();
+    }
+
+    private Counter deadCounter(String integration, String category) {
+        return Counter.builder(DEAD).tag("integration", integration).tag("category", category).register(registry);
     }
 
     /** Where sync runs are recorded (the schedule package); optional so the journal does not depend on it. */

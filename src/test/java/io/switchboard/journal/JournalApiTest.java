@@ -109,7 +109,7 @@ class JournalApiTest {
                 .header("Authorization", "Bearer scraper-test-key").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(scrape.statusCode()).isEqualTo(200);
         for (String integration : integrations.all().keySet()) {
-            for (String counter : List.of("received", "duplicates", "done", "failed", "dead")) {
+            for (String counter : List.of("received", "duplicates", "done", "failed")) {
                 assertThat(scrape.body()).as(counter + " of " + integration)
                         .contains("switchboard_events_" + counter + "_total{integration=\"" + integration + "\"}");
             }
@@ -119,8 +119,11 @@ class JournalApiTest {
         assertThat(scrape.body()).containsPattern(
                 "switchboard_connection_state\\{connection=\"mail\",state=\"ok\"\\} 1\\.0")
                 .containsPattern("switchboard_connection_state\\{connection=\"mail\",state=\"credentials-rejected\"\\} 0\\.0");
-        // Nothing ever runs billing-digest's inbox: its counters are there, at zero.
-        assertThat(scrape.body()).contains("switchboard_events_dead_total{integration=\"billing-digest\"} 0.0");
+        // Nothing is ever sent to probe-quiet: its counters are there, at zero, one per dead-letter category.
+        for (String category : List.of("transient", "rate-limited", "credentials", "permission", "invalid-data", "bug")) {
+            assertThat(scrape.body()).contains("switchboard_events_dead_total{category=\"" + category
+                    + "\",integration=\"probe-quiet\"} 0.0");
+        }
     }
 
     @Test
