@@ -167,6 +167,10 @@ public class InboxStore {
         return outcome;
     }
 
+    /** Writes a run's payload, {"run": "<who started it>"}, escaped whatever the name. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper RUN_PAYLOAD =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** A scheduled run asked for: the new run's event, or the one still waiting or going. */
     public record RunStart(String eventId, boolean alreadyGoing) {
     }
@@ -193,7 +197,7 @@ public class InboxStore {
             String eventId = EventIds.next();
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.update(INSERT_EVENT, eventId, integration, "run-" + eventId, EventStatus.RECEIVED.name(),
-                    "{\"run\":\"" + startedBy.replace("\"", "'") + "\"}", "application/json", null, now, now,
+                    RUN_PAYLOAD.createObjectNode().put("run", startedBy).toString(), "application/json", null, now, now,
                     node.value());
             journal.step(eventId, RECEIVED_STEP, "ok", null, "run started by " + startedBy);
             jdbc.update(INSERT_INBOX, eventId, integration, now);
