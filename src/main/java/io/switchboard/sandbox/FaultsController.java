@@ -26,8 +26,11 @@ class FaultsController {
     private final SandboxRateLimit rateLimit;
     private final SandboxProperties properties;
 
+    private final SandboxGrants grants;
+
     FaultsController(SandboxFaults faults, SandboxTokens tokens, SandboxRateLimit rateLimit,
-            SandboxProperties properties) {
+            SandboxProperties properties, SandboxGrants grants) {
+        this.grants = grants;
         this.faults = faults;
         this.tokens = tokens;
         this.rateLimit = rateLimit;
@@ -36,7 +39,7 @@ class FaultsController {
 
     /** A fault to inject; {@code system} is one of crm, oauth (the token endpoint), mail, billing, chat. */
     record FaultRequest(String system, Integer status, Integer count, Integer retryAfter, Integer delayMs, String scope,
-            Boolean revokeClient, Boolean expireTokens, Integer rateLimit) {
+            Boolean revokeClient, Boolean expireTokens, Integer rateLimit, Boolean revokeGrants) {
     }
 
     @PostMapping("/sandbox/faults")
@@ -66,13 +69,18 @@ class FaultsController {
             tokens.expireAll();
             any = true;
         }
+        if (Boolean.TRUE.equals(fault.revokeGrants())) {
+            // Every connected app's grant: each refresh answers invalid_grant until it connects again.
+            grants.revokeAll();
+            any = true;
+        }
         if (fault.rateLimit() != null) {
             rateLimit.set(fault.rateLimit());
             any = true;
         }
         if (!any) {
             throw SandboxError.badRequest("invalid_fault",
-                    "Say what to do: status, delayMs, revokeClient, expireTokens or rateLimit");
+                    "Say what to do: status, delayMs, revokeClient, expireTokens, revokeGrants or rateLimit");
         }
         return ResponseEntity.status(HttpStatus.CREATED).body(state());
     }

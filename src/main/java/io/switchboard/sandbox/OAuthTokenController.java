@@ -27,16 +27,23 @@ class OAuthTokenController {
 
     private final SandboxProperties properties;
     private final SandboxTokens tokens;
+    private final SandboxGrants grants;
 
-    OAuthTokenController(SandboxProperties properties, SandboxTokens tokens) {
+    OAuthTokenController(SandboxProperties properties, SandboxTokens tokens, SandboxGrants grants) {
         this.properties = properties;
         this.tokens = tokens;
+        this.grants = grants;
     }
 
     @PostMapping(path = "/sandbox/oauth/token", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
     ResponseEntity<Map<String, Object>> token(@RequestParam MultiValueMap<String, String> form) {
-        if (!"client_credentials".equals(form.getFirst("grant_type"))) {
-            return error("unsupported_grant_type", "Only grant_type=client_credentials is supported");
+        String grantType = form.getFirst("grant_type");
+        if ("authorization_code".equals(grantType) || "refresh_token".equals(grantType)) {
+            return appToken(grantType, form);
+        }
+        if (!"client_credentials".equals(grantType)) {
+            return error("unsupported_grant_type", "grant_type may be client_credentials, authorization_code or "
+                    + "refresh_token");
         }
         var crm = properties.crm();
         String clientId = form.getFirst("client_id");
@@ -61,6 +68,36 @@ class OAuthTokenController {
         body.put("access_token", issued.accessToken());
         body.put("token_type", "Bearer");
         body.put("expires_in", issued.expiresIn());
+        body.put("scope", String.join(" ", issued.scopes()));
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("Pragma", "no-cache").body(body);
+    }
+
+    /**
+     * A connected app's tokens: for an authorization code (with its PKCE verifier), or for a
+     * refresh token, which is rotated: the answer carries a new one, and the old one is spent.
+     */
+    private ResponseEntity<Map<String, Object>> appToken(String grantType, MultiValueMap<String, String> form) {
+        String clientId = form.getFirst("client_id");
+        SandboxProperties.App app = clientId == null ? null : properties.oauth().apps().get(clientId);
+        if (app == null || app.secret() == null || !SandboxAccess.same(form.getFirst("client_secret"), app.secret())) {
+            return error("invalid_client", "Unknown app or wrong secret (send client_id and client_secret in the form)");
+        }
+        StringBuilder why = new StringBuilder();
+        var grant = "authorization_code".equals(grantType)
+                ? grants.redeem(form.getFirst("code"), clientId, form.getFirst("redirect_uri"),
+                        form.getFirst("code_verifier"), why)
+                : grants.rotate(form.getFirst("refresh_token"), clientId, why);
+        if (grant.isEmpty()) {
+            return error("invalid_grant", why.toString());
+        }
+        Set<String> scopes = new LinkedHashSet<>(Arrays.asList(grant.get().scopes().split(" ")));
+        scopes.removeIf(String::isBlank);
+        SandboxTokens.Issued issued = tokens.issue(clientId, scopes, properties.oauth().accessTokenTtl());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", issued.accessToken());
+        body.put("token_type", "Bearer");
+        body.put("expires_in", issued.expiresIn());
+        body.put("refresh_token", grants.newRefreshToken(grant.get(), properties.oauth().refreshTokenTtl()));
         body.put("scope", String.join(" ", issued.scopes()));
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("Pragma", "no-cache").body(body);
     }

@@ -14,9 +14,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param baseUrl where this server's sandbox is reached, for the connections that point at it
  */
 @ConfigurationProperties("switchboard.sandbox")
-public record SandboxProperties(boolean enabled, String baseUrl, Crm crm, Mail mail, Billing billing, Chat chat) {
+public record SandboxProperties(boolean enabled, String baseUrl, Crm crm, Mail mail, Billing billing, Chat chat,
+        Oauth oauth) {
 
     public SandboxProperties {
+        oauth = oauth == null ? new Oauth(null, null, null) : oauth;
         crm = crm == null ? new Crm(null, null, null, null, null) : crm;
         mail = mail == null ? new Mail(null, null) : mail;
         billing = billing == null ? new Billing(null, null, null) : billing;
@@ -91,6 +93,39 @@ public record SandboxProperties(boolean enabled, String baseUrl, Crm crm, Mail m
         @Override
         public String toString() {
             return "Chat[channel=" + channel + ", token=***]";
+        }
+    }
+
+    /**
+     * The authorization server for apps a person connects (authorization code with PKCE).
+     *
+     * @param accessTokenTtl  how long an app's access token lives (default 5 min)
+     * @param refreshTokenTtl how long a refresh token lives unused (default 30 days)
+     * @param apps            the apps it knows, by client id
+     */
+    public record Oauth(Duration accessTokenTtl, Duration refreshTokenTtl, java.util.Map<String, App> apps) {
+
+        public Oauth {
+            accessTokenTtl = accessTokenTtl == null ? Duration.ofMinutes(5) : accessTokenTtl;
+            refreshTokenTtl = refreshTokenTtl == null ? Duration.ofDays(30) : refreshTokenTtl;
+            apps = apps == null ? java.util.Map.of() : java.util.Map.copyOf(apps);
+        }
+    }
+
+    /**
+     * An app a person may connect: its name on the consent page, its secret, where it may be
+     * sent back to (exact match), and the scopes it may be granted.
+     */
+    public record App(String name, String secret, List<String> redirectUris, List<String> scopes) {
+
+        public App {
+            redirectUris = redirectUris == null ? List.of() : List.copyOf(redirectUris);
+            scopes = scopes == null ? List.of() : List.copyOf(scopes);
+        }
+
+        @Override
+        public String toString() {
+            return "App[name=" + name + ", redirectUris=" + redirectUris + ", scopes=" + scopes + ", secret=***]";
         }
     }
 }

@@ -44,15 +44,24 @@ class SandboxTokens {
 
     /** Issues a token for the client after its id and secret were checked. */
     Issued issue(String clientId, Set<String> scopes) {
+        return issue(clientId, scopes, properties.crm().tokenTtl());
+    }
+
+    /** A random, URL-safe secret (a token, a code). */
+    static String randomSecret() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    Issued issue(String clientId, Set<String> scopes, java.time.Duration ttl) {
+        String token = randomSecret();
         Instant now = Instant.now(clock);
-        Instant expires = now.plus(properties.crm().tokenTtl());
+        Instant expires = now.plus(ttl);
         jdbc.update("delete from sandbox_token where expires_at < ?", Timestamp.from(now.minusSeconds(3600)));
         jdbc.update("insert into sandbox_token (token_hash, client_id, scopes, issued_at, expires_at) values (?, ?, ?, ?, ?)",
                 hash(token), clientId, String.join(" ", scopes), Timestamp.from(now), Timestamp.from(expires));
-        return new Issued(token, properties.crm().tokenTtl().toSeconds(), scopes);
+        return new Issued(token, ttl.toSeconds(), scopes);
     }
 
     /** The scopes of a live token, or a 401 saying why it is not one. */
