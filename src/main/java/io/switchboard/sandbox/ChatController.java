@@ -23,7 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The sandbox team chat under {@code /sandbox/chat}: a Slack-style incoming webhook
  * ({@code POST /sandbox/chat/messages/{token}} with {@code {"text": ...}}, answered
- * {@code ok}) and the channel's history.
+ * {@code ok}), a Slack-style app API for a connected app ({@code POST
+ * /sandbox/chat/api/chat.postMessage} with a bearer token of scope {@code chat:write}), and
+ * the channel's history.
  */
 @SandboxEnabled
 @RestController
@@ -34,9 +36,11 @@ class ChatController {
     private final SandboxProperties properties;
     private final ObjectMapper json;
     private final Clock clock;
+    private final SandboxTokens tokens;
 
     ChatController(JdbcTemplate jdbc, SandboxAccess access, SandboxProperties properties, ObjectMapper json,
-            Clock clock) {
+            Clock clock, SandboxTokens tokens) {
+        this.tokens = tokens;
         this.jdbc = jdbc;
         this.access = access;
         this.properties = properties;
@@ -51,15 +55,52 @@ class ChatController {
     ResponseEntity<String> post(@PathVariable String token, @RequestBody Map<String, Object> payload)
             throws JsonProcessingException {
         access.chat(token);
+        store(payload);
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("ok");
+    }
+
+    /**
+     * Slack's {@code chat.postMessage} for a connected app: {@code {"channel", "text"}} with the
+     * app's access token. Slack answers a refused token or a missing scope with 200 and
+     * {@code "ok": false}; the sandbox says the same in the body but with 401 and 403, so the
+     * platform's failure categories (credentials, permission) apply to it like to any API.
+     */
+    @PostMapping("/sandbox/chat/api/chat.postMessage")
+    ResponseEntity<Map<String, Object>> postMessage(
+            @org.springframework.web.bind.annotation.RequestHeader(name = "Authorization", required = false)
+            String authorization, @RequestBody Map<String, Object> payload) throws JsonProcessingException {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return ResponseEntity.status(401).body(Map.of("ok", false, "error", "not_authed"));
+        }
+        java.util.Set<String> scopes;
+        try {
+            scopes = tokens.scopesOf(authorization.substring(7).trim());
+        } catch (SandboxError refused) {
+            return ResponseEntity.status(401).body(Map.of("ok", false, "error", "invalid_auth"));
+        }
+        if (!scopes.contains("chat:write")) {
+            return ResponseEntity.status(403).body(Map.of("ok", false, "error", "missing_scope", "needed", "chat:write"));
+        }
+        long id = store(payload);
+        return ResponseEntity.ok(Map.of("ok", true, "channel", channelOf(payload), "ts", Long.toString(id)));
+    }
+
+    private String channelOf(Map<String, Object> payload) {
+        Object channel = payload.get("channel");
+        return channel == null ? properties.chat().channel() : channel.toString();
+    }
+
+    /** Keeps a message in the channel's history; its id. */
+    private long store(Map<String, Object> payload) throws JsonProcessingException {
         Object text = payload.get("text");
         if (text == null || text.toString().isBlank()) {
             throw SandboxError.badRequest("no_text", "The message needs a text");
         }
-        Object channel = payload.get("channel");
         jdbc.update("insert into sandbox_chat_message (channel, message_text, payload, received_at) values (?, ?, ?, ?)",
-                channel == null ? properties.chat().channel() : channel.toString(), text.toString(),
-                json.writeValueAsString(payload), Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)));
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("ok");
+                channelOf(payload), text.toString(), json.writeValueAsString(payload),
+                Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)));
+        Long id = jdbc.queryForObject("select max(id) from sandbox_chat_message", Long.class);
+        return id == null ? 0 : id;
     }
 
     /** The history seen by the holder of the webhook's token. */

@@ -113,16 +113,51 @@ class SandboxAuthorizationCodeTest extends IntegrationTestSupport {
         assertThat(elsewhere.statusCode()).as("never redirected to an unregistered URI").isEqualTo(400);
     }
 
+    @Test
+    void theConnectedAppPostsToTheChatWithItsTokenAndItsScope() throws Exception {
+        String text = "From the app " + UUID.randomUUID();
+        HttpResponse<String> posted = chatPost(connect().get("access_token").asText(), text);
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        assertThat(json.readTree(posted.body()).get("ok").asBoolean()).isTrue();
+        assertThat(chatsContaining(text)).hasSize(1);
+
+        assertThat(chatPost(null, "x").statusCode()).isEqualTo(401);
+        assertThat(json.readTree(chatPost("not-a-token", "x").body()).get("error").asText()).isEqualTo("invalid_auth");
+        HttpResponse<String> readOnly = chatPost(connect("channels:read").get("access_token").asText(), "x");
+        assertThat(readOnly.statusCode()).isEqualTo(403);
+        assertThat(json.readTree(readOnly.body()).get("needed").asText()).isEqualTo("chat:write");
+    }
+
+    private HttpResponse<String> chatPost(String token, String text) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                        + "/sandbox/chat/api/chat.postMessage"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("channel", "#sales",
+                        "text", text))));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private JsonNode connect() throws Exception {
+        return connect("chat:write");
+    }
+
+    private JsonNode connect(String scope) throws Exception {
         String verifier = "verifier-" + UUID.randomUUID() + "-" + UUID.randomUUID();
-        String code = approve(SandboxGrants.s256(verifier), "s").get("code");
+        String code = approve(SandboxGrants.s256(verifier), "s", scope).get("code");
         return token(Map.of("grant_type", "authorization_code", "code", code, "redirect_uri", CALLBACK,
                 "code_verifier", verifier));
     }
 
     private Map<String, String> approve(String challenge, String state) throws Exception {
+        return approve(challenge, state, "chat:write");
+    }
+
+    private Map<String, String> approve(String challenge, String state, String scope) throws Exception {
         HttpResponse<String> approved = post("/sandbox/oauth/authorize", Map.of("client_id", CLIENT, "redirect_uri",
-                CALLBACK, "scope", "chat:write", "state", state, "code_challenge", challenge, "decision", "approve"));
+                CALLBACK, "scope", scope, "state", state, "code_challenge", challenge, "decision", "approve"));
         assertThat(approved.statusCode()).as(approved.body()).isEqualTo(302);
         assertThat(approved.headers().firstValue("Location").orElseThrow()).startsWith(CALLBACK + "?");
         return query(approved);
