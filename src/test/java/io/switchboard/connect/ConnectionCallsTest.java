@@ -1,5 +1,6 @@
 package io.switchboard.connect;
 
+import io.switchboard.support.MutableClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
@@ -412,31 +413,5 @@ class ConnectionCallsTest {
             exchange.getMessage().setBody(body);
             exchange.getMessage().getHeaders().putAll(headers);
         });
-    }
-
-    /** A clock a test can move forward. */
-    static final class MutableClock extends Clock {
-
-        // Starts at the real time: Spring stamps a token's issue time with the system clock.
-        private volatile Instant now = Instant.now();
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

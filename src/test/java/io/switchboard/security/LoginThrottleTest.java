@@ -1,5 +1,6 @@
 package io.switchboard.security;
 
+import io.switchboard.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +16,7 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 /** The failed-login throttle's rules, on a clock the test moves. */
 class LoginThrottleTest {
 
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
     private final LoginThrottle throttle = new LoginThrottle(
             new LoginThrottleProperties(5, 20, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1)), clock);
 
@@ -74,29 +75,5 @@ class LoginThrottleTest {
         clock.advance(Duration.ofMinutes(1));
         assertThat(manager.authenticate(UsernamePasswordAuthenticationToken.unauthenticated("lin", "right"))
                 .isAuthenticated()).isTrue();
-    }
-
-    private static final class MutableClock extends Clock {
-
-        private Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }
