@@ -41,8 +41,6 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 class TestEventsController implements org.springframework.beans.factory.SmartInitializingSingleton {
 
     private static final String PATH = "/api/integrations/{id}/test-events";
-    /** What the journal shows instead of a sensitive value (journal.PayloadMask). */
-    private static final String MASKED = "***";
 
     private final IntegrationsProperties integrations;
     private final WebhookIngress ingress;
@@ -129,8 +127,8 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
      */
     /**
      * {@code GET /api/integrations/{id}/test-events/sample} (viewer): what to start a test
-     * event from: the last real event's payload with the masked fields left out (a test must
-     * not carry a secret the journal hid), else the schema's example, else nothing.
+     * event from: the last real event's payload without its sensitive fields (a test must not
+     * carry a secret the journal hides), else the schema's example, else nothing.
      */
     @org.springframework.web.bind.annotation.GetMapping(PATH + "/sample")
     ResponseEntity<?> sample(@PathVariable String id) {
@@ -138,45 +136,16 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
             return problem(HttpStatus.NOT_FOUND, "Unknown integration", "No integration " + id + ".");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
-        String last = events.find(new EventQueries.Filter(id, null, null, null, null, 20, 0)).stream()
-                .filter(event -> !event.test() && !(event.deliveryId() != null && event.deliveryId().startsWith("run-")))
-                .findFirst().flatMap(event -> events.get(event.id())).map(EventQueries.EventDetail::payload)
-                .orElse(null);
-        JsonNode payload = last == null ? null : parsedOrNull(last);
-        if (payload != null) {
+        var last = events.lastRealPayload(id);
+        if (last.isPresent()) {
             answer.put("source", "last-event");
-            answer.put("payload", withoutMasked(payload));
+            answer.put("payload", last.get());
             return ResponseEntity.ok(answer);
         }
         var example = ingress.examplePayload(id);
         answer.put("source", example.isPresent() ? "schema-example" : "none");
         answer.put("payload", example.orElseGet(json::createObjectNode));
         return ResponseEntity.ok(answer);
-    }
-
-    private JsonNode parsedOrNull(String text) {
-        try {
-            return json.readTree(text);
-        } catch (Exception notJson) {
-            return null;
-        }
-    }
-
-    private static JsonNode withoutMasked(JsonNode node) {
-        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
-            java.util.List<String> masked = new java.util.ArrayList<>();
-            object.fields().forEachRemaining(field -> {
-                if (MASKED.equals(field.getValue().asText(null))) {
-                    masked.add(field.getKey());
-                } else {
-                    withoutMasked(field.getValue());
-                }
-            });
-            object.remove(masked);
-        } else if (node.isArray()) {
-            node.forEach(TestEventsController::withoutMasked);
-        }
-        return node;
     }
 
     private ResponseEntity<?> callApi(String id, JsonNode payload) {

@@ -104,6 +104,13 @@ public class EventQueries {
                 (String) rows.get(0).get("headers"), steps, deadLetterId));
     }
 
+    /** The newest real (not test) event's payload of an integration, its sensitive fields left out. */
+    public Optional<com.fasterxml.jackson.databind.JsonNode> lastRealPayload(String integration) {
+        return jdbc.queryForList("select payload from event where integration = ? and test_event = false "
+                        + "order by received_at desc limit 1", String.class, integration).stream().findFirst()
+                .map(mask::withoutSensitive);
+    }
+
     /** Per integration: counts by status since a moment, last success and last failure. */
     public Map<String, IntegrationActivity> activitySince(Instant since) {
         Map<String, IntegrationActivity> activity = new TreeMap<>();

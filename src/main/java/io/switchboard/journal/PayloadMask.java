@@ -45,6 +45,35 @@ public final class PayloadMask {
         return shown;
     }
 
+    /**
+     * The payload without its sensitive fields at all (not even masked), for reuse as a new
+     * payload such as a test event's sample; {@code null} when it is not JSON.
+     */
+    public JsonNode withoutSensitive(String payload) {
+        try {
+            return payload == null ? null : strip(json.readTree(payload));
+        } catch (Exception notJson) {
+            return null;
+        }
+    }
+
+    private JsonNode strip(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            var names = new java.util.ArrayList<String>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                if (fields.contains(name.toLowerCase(Locale.ROOT))) {
+                    object.remove(name);
+                } else {
+                    strip(object.get(name));
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(this::strip);
+        }
+        return node;
+    }
+
     private JsonNode maskNode(JsonNode node) {
         if (node instanceof ObjectNode object) {
             var names = new java.util.ArrayList<String>();
