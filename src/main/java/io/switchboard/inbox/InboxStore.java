@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.switchboard.journal.EventMetrics;
@@ -135,7 +136,11 @@ public class InboxStore {
     }
 
     /** What became of a re-run request. */
-    public enum Rerun { STARTED, UNKNOWN, IN_PROGRESS }
+    public enum RerunOutcome { STARTED, UNKNOWN, IN_PROGRESS }
+
+    /** What became of a re-run request, and the event's integration (to wake its consumers). */
+    public record Rerun(RerunOutcome outcome, String integration) {
+    }
 
     /**
      * Runs a stored event's original payload through the current route again, whatever it
@@ -145,26 +150,25 @@ public class InboxStore {
      * re-run, {@link Claimed#resumed()}).
      */
     public Rerun rerun(String eventId, String requestedBy) {
-        Rerun outcome = tx.execute(status -> {
-            List<String> found = jdbc.queryForList("select status from event where id = ? for update", String.class,
-                    eventId);
+        return tx.execute(status -> {
+            List<Map<String, Object>> found = jdbc.queryForList("select status, integration from event where id = ? "
+                    + "for update", eventId);
             if (found.isEmpty()) {
-                return Rerun.UNKNOWN;
+                return new Rerun(RerunOutcome.UNKNOWN, null);
             }
+            String integration = (String) found.get(0).get("integration");
             Integer waiting = jdbc.queryForObject("select count(*) from inbox where event_id = ?", Integer.class, eventId);
             if (waiting != null && waiting > 0) {
-                return Rerun.IN_PROGRESS;
+                return new Rerun(RerunOutcome.IN_PROGRESS, integration);
             }
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.update("update event set status = ?, updated_at = ?, finished_at = null where id = ?",
                     EventStatus.REPLAYED.name(), now, eventId);
-            jdbc.update(INSERT_INBOX, eventId, jdbc.queryForObject("select integration from event where id = ?",
-                    String.class, eventId), now);
+            jdbc.update(INSERT_INBOX, eventId, integration, now);
             journal.step(eventId, io.switchboard.journal.StepJournal.RERUN, "ok", null, "re-run requested by "
-                    + requestedBy + " (it was " + found.get(0) + ")");
-            return Rerun.STARTED;
+                    + requestedBy + " (it was " + found.get(0).get("status") + ")");
+            return new Rerun(RerunOutcome.STARTED, integration);
         });
-        return outcome;
     }
 
     /** Writes a run's payload, {"run": "<who started it>"}, escaped whatever the name. */
@@ -182,9 +186,11 @@ public class InboxStore {
      */
     public RunStart startRun(String integration, String startedBy) {
         try {
-            jdbc.update("insert into schedule_run_lock (integration) values (?)", integration);
-        } catch (DuplicateKeyException present) {
-            // the usual case: the row is there from an earlier run
+            // Once per integration; after that the row is only locked.
+            jdbc.update("insert into schedule_run_lock (integration) select ? where not exists "
+                    + "(select 1 from schedule_run_lock where integration = ?)", integration, integration);
+        } catch (DuplicateKeyException anotherNodeWasFirst) {
+            // two nodes inserted it at once: it is there either way
         }
         RunStart start = tx.execute(status -> {
             jdbc.queryForList("select integration from schedule_run_lock where integration = ? for update", String.class,

@@ -42,12 +42,13 @@ class RerunController {
 
     @PostMapping("/api/events/{id}/rerun")
     ResponseEntity<?> rerun(@PathVariable String id, Principal who) {
-        return switch (inbox.rerun(id, who.getName())) {
+        InboxStore.Rerun rerun = inbox.rerun(id, who.getName());
+        return switch (rerun.outcome()) {
             case UNKNOWN -> problem(HttpStatus.NOT_FOUND, "Unknown event", "No event " + id + ".");
             case IN_PROGRESS -> problem(HttpStatus.CONFLICT, "Still in progress", "Event " + id
                     + " is waiting in the inbox or running; re-run it once it is DONE or DEAD.");
             case STARTED -> {
-                signal.wake(jdbc.queryForObject("select integration from event where id = ?", String.class, id));
+                signal.wake(rerun.integration());
                 yield ResponseEntity.accepted().body(Map.of("eventId", id, "status", "REPLAYED"));
             }
         };
@@ -95,7 +96,7 @@ class RerunController {
         int started = 0;
         for (String id : jdbc.queryForList("select id" + where + " order by received_at", String.class,
                 args.toArray())) {
-            if (inbox.rerun(id, who.getName()) == InboxStore.Rerun.STARTED) {
+            if (inbox.rerun(id, who.getName()).outcome() == InboxStore.RerunOutcome.STARTED) {
                 started++;
             }
         }
