@@ -30,6 +30,8 @@ class ExchangeLog extends EventNotifierSupport {
 
     private final io.switchboard.integration.IntegrationsProperties integrations;
     private final io.switchboard.journal.NodeId node;
+    /** Route id to its integration ("" for none), found once per route, not on every exchange. */
+    private final java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
 
     ExchangeLog(io.switchboard.integration.IntegrationsProperties integrations, io.switchboard.journal.NodeId node) {
         this.integrations = integrations;
@@ -67,7 +69,10 @@ class ExchangeLog extends EventNotifierSupport {
         if (eventId != null) {
             MDC.put("eventId", eventId);
         }
-        integrations.ownerOfRoute(routeId).ifPresent(owner -> MDC.put("integration", owner));
+        String owner = owners.computeIfAbsent(routeId, id -> integrations.ownerOfRoute(id).orElse(""));
+        if (!owner.isEmpty()) {
+            MDC.put("integration", owner);
+        }
         MDC.put("route", routeId);
         MDC.put("outcome", failed ? "failed" : "ok");
         MDC.put("durationMs", Long.toString(durationMs));
