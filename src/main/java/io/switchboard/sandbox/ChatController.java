@@ -81,8 +81,10 @@ class ChatController {
         if (!scopes.contains("chat:write")) {
             return ResponseEntity.status(403).body(Map.of("ok", false, "error", "missing_scope", "needed", "chat:write"));
         }
-        long id = store(payload);
-        return ResponseEntity.ok(Map.of("ok", true, "channel", channelOf(payload), "ts", Long.toString(id)));
+        Instant at = store(payload);
+        // Slack's ts: seconds and microseconds of the message, which is how it names a message.
+        String ts = at.getEpochSecond() + "." + String.format("%06d", at.getNano() / 1000);
+        return ResponseEntity.ok(Map.of("ok", true, "channel", channelOf(payload), "ts", ts));
     }
 
     private String channelOf(Map<String, Object> payload) {
@@ -90,17 +92,16 @@ class ChatController {
         return channel == null ? properties.chat().channel() : channel.toString();
     }
 
-    /** Keeps a message in the channel's history; its id. */
-    private long store(Map<String, Object> payload) throws JsonProcessingException {
+    /** Keeps a message in the channel's history; when it was received. */
+    private Instant store(Map<String, Object> payload) throws JsonProcessingException {
         Object text = payload.get("text");
         if (text == null || text.toString().isBlank()) {
             throw SandboxError.badRequest("no_text", "The message needs a text");
         }
+        Instant at = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
         jdbc.update("insert into sandbox_chat_message (channel, message_text, payload, received_at) values (?, ?, ?, ?)",
-                channelOf(payload), text.toString(), json.writeValueAsString(payload),
-                Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)));
-        Long id = jdbc.queryForObject("select max(id) from sandbox_chat_message", Long.class);
-        return id == null ? 0 : id;
+                channelOf(payload), text.toString(), json.writeValueAsString(payload), Timestamp.from(at));
+        return at;
     }
 
     /** The history seen by the holder of the webhook's token. */

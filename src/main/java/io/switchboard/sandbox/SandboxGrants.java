@@ -42,6 +42,11 @@ class SandboxGrants {
     record Grant(String clientId, String scopes, String family) {
     }
 
+    /** A stored code or refresh token: whom it was for, what it grants, whether it is spent. */
+    private record Stored(String clientId, String redirectUri, String scopes, String challenge, String family,
+            Instant expiresAt, boolean used, boolean revoked) {
+    }
+
     String newCode(String clientId, String redirectUri, String scopes, String challenge) {
         String code = SandboxTokens.randomSecret();
         jdbc.update("insert into sandbox_oauth_code (code_hash, client_id, redirect_uri, scopes, code_challenge, "
@@ -56,37 +61,39 @@ class SandboxGrants {
      */
     Optional<Grant> redeem(String code, String clientId, String redirectUri, String verifier, StringBuilder why) {
         return tx.execute(status -> {
-            List<java.util.Map<String, Object>> rows = jdbc.queryForList("select * from sandbox_oauth_code "
-                    + "where code_hash = ? for update", SandboxTokens.hash(code == null ? "" : code));
+            List<Stored> rows = jdbc.query("select client_id, redirect_uri, scopes, code_challenge, family, "
+                    + "expires_at, used_at from sandbox_oauth_code where code_hash = ? for update",
+                    (rs, n) -> new Stored(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getTimestamp(7) != null, false),
+                    SandboxTokens.hash(code == null ? "" : code));
             if (rows.isEmpty()) {
                 why.append("unknown authorization code");
                 return Optional.<Grant>empty();
             }
-            var row = rows.get(0);
-            if (row.get("used_at") != null) {
-                Object family = row.get("family");
-                if (family != null) {
-                    revokeFamily(family.toString());
+            Stored row = rows.get(0);
+            if (row.used()) {
+                if (row.family() != null) {
+                    revokeFamily(row.family());
                 }
                 why.append("the authorization code was used already; what it granted is revoked");
                 return Optional.<Grant>empty();
             }
-            if (!instant(row.get("expires_at")).isAfter(Instant.now(clock))) {
+            if (!row.expiresAt().isAfter(Instant.now(clock))) {
                 why.append("the authorization code expired");
                 return Optional.<Grant>empty();
             }
-            if (!row.get("client_id").equals(clientId) || !row.get("redirect_uri").equals(redirectUri)) {
+            if (!row.clientId().equals(clientId) || !row.redirectUri().equals(redirectUri)) {
                 why.append("the code was issued to another client or redirect_uri");
                 return Optional.<Grant>empty();
             }
-            if (verifier == null || !s256(verifier).equals(row.get("code_challenge"))) {
+            if (verifier == null || !s256(verifier).equals(row.challenge())) {
                 why.append("code_verifier does not match the code_challenge (PKCE S256)");
                 return Optional.<Grant>empty();
             }
             String family = UUID.randomUUID().toString();
             jdbc.update("update sandbox_oauth_code set used_at = ?, family = ? where code_hash = ?",
                     Timestamp.from(Instant.now(clock)), family, SandboxTokens.hash(code));
-            return Optional.of(new Grant(clientId, (String) row.get("scopes"), family));
+            return Optional.of(new Grant(clientId, row.scopes(), family));
         });
     }
 
@@ -101,30 +108,32 @@ class SandboxGrants {
     /** Uses a refresh token up (rotation); a second use revokes its family. */
     Optional<Grant> rotate(String token, String clientId, StringBuilder why) {
         return tx.execute(status -> {
-            List<java.util.Map<String, Object>> rows = jdbc.queryForList("select * from sandbox_refresh_token "
-                    + "where token_hash = ? for update", SandboxTokens.hash(token == null ? "" : token));
-            if (rows.isEmpty() || !rows.get(0).get("client_id").equals(clientId)) {
+            List<Stored> rows = jdbc.query("select client_id, scopes, family, expires_at, used_at, revoked "
+                    + "from sandbox_refresh_token where token_hash = ? for update",
+                    (rs, n) -> new Stored(rs.getString(1), null, rs.getString(2), null, rs.getString(3),
+                            rs.getTimestamp(4).toInstant(), rs.getTimestamp(5) != null, rs.getBoolean(6)),
+                    SandboxTokens.hash(token == null ? "" : token));
+            if (rows.isEmpty() || !rows.get(0).clientId().equals(clientId)) {
                 why.append("unknown refresh token");
                 return Optional.<Grant>empty();
             }
-            var row = rows.get(0);
-            String family = (String) row.get("family");
-            if (Boolean.TRUE.equals(row.get("revoked"))) {
+            Stored row = rows.get(0);
+            if (row.revoked()) {
                 why.append("the grant was revoked; the user must connect again");
                 return Optional.<Grant>empty();
             }
-            if (row.get("used_at") != null) {
-                revokeFamily(family);
+            if (row.used()) {
+                revokeFamily(row.family());
                 why.append("the refresh token was used already (rotated away); the grant is revoked");
                 return Optional.<Grant>empty();
             }
-            if (!instant(row.get("expires_at")).isAfter(Instant.now(clock))) {
+            if (!row.expiresAt().isAfter(Instant.now(clock))) {
                 why.append("the refresh token expired; the user must connect again");
                 return Optional.<Grant>empty();
             }
             jdbc.update("update sandbox_refresh_token set used_at = ? where token_hash = ?",
                     Timestamp.from(Instant.now(clock)), SandboxTokens.hash(token));
-            return Optional.of(new Grant(clientId, (String) row.get("scopes"), family));
+            return Optional.of(new Grant(clientId, row.scopes(), row.family()));
         });
     }
 
@@ -135,11 +144,6 @@ class SandboxGrants {
 
     private void revokeFamily(String family) {
         jdbc.update("update sandbox_refresh_token set revoked = true where family = ?", family);
-    }
-
-    /** A timestamp column as H2 (OffsetDateTime) and PostgreSQL (Timestamp) give it. */
-    private static Instant instant(Object column) {
-        return column instanceof java.time.OffsetDateTime offset ? offset.toInstant() : ((Timestamp) column).toInstant();
     }
 
     static String s256(String verifier) {
