@@ -50,6 +50,8 @@ public class Watermarks implements ActivitySource {
     public static final String NEXT_CURSOR = "nextCursor";
     /** Exchange property: the latest change time among the page's records, set by whoever reads the page. */
     public static final String PAGE_WATERMARK = "syncPageWatermark";
+    /** Exchange property: the journal event of a run that came through the inbox. */
+    static final String RUN_EVENT = "SwitchboardRunEventId";
 
     public static final String RUNNING = "RUNNING";
     public static final String OK = "OK";
@@ -94,6 +96,9 @@ public class Watermarks implements ActivitySource {
      * run: the route then does nothing this time.
      */
     public void begin(Exchange exchange) {
+        // The run's journal event, kept before the route's pages clear the headers (removeHeaders "*").
+        exchange.setProperty(RUN_EVENT, exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID,
+                String.class));
         String integration = ExchangeHelper.getAtRouteId(exchange) != null ? ExchangeHelper.getAtRouteId(exchange)
                 : exchange.getFromRouteId();
         Optional<SyncRun> claimed = claim(integration);
@@ -180,7 +185,7 @@ public class Watermarks implements ActivitySource {
      * manual or replayed run); a direct call (a test) has no event to write to.
      */
     private void step(Exchange exchange, String step, String outcome, Long durationMs, String detail) {
-        String eventId = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID, String.class);
+        String eventId = exchange.getProperty(RUN_EVENT, String.class);
         if (journal != null && eventId != null) {
             journal.step(eventId, step, outcome, durationMs, detail);
         }
