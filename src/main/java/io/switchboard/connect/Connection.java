@@ -142,6 +142,9 @@ public final class Connection {
         } catch (CredentialsRejectedException refused) {
             refuse(refused.getMessage());
             throw refused;
+        } catch (io.switchboard.reliability.AwaitingConnectionException waiting) {
+            states.record(name, Status.NEEDS_CONNECTING, waiting.getMessage());
+            throw waiting;
         } catch (OAuth2ClientCredentials.UncheckedTokenEndpointUnavailable unavailable) {
             throw unavailable.getCause();
         }
@@ -208,6 +211,12 @@ public final class Connection {
             return;
         }
         HttpOperationFailedException failure = failure(request, response, credential);
+        if (status == 401 && auth instanceof OAuth2AuthorizationCode granted) {
+            // Already renewed once for this call: the grant behind the token is gone.
+            var waiting = granted.refusedByApi(operation + " answered 401");
+            states.record(name, Status.NEEDS_CONNECTING, waiting.getMessage());
+            throw waiting;
+        }
         if (status == 401) {
             if (isOAuth2()) {
                 // Drop the refused token too, so the first call after the cool-down fetches another.
@@ -345,6 +354,25 @@ public final class Connection {
     }
 
     boolean isOAuth2() {
-        return settings.auth().type() == AuthType.OAUTH2_CLIENT_CREDENTIALS;
+        return settings.auth().type() == AuthType.OAUTH2_CLIENT_CREDENTIALS
+                || settings.auth().type() == AuthType.OAUTH2_AUTHORIZATION_CODE;
+    }
+
+    /** The "Connect account" side of an authorization-code connection; empty for other kinds. */
+    java.util.Optional<OAuth2AuthorizationCode> authorizationCode() {
+        return auth instanceof OAuth2AuthorizationCode granted ? java.util.Optional.of(granted)
+                : java.util.Optional.empty();
+    }
+
+    /** Connected (again) by a person: calls may go; the state says so until a call says otherwise. */
+    void markConnected() {
+        refusedUntil = null;
+        refusedReason = null;
+        states.record(name, Status.OK, null);
+    }
+
+    /** Not usable until a person connects it (never connected, disconnected, grant refused). */
+    void markNeedsConnecting(String why) {
+        states.record(name, Status.NEEDS_CONNECTING, why);
     }
 }

@@ -15,7 +15,10 @@ public record ConnectionState(String connection, Status status, Instant since, S
 
     /** The states a person acts on, worst first. */
     public enum Status {
-        CREDENTIALS_REJECTED, PERMISSION_DENIED, RATE_LIMITED, OK;
+        CREDENTIALS_REJECTED,
+        /** An authorization-code connection a person must connect (again) before calls can go. */
+        NEEDS_CONNECTING,
+        PERMISSION_DENIED, RATE_LIMITED, OK;
 
         /** As the API shows it, e.g. {@code credentials-rejected}. */
         public String label() {

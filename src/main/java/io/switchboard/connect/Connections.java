@@ -35,20 +35,21 @@ public class Connections implements DisposableBean {
 
     public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
             Alerts alerts, ConfigurableEnvironment environment, Clock clock) {
-        this(properties, integrations, states, alerts, environment, clock, () -> 1);
+        this(properties, integrations, states, alerts, environment, clock, () -> 1, null);
     }
 
     /** @param liveNodes how many nodes share each connection's rate limit right now */
     @org.springframework.beans.factory.annotation.Autowired
     public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
             Alerts alerts, ConfigurableEnvironment environment, Clock clock,
-            io.switchboard.journal.ClusterNodes clusterNodes) {
-        this(properties, integrations, states, alerts, environment, clock, clusterNodes::live);
+            io.switchboard.journal.ClusterNodes clusterNodes, ConnectionAuthorizations authorizations) {
+        this(properties, integrations, states, alerts, environment, clock, clusterNodes::live, authorizations);
     }
 
+    /** @param authorizations the stored grants of authorization-code connections ({@code null}: none configured) */
     Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
             Alerts alerts, ConfigurableEnvironment environment, Clock clock,
-            java.util.function.IntSupplier liveNodes) {
+            java.util.function.IntSupplier liveNodes, ConnectionAuthorizations authorizations) {
         ConfigSecrets.check(environment);
         Map<String, Set<String>> scopes = requestedScopes(properties, integrations);
         Function<String, String> variableOf = property -> ConfigSecrets.variableFor(environment, property);
@@ -68,14 +69,41 @@ public class Connections implements DisposableBean {
                 auth = new OAuth2ClientCredentials(name, settings, resolvedLater(environment,
                         "switchboard.connections." + name + ".auth.token-uri", settings.auth().tokenUri()),
                         scopes.getOrDefault(name, Set.of()), clock, variableOf);
+            } else if (settings.auth().type() == AuthType.OAUTH2_AUTHORIZATION_CODE) {
+                for (String uri : List.of("authorization-uri", "token-uri")) {
+                    if (environment.getProperty("switchboard.connections." + name + ".auth." + uri, "").isBlank()) {
+                        throw new IllegalStateException("switchboard.connections." + name + ".auth." + uri
+                                + " is empty: an oauth2-authorization-code connection needs the provider's "
+                                + ("token-uri".equals(uri) ? "token endpoint" : "consent page (authorization endpoint)"));
+                    }
+                }
+                if (authorizations == null) {
+                    throw new IllegalStateException("connection " + name + " needs the token store");
+                }
+                auth = new OAuth2AuthorizationCode(name, settings,
+                        resolvedLater(environment, "switchboard.connections." + name + ".auth.authorization-uri",
+                                settings.auth().authorizationUri()),
+                        resolvedLater(environment, "switchboard.connections." + name + ".auth.token-uri",
+                                settings.auth().tokenUri()),
+                        resolvedLater(environment, "switchboard.connections." + name + ".auth.revocation-uri",
+                                settings.auth().revocationUri()),
+                        scopes.getOrDefault(name, Set.of()), clock, variableOf, authorizations);
             } else {
                 auth = new StaticAuth(name, settings.auth(), variableOf);
             }
-            connections.put(name, new Connection(name, settings, baseUrl, auth, scopes.getOrDefault(name, Set.of()),
-                    states, alerts, clock, liveNodes));
+            Connection connection = new Connection(name, settings, baseUrl, auth, scopes.getOrDefault(name, Set.of()),
+                    states, alerts, clock, liveNodes);
+            connections.put(name, connection);
+            connection.authorizationCode().ifPresent(granted -> granted.onLost(
+                    () -> connection.markNeedsConnecting("connection " + name + " needs reconnecting")));
             warnIfUnusable(name, settings, variableOf);
             warnIfPointingAtAnAbsentSandbox(name, environment);
         });
+        if (authorizations != null) {
+            authorizations.useRegistrations(id -> connections.containsKey(id)
+                    ? connections.get(id).authorizationCode().map(OAuth2AuthorizationCode::registration).orElse(null)
+                    : null);
+        }
     }
 
     /** The connection called {@code name}; the message lists the configured ones when there is none. */
@@ -148,7 +176,7 @@ public class Connections implements DisposableBean {
             case API_KEY -> blank(auth.key()) ? "key" : null;
             case BASIC -> blank(auth.username()) ? "username" : blank(auth.password()) ? "password" : null;
             case BEARER, PATH_TOKEN -> blank(auth.token()) ? "token" : null;
-            case OAUTH2_CLIENT_CREDENTIALS -> blank(auth.clientId()) ? "client-id"
+            case OAUTH2_CLIENT_CREDENTIALS, OAUTH2_AUTHORIZATION_CODE -> blank(auth.clientId()) ? "client-id"
                     : blank(auth.clientSecret()) ? "client-secret" : null;
             case NONE -> null;
         };

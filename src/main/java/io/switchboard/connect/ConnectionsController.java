@@ -1,37 +1,98 @@
 package io.switchboard.connect;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
+import io.switchboard.connect.ConnectionAuthorizations.Authorization;
+import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.IntegrationsProperties;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/connections}: every connection with its state; never a credential. */
+/**
+ * {@code GET /api/connections}: every connection with its state; never a credential. An
+ * authorization-code connection also shows who connected it and when, the scopes granted
+ * against those the cards ask for, and how many events wait for it.
+ */
 @RestController
 class ConnectionsController {
 
     private final Connections connections;
     private final ConnectionStates states;
+    private final ConnectionAuthorizations authorizations;
+    private final IntegrationsProperties integrations;
+    private final InboxStore inbox;
 
-    ConnectionsController(Connections connections, ConnectionStates states) {
+    ConnectionsController(Connections connections, ConnectionStates states, ConnectionAuthorizations authorizations,
+            IntegrationsProperties integrations, InboxStore inbox) {
         this.connections = connections;
         this.states = states;
+        this.authorizations = authorizations;
+        this.integrations = integrations;
+        this.inbox = inbox;
     }
 
     /** What a person needs to see about one connection. */
     record View(String name, String baseUrl, String auth, Set<String> scopes, double rateLimit, int maxConcurrent,
-            String state, Instant since, String detail) {
+            String state, Instant since, String detail, Connect connect) {
+    }
+
+    /**
+     * The "Connect account" side.
+     *
+     * @param standing     {@code not-connected}, {@code connected}, {@code needs-reconnect} or {@code disconnected}
+     * @param warnings     granted more than asked (least privilege), or less (naming who will fail)
+     * @param waiting      events waiting for this connection, per integration
+     */
+    record Connect(String standing, String connectedBy, Instant connectedAt, List<String> scopesGranted,
+            String reason, Instant since, Instant refreshedAt, List<String> warnings, Map<String, Long> waiting) {
     }
 
     @GetMapping("/api/connections")
     List<View> all() {
+        Map<String, Map<String, Long>> waiting = inbox.waitingByConnection();
         return connections.all().stream().map(connection -> {
             var state = states.get(connection.name()).orElse(null);
+            Connect connect = connection.settings().auth().type() == AuthType.OAUTH2_AUTHORIZATION_CODE
+                    ? connect(connection, waiting.getOrDefault(connection.name(), Map.of())) : null;
             return new View(connection.name(), connection.baseUrl(), connection.settings().auth().type().label(),
                     connection.scopes(), connection.settings().rateLimit(), connection.settings().maxConcurrent(),
                     state == null ? null : state.status().label(), state == null ? null : state.since(),
-                    state == null ? null : state.detail());
+                    state == null ? null : state.detail(), connect);
         }).toList();
+    }
+
+    private Connect connect(Connection connection, Map<String, Long> waiting) {
+        Authorization authorization = authorizations.of(connection.name());
+        List<String> warnings = new ArrayList<>();
+        if (authorization.standing() == ConnectionAuthorizations.Standing.CONNECTED) {
+            Set<String> extra = new TreeSet<>(authorization.scopesGranted());
+            extra.removeAll(connection.scopes());
+            if (!extra.isEmpty()) {
+                warnings.add("Granted more than asked: " + String.join(", ", extra) + ". Least privilege: narrow the "
+                        + "app's scopes at the provider.");
+            }
+            Set<String> missing = new TreeSet<>(connection.scopes());
+            missing.removeAll(authorization.scopesGranted());
+            for (String scope : missing) {
+                List<String> needing = new ArrayList<>();
+                integrations.all().forEach((id, integration) -> {
+                    if (integration.card() != null && integration.card().scopes() != null
+                            && integration.card().scopes().getOrDefault(connection.name(), List.of()).contains(scope)) {
+                        needing.add(id);
+                    }
+                });
+                warnings.add("Not granted: " + scope + ". The steps of " + String.join(", ", needing) + " that call "
+                        + connection.name() + " with it will fail (permission): connect again and grant it.");
+            }
+        }
+        return new Connect(authorization.standing().label(), authorization.connectedBy(), authorization.connectedAt(),
+                authorization.scopesGranted(), authorization.reason(), authorization.since(),
+                authorization.refreshedAt(), warnings, waiting);
     }
 }

@@ -46,7 +46,9 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
      * How a connection authenticates. Which fields matter depends on {@code type}.
      *
      * @param type                 {@code none}, {@code api-key}, {@code basic}, {@code bearer},
-     *                             {@code oauth2-client-credentials} or {@code path-token}
+     *                             {@code oauth2-client-credentials}, {@code oauth2-authorization-code}
+     *                             ("Connect account": a person grants access in the browser) or
+     *                             {@code path-token}
      * @param header               api-key: the header carrying the key (default {@code X-Api-Key})
      * @param queryParam           api-key: send the key as this query parameter instead of a header
      * @param key                  api-key: the key
@@ -62,13 +64,18 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
      * @param clientAuthentication oauth2: {@code basic} (HTTP Basic, the default) or {@code post}
      *                             (client id and secret in the form)
      * @param refreshBefore        oauth2: a token is renewed this long before it expires
+     * @param authorizationUri     oauth2-authorization-code: the provider's consent page
+     * @param revocationUri        oauth2-authorization-code: where Disconnect revokes the grant
+     *                             (RFC 7009), when the provider has one
      */
     public record Auth(AuthType type, String header, String queryParam, String key, String username, String password,
             String token, String tokenUri, String clientId, String clientSecret, List<String> scopes,
-            String clientAuthentication, Duration refreshBefore) {
+            String clientAuthentication, Duration refreshBefore, String authorizationUri, String revocationUri) {
 
-        static final Auth NONE = new Auth(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        static final Auth NONE = new Auth(null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
 
+        @org.springframework.boot.context.properties.bind.ConstructorBinding
         public Auth {
             type = type == null ? AuthType.NONE : type;
             header = header == null || header.isBlank() ? "X-Api-Key" : header;
@@ -78,18 +85,27 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
             refreshBefore = refreshBefore == null ? Duration.ofSeconds(30) : refreshBefore;
         }
 
+        /** Any auth but the authorization-code flow's (whose two URIs it leaves unset). */
+        public Auth(AuthType type, String header, String queryParam, String key, String username, String password,
+                String token, String tokenUri, String clientId, String clientSecret, List<String> scopes,
+                String clientAuthentication, Duration refreshBefore) {
+            this(type, header, queryParam, key, username, password, token, tokenUri, clientId, clientSecret, scopes,
+                    clientAuthentication, refreshBefore, null, null);
+        }
+
         /** Never prints a secret, whoever logs this record. */
         @Override
         public String toString() {
             return "Auth[type=" + type + ", header=" + header + ", queryParam=" + queryParam + ", username=" + username
                     + ", tokenUri=" + tokenUri + ", clientId=" + clientId + ", scopes=" + scopes
-                    + ", clientAuthentication=" + clientAuthentication + ", secrets=***]";
+                    + ", clientAuthentication=" + clientAuthentication + ", authorizationUri=" + authorizationUri
+                    + ", secrets=***]";
         }
     }
 
     /** How a connection proves who it is. */
     public enum AuthType {
-        NONE, API_KEY, BASIC, BEARER, OAUTH2_CLIENT_CREDENTIALS, PATH_TOKEN;
+        NONE, API_KEY, BASIC, BEARER, OAUTH2_CLIENT_CREDENTIALS, OAUTH2_AUTHORIZATION_CODE, PATH_TOKEN;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

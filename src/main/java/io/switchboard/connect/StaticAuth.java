@@ -45,7 +45,7 @@ final class StaticAuth implements ConnectionAuth {
             case BEARER -> Credential.header("Authorization", "Bearer " + required(auth.token(), "token", "token"));
             case PATH_TOKEN -> new Credential(java.util.Map.of(), null, null,
                     required(auth.token(), "token", "URL token"), null);
-            case OAUTH2_CLIENT_CREDENTIALS -> throw new IllegalStateException("OAuth2 is not a static credential");
+            case OAUTH2_CLIENT_CREDENTIALS, OAUTH2_AUTHORIZATION_CODE -> throw new IllegalStateException("OAuth2 is not a static credential");
         };
     }
 

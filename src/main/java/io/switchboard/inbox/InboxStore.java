@@ -320,6 +320,62 @@ public class InboxStore {
         metrics.failedAttempt(event.integration());
     }
 
+    /** Not claimable while it waits: far beyond any real not-before time. */
+    private static final Timestamp UNTIL_CONNECTED = Timestamp.from(Instant.parse("9999-01-01T00:00:00Z"));
+
+    /**
+     * The route stopped at a step whose connection needs connecting: the event waits in the
+     * inbox as WAITING, unclaimable until {@link #resumeWaiting}. The attempt is given back,
+     * since the event itself did not fail.
+     */
+    public void holdFor(Claimed event, String connection, String why, long durationMs) {
+        tx.executeWithoutResult(status -> {
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.update("update inbox set not_before = ?, waiting_for = ?, lease_owner = null, lease_until = null "
+                    + "where event_id = ?", UNTIL_CONNECTED, connection, event.eventId());
+            jdbc.update("update event set status = ?, attempts = attempts - 1, updated_at = ?, last_error = ? "
+                    + "where id = ?", EventStatus.WAITING.name(), now, Journal.truncate(why), event.eventId());
+            journal.step(event.eventId(), "waiting", "waiting", durationMs, why);
+        });
+    }
+
+    /**
+     * The connection is connected: every event waiting for it becomes ready again, oldest
+     * first (its not-before is its arrival), on whichever node claims it.
+     *
+     * @return the integrations that had events waiting, and how many
+     */
+    public Map<String, Integer> resumeWaiting(String connection, String why) {
+        Map<String, Integer> resumed = new java.util.LinkedHashMap<>();
+        tx.executeWithoutResult(status -> {
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            jdbc.query("select integration, count(*) from inbox where waiting_for = ? group by integration",
+                    rs -> { resumed.put(rs.getString(1), rs.getInt(2)); }, connection);
+            if (resumed.isEmpty()) {
+                return;
+            }
+            jdbc.update("insert into event_step (event_id, at, step, outcome, detail) select event_id, ?, 'resumed', "
+                    + "'ok', ? from inbox where waiting_for = ?", now, Journal.truncate(why), connection);
+            jdbc.update("update event set status = ?, updated_at = ?, last_error = null where id in "
+                    + "(select event_id from inbox where waiting_for = ?) and status = ?", EventStatus.RECEIVED.name(),
+                    now, connection, EventStatus.WAITING.name());
+            jdbc.update("update inbox set not_before = (select received_at from event where event.id = inbox.event_id), "
+                    + "waiting_for = null where waiting_for = ?", connection);
+        });
+        return resumed;
+    }
+
+    /** Events waiting, by connection and then integration, on all nodes. */
+    public Map<String, Map<String, Long>> waitingByConnection() {
+        Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+        jdbc.query("select waiting_for, integration, count(*) from inbox where waiting_for is not null "
+                + "group by waiting_for, integration", rs -> {
+                    counts.computeIfAbsent(rs.getString(1), c -> new java.util.TreeMap<>()).put(rs.getString(2),
+                            rs.getLong(3));
+                });
+        return counts;
+    }
+
     /**
      * The event cannot succeed: it leaves the inbox as DEAD and its original payload is
      * parked in the dead-letter table with its category, in the same transaction.

@@ -1,6 +1,9 @@
 package io.switchboard.journal;
 
-/** Where an event is in its life; {@code DONE} and {@code DEAD} are final until a person replays it. */
+/**
+ * Where an event is in its life; {@code DONE} and {@code DEAD} are final until a person replays it.
+ * {@code WAITING}: held in the inbox until a connection it needs is connected again.
+ */
 public enum EventStatus {
-    RECEIVED, PROCESSING, DONE, FAILED, DEAD, DUPLICATE, REPLAYED
+    RECEIVED, PROCESSING, WAITING, DONE, FAILED, DEAD, DUPLICATE, REPLAYED
 }

@@ -82,6 +82,22 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
         return category.retryable();
     }
 
+    /**
+     * The connection the failed step waits for, when it failed only because that connection
+     * needs a person to connect it: the event then waits instead of failing. {@code null} otherwise.
+     */
+    public static AwaitingConnectionException awaitedConnection(Throwable thrown) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AwaitingConnectionException awaiting) {
+                return awaiting;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
     /** Reads {@code Retry-After} as seconds or as an HTTP date. */
     public static Duration retryAfter(Map<String, String> headers) {
         if (headers == null) {

@@ -25,7 +25,11 @@ public class FailureHandling {
     private final Clock clock;
     private final io.switchboard.alerting.Alerts alerts;
 
-    public FailureHandling(InboxStore store, Clock clock, io.switchboard.alerting.Alerts alerts) {
+    private final org.springframework.core.env.Environment environment;
+
+    public FailureHandling(InboxStore store, Clock clock, io.switchboard.alerting.Alerts alerts,
+            org.springframework.core.env.Environment environment) {
+        this.environment = environment;
         this.store = store;
         this.clock = clock;
         this.alerts = alerts;
@@ -56,6 +60,11 @@ public class FailureHandling {
 
     /** A failed attempt: another one later if it may help and attempts remain, else dead. */
     public void settleFailure(Claimed event, Throwable thrown, String routeId, Inbox settings, long durationMs) {
+        AwaitingConnectionException awaiting = Failure.awaitedConnection(thrown);
+        if (awaiting != null) {
+            hold(event, awaiting, durationMs);
+            return;
+        }
         Failure failure = Failure.of(thrown);
         String reason = failure.category().label() + ": " + failure.message();
         if (!failure.retryable() || event.attempt() >= settings.maxAttempts()) {
@@ -73,5 +82,28 @@ public class FailureHandling {
         Instant notBefore = Instant.now(clock).plus(RetryPolicy.delayBefore(event.attempt() + 1, settings,
                 failure.retryAfter()));
         store.retryLater(event, notBefore, reason, durationMs);
+    }
+
+    /**
+     * The event waits for a person to connect the connection: no attempt used, nothing parked.
+     * One alert per integration and outage (resolved when the connection is connected) tells the
+     * card's owner where to reconnect.
+     */
+    private void hold(Claimed event, AwaitingConnectionException awaiting, long durationMs) {
+        String connection = awaiting.connection();
+        store.holdFor(event, connection, "waiting for connection " + connection + ": " + awaiting.getMessage(),
+                durationMs);
+        alerts.raise(event.integration(), waitingAlertKey(connection, event.integration()),
+                "Connection " + connection + " needs connecting: " + event.integration() + " is waiting",
+                awaiting.getMessage() + ". Events of " + event.integration() + " that call " + connection
+                        + " wait in the inbox (nothing is lost). Connect it in the console: "
+                        // Read now: its default follows the port the server got.
+                        + environment.getProperty("switchboard.console.url", "/console")
+                        + "#/connections ; the waiting events then run by themselves.");
+    }
+
+    /** The alert raised while an integration's events wait for a connection. */
+    public static String waitingAlertKey(String connection, String integration) {
+        return "connection:" + connection + ":waiting:" + integration;
     }
 }

@@ -72,6 +72,8 @@ class FaultsController {
         if (Boolean.TRUE.equals(fault.revokeGrants())) {
             // Every connected app's grant: each refresh answers invalid_grant until it connects again.
             grants.revokeAll();
+            // As a real provider does on revocation, the apps' access tokens stop working too.
+            properties.oauth().apps().keySet().forEach(tokens::forget);
             any = true;
         }
         if (fault.rateLimit() != null) {

@@ -41,7 +41,7 @@ class OAuthAuthorizeController {
             @RequestParam(name = "code_challenge", required = false) String challenge,
             @RequestParam(name = "code_challenge_method", required = false) String method) {
         SandboxProperties.App app = clientId == null ? null : properties.oauth().apps().get(clientId);
-        if (app == null || redirectUri == null || !app.redirectUris().contains(redirectUri)) {
+        if (app == null || redirectUri == null || !app.allowsRedirectTo(redirectUri)) {
             return page(HttpStatus.BAD_REQUEST, "<h1>Unknown app</h1><p>No app with this client_id and redirect_uri "
                     + "is registered here.</p>");
         }
@@ -71,7 +71,7 @@ class OAuthAuthorizeController {
             @RequestParam(required = false) String state, @RequestParam("code_challenge") String challenge,
             @RequestParam String decision) {
         SandboxProperties.App app = properties.oauth().apps().get(clientId);
-        if (app == null || !app.redirectUris().contains(redirectUri)) {
+        if (app == null || !app.allowsRedirectTo(redirectUri)) {
             return page(HttpStatus.BAD_REQUEST, "<h1>Unknown app</h1>");
         }
         if (!"approve".equals(decision)) {

@@ -102,6 +102,24 @@ class OAuthTokenController {
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("Pragma", "no-cache").body(body);
     }
 
+    /**
+     * Token revocation (RFC 7009) for the connected apps: a refresh token ends its whole grant
+     * and the app's access tokens; an unknown token is answered 200 as the RFC says.
+     */
+    @PostMapping(path = "/sandbox/oauth/revoke", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    ResponseEntity<Map<String, Object>> revoke(@RequestParam MultiValueMap<String, String> form) {
+        String clientId = form.getFirst("client_id");
+        SandboxProperties.App app = clientId == null ? null : properties.oauth().apps().get(clientId);
+        if (app == null || app.secret() == null || !SandboxAccess.same(form.getFirst("client_secret"), app.secret())) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "invalid_client",
+                    "error_description", "Unknown app or wrong secret"));
+        }
+        if (grants.revokeByToken(form.getFirst("token"), clientId)) {
+            tokens.forget(clientId);
+        }
+        return ResponseEntity.ok(Map.of());
+    }
+
     private static ResponseEntity<Map<String, Object>> error(String error, String description) {
         return ResponseEntity.status(HttpStatus.BAD_REQUEST).cacheControl(CacheControl.noStore())
                 .body(Map.of("error", error, "error_description", description));

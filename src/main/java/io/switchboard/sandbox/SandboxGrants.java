@@ -137,6 +137,14 @@ class SandboxGrants {
         });
     }
 
+    /** Revokes the grant a refresh token of {@code clientId} belongs to; whether there was one. */
+    boolean revokeByToken(String token, String clientId) {
+        List<String> family = jdbc.queryForList("select family from sandbox_refresh_token where token_hash = ? "
+                + "and client_id = ?", String.class, SandboxTokens.hash(token == null ? "" : token), clientId);
+        family.forEach(this::revokeFamily);
+        return !family.isEmpty();
+    }
+
     /** A fault: every grant is revoked, so every refresh answers invalid_grant. */
     void revokeAll() {
         jdbc.update("update sandbox_refresh_token set revoked = true");

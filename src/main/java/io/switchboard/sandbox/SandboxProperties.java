@@ -123,6 +123,35 @@ public record SandboxProperties(boolean enabled, String baseUrl, Crm crm, Mail m
             scopes = scopes == null ? List.of() : List.copyOf(scopes);
         }
 
+        /**
+         * Whether the app may be sent back to {@code uri}: an exact match of a registered URI,
+         * where a registered loopback URI ({@code http://localhost/...}, {@code http://127.0.0.1/...})
+         * stands for any port, as RFC 8252 section 7.3 lets native and local apps do.
+         */
+        public boolean allowsRedirectTo(String uri) {
+            if (uri == null) {
+                return false;
+            }
+            if (redirectUris.contains(uri)) {
+                return true;
+            }
+            try {
+                java.net.URI asked = java.net.URI.create(uri);
+                for (String registered : redirectUris) {
+                    java.net.URI known = java.net.URI.create(registered);
+                    boolean loopback = "localhost".equals(known.getHost()) || "127.0.0.1".equals(known.getHost());
+                    if (loopback && known.getPort() == -1 && "http".equals(asked.getScheme())
+                            && known.getHost().equals(asked.getHost()) && java.util.Objects.equals(known.getRawPath(),
+                                    asked.getRawPath()) && asked.getRawQuery() == null && asked.getRawFragment() == null) {
+                        return true;
+                    }
+                }
+            } catch (IllegalArgumentException malformed) {
+                return false;
+            }
+            return false;
+        }
+
         @Override
         public String toString() {
             return "App[name=" + name + ", redirectUris=" + redirectUris + ", scopes=" + scopes + ", secret=***]";

@@ -93,6 +93,11 @@ class SandboxTokens {
     }
 
     /** A fault: every token issued so far has expired. */
+    /** Every access token issued to {@code clientId} stops working at once. */
+    void forget(String clientId) {
+        jdbc.update("delete from sandbox_token where client_id = ?", clientId);
+    }
+
     void expireAll() {
         jdbc.update("update sandbox_token set expires_at = ?", Timestamp.from(Instant.now(clock).minusSeconds(1)));
     }

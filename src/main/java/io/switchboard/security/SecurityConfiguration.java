@@ -144,6 +144,9 @@ class SecurityConfiguration {
                 .requestMatchers("/api/security/**").hasRole(admin)
                 // The login page's look; nothing in it is secret.
                 .requestMatchers(HttpMethod.GET, "/console/console.css").permitAll()
+                // Connect account: starting it and finishing it (the provider's redirect back) are an
+                // operator's acts, although both are GETs; the callback's state is bound to that session.
+                .requestMatchers(HttpMethod.GET, "/api/connections/*/authorize", "/oauth2/callback/*").hasRole(operator)
                 .requestMatchers(HttpMethod.GET, "/api/**", "/console", "/console/**").hasRole(viewer)
                 .requestMatchers("/api/**", "/console/**").hasRole(operator)
                 .requestMatchers("/actuator/**").hasRole(admin)

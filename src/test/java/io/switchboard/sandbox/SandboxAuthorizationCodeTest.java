@@ -92,6 +92,8 @@ class SandboxAuthorizationCodeTest extends IntegrationTestSupport {
                 tokens.get("refresh_token").asText()));
         assertThat(refreshed.get("error").asText()).isEqualTo("invalid_grant");
         assertThat(refreshed.get("error_description").asText()).contains("connect again");
+        // The fault revoked the server's own chat grant as well; the other tests need it connected.
+        reconnectChat();
     }
 
     @Test

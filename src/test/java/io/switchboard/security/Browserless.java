@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * A logged-in console session without a browser: the form login with its CSRF token, then
  * the session cookie and the XSRF-TOKEN cookie on every request, as the console's pages send them.
  */
-final class Browserless {
+public final class Browserless {
 
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
@@ -24,16 +24,21 @@ final class Browserless {
     private final String base;
     HttpResponse<String> loginResponse;
 
-    Browserless(int port) {
-        this.base = "http://localhost:" + port;
+    public Browserless(int port) {
+        this("http://localhost:" + port);
     }
 
-    URI uri(String path) {
+    /** A session on the server at {@code base}, e.g. {@code http://localhost:8080}. */
+    public Browserless(String base) {
+        this.base = base;
+    }
+
+    public URI uri(String path) {
         return URI.create(base + path);
     }
 
     /** Logs in through the form; returns the status of the POST (302 to the console when it worked). */
-    int logIn(String user, String password) throws Exception {
+    public int logIn(String user, String password) throws Exception {
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(uri("/login")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         Matcher token = CSRF_FIELD.matcher(page.body());
@@ -56,12 +61,12 @@ final class Browserless {
                         + "\"}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    String xsrfToken() {
+    public String xsrfToken() {
         return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("XSRF-TOKEN"))
                 .map(HttpCookie::getValue).findFirst().orElseThrow();
     }
 
-    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -51,6 +51,11 @@ public abstract class IntegrationTestSupport {
     private final HttpClient http = HttpClient.newHttpClient();
 
     /** Posts a webhook signed the Standard Webhooks way; returns the event id (202 or duplicate 200). */
+    /** Connects the team chat again as the operator (after a test revoked or disconnected it). */
+    protected void reconnectChat() throws Exception {
+        ChatConnect.connect("http://localhost:" + port, "chat", "operator", "operator-test-password");
+    }
+
     protected String postSigned(String integration, String secret, Object payload) throws Exception {
         HttpResponse<String> response = new Webhooks(port).postSigned(integration, secret,
                 payload instanceof String text ? text : json.writeValueAsString(payload));

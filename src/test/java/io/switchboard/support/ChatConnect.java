@@ -1,0 +1,63 @@
+package io.switchboard.support;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.switchboard.security.Browserless;
+
+/**
+ * "Connect account" without a browser, through the real endpoints: an operator's console
+ * session starts Connect, approves on the sandbox's consent page, and the provider's redirect
+ * lands on the callback with that session, as a browser would do it.
+ */
+public final class ChatConnect {
+
+    private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
+
+    private ChatConnect() {
+    }
+
+    /** The console answers after the callback, e.g. {@code /console#/connections?connection=chat&connected}. */
+    public static String connect(String base, String connection, String user, String password) throws Exception {
+        Browserless session = new Browserless(base);
+        if (session.logIn(user, password) != 302) {
+            throw new IllegalStateException("cannot log in as " + user);
+        }
+        HttpResponse<String> start = session.send(HttpRequest.newBuilder(session.uri("/api/connections/" + connection
+                + "/authorize")));
+        if (start.statusCode() != 302) {
+            throw new IllegalStateException("Connect answered " + start.statusCode() + ": " + start.body());
+        }
+        URI consent = URI.create(start.headers().firstValue("Location").orElseThrow());
+        HttpResponse<String> page = session.send(HttpRequest.newBuilder(consent));
+        Map<String, String> form = new LinkedHashMap<>();
+        Matcher field = HIDDEN.matcher(page.body());
+        while (field.find()) {
+            form.put(field.group(1), org.springframework.web.util.HtmlUtils.htmlUnescape(field.group(2)));
+        }
+        if (form.isEmpty()) {
+            throw new IllegalStateException("no consent form: " + page.statusCode() + " " + page.body());
+        }
+        form.put("decision", "approve");
+        StringBuilder body = new StringBuilder();
+        form.forEach((name, value) -> body.append(body.length() == 0 ? "" : "&").append(name).append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        HttpResponse<String> decided = session.send(HttpRequest.newBuilder(consent.resolve("/sandbox/oauth/authorize"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        URI callback = URI.create(decided.headers().firstValue("Location").orElseThrow(() ->
+                new IllegalStateException("consent answered " + decided.statusCode() + ": " + decided.body())));
+        HttpResponse<String> back = session.send(HttpRequest.newBuilder(callback));
+        if (back.statusCode() != 302) {
+            throw new IllegalStateException("callback answered " + back.statusCode() + ": " + back.body());
+        }
+        return back.headers().firstValue("Location").orElseThrow();
+    }
+}
