@@ -48,6 +48,7 @@ CEILING_PORT=18099
 # so that exported variables cannot change what is measured.
 SECRET=whsec_ZGVtby1vbmx5LWxlYWQtaW50YWtlLXNlY3JldA==
 ADMIN_PASSWORD="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')"
+ENCRYPTION_KEY="$(openssl rand -base64 32)"
 LOOKUP_KEY="bench-lookup-$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')"
 LOOKUP_KEY_SHA=$(printf %s "$LOOKUP_KEY" | sha256sum | cut -d' ' -f1)
 LOOKUP_EMAILS="billing@analytical-engines.example,accounts@difference-works.example,finance@jacquard.example,invoices@babbage.example"
@@ -141,6 +142,7 @@ start_java() {
     local t0; t0=$(now_ms)
     # shellcheck disable=SC2086
     SWITCHBOARD_ADMIN_PASSWORD="$ADMIN_PASSWORD" LEAD_INTAKE_WEBHOOK_SECRET="$SECRET" \
+        SWITCHBOARD_ENCRYPTION_KEY="$ENCRYPTION_KEY" \
         SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
         java $JAVA_OPTS_UNDER_TEST -jar "$JAR" --server.port="$port" "$@" >"$logfile" 2>&1 &
     STARTED_PID=$!
@@ -230,6 +232,7 @@ if [[ "${BENCH_CDS:-1}" == 1 ]]; then
     java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" >/dev/null 2>&1 || die "cannot extract $JAR"
     APP_JAR="$WORK/app/$(basename "$JAR")"
     SWITCHBOARD_ADMIN_PASSWORD="$ADMIN_PASSWORD" LEAD_INTAKE_WEBHOOK_SECRET="$SECRET" \
+        SWITCHBOARD_ENCRYPTION_KEY="$ENCRYPTION_KEY" \
         java -XX:ArchiveClassesAtExit="$WORK/app.jsa" -Dspring.context.exit=onRefresh -jar "$APP_JAR" \
         --server.port=$SERVER_PORT "--spring.datasource.url=jdbc:h2:file:$WORK/cds/train;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH" \
         >"$RESULTS/cds-training.log" 2>&1 || true

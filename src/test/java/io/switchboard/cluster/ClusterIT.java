@@ -46,6 +46,8 @@ class ClusterIT {
     static final int LEADS = Integer.getInteger("switchboard.test.cluster-leads", 2000);
     static final String SECRET = "whsec_Y2x1c3Rlci10ZXN0LXNlY3JldA==";
     static final Duration LEASE = Duration.ofSeconds(10);
+    static final Duration CHAT_TOKEN_TTL = Duration.ofSeconds(4);
+    static final Duration CHAT_REFRESH_BEFORE = Duration.ofSeconds(1);
 
     private final List<Node> nodes = new ArrayList<>();
     private String schema;
@@ -72,6 +74,10 @@ class ClusterIT {
         for (Node node : nodes) {
             node.awaitReady();
         }
+        // An operator connects the team chat once, on one node; every node then uses that grant.
+        io.switchboard.support.ChatConnect.connect("http://localhost:" + nodes.get(0).port, "chat", "admin",
+                "cluster-admin-password");
+        Instant connectedAt = Instant.now();
 
         ObjectMapper json = new ObjectMapper();
         Map<String, String> accepted = new ConcurrentHashMap<>();
@@ -133,6 +139,13 @@ class ClusterIT {
         int duplicateMails = count("select count(*) from (select recipient from sandbox_mail_message where recipient "
                 + "like '" + batch + "-%' group by recipient having count(*) > 1) d");
         int mails = count("select count(*) from sandbox_mail_message where recipient like '" + batch + "-%'");
+        int chats = count("select count(*) from sandbox_chat_message where message_text like '%<" + batch + "-%'");
+        int duplicateChats = count("select count(*) from (select message_text from sandbox_chat_message where "
+                + "message_text like '%<" + batch + "-%' group by message_text having count(*) > 1) d");
+        long chatSeconds = Duration.between(connectedAt, Instant.now()).toSeconds();
+        int refreshes = count("select refreshes from connection_authorization where connection = 'chat'");
+        int revokedChatTokens = count("select count(*) from sandbox_refresh_token where revoked");
+        int chatFamilyTokens = count("select count(*) from sandbox_refresh_token");
         int deadLetters = count("select count(*) from dead_letter");
         int ticks = count("select count(*) from cluster_tick");
         int doubleTicks = count("select count(*) from (select scheduled_fire_time from cluster_tick group by "
@@ -151,6 +164,9 @@ class ClusterIT {
                         + "takeovers=%d lastTakeoverAfterKill=%ds lease=%ds%n",
                 LEADS, accepted.size(), done, lost, duplicateContacts + duplicateTasks + duplicateMails, contacts, tasks,
                 mails, deadLetters, ticks, doubleTicks, tickNodes, takeovers, takeoverSeconds, LEASE.toSeconds());
+        System.out.printf("cluster chat: messages=%d duplicates=%d refreshes=%d in %ds (token ttl %ds, refreshed %ds "
+                        + "before expiry) refreshTokens=%d revoked=%d%n", chats, duplicateChats, refreshes, chatSeconds,
+                CHAT_TOKEN_TTL.toSeconds(), CHAT_REFRESH_BEFORE.toSeconds(), chatFamilyTokens, revokedChatTokens);
 
         assertThat(accepted.size()).isGreaterThan(LEADS / 2);
         assertThat(lost).isZero();
@@ -161,6 +177,16 @@ class ClusterIT {
         assertThat(tasks).isEqualTo(contacts);
         assertThat(mails).isEqualTo(contacts);
         assertThat(deadLetters).isZero();
+        assertThat(chats).isEqualTo(contacts);
+        assertThat(duplicateChats).isZero();
+        // One refresh per expiry across the nodes: a token lives ttl and is renewed refresh-before its end,
+        // so two refreshes are at least ttl - refresh-before apart, whichever node does them. A second node
+        // refreshing with the same (rotated) refresh token would have revoked the grant.
+        assertThat(refreshes).isPositive();
+        assertThat(refreshes).isLessThanOrEqualTo(
+                (int) (chatSeconds / CHAT_TOKEN_TTL.minus(CHAT_REFRESH_BEFORE).toSeconds()) + 1);
+        assertThat(chatFamilyTokens).isEqualTo(refreshes + 1);
+        assertThat(revokedChatTokens).isZero();
         assertThat(doubleTicks).isZero();
         assertThat(ticks).isPositive();
         if (takeovers > 0) {
@@ -235,6 +261,14 @@ class ClusterIT {
                     "--switchboard.sandbox.mail.api-key=cluster-mail-key",
                     "--switchboard.sandbox.billing.api-key=cluster-billing-key",
                     "--switchboard.sandbox.chat.token=cluster-chat-token",
+                    // The chat is a connected app; its access tokens live seconds, so the run sees
+                    // many refreshes, each of which must happen once across the three nodes.
+                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.name=Switchboard (cluster)",
+                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.secret=cluster-chat-app-secret",
+                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.redirect-uris=http://localhost/oauth2/callback/chat",
+                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.scopes=chat:write",
+                    "--switchboard.sandbox.oauth.access-token-ttl=" + CHAT_TOKEN_TTL.toSeconds() + "s",
+                    "--switchboard.connections.chat.auth.refresh-before=" + CHAT_REFRESH_BEFORE.toSeconds() + "s",
                     "--switchboard.connections.crm.rate-limit=300",
                     "--switchboard.connections.mail.rate-limit=300",
                     "--switchboard.connections.chat.rate-limit=300",
@@ -251,6 +285,9 @@ class ClusterIT {
             builder.environment().put("MAIL_API_KEY", "cluster-mail-key");
             builder.environment().put("BILLING_API_KEY", "cluster-billing-key");
             builder.environment().put("CHAT_WEBHOOK_TOKEN", "cluster-chat-token");
+            builder.environment().put("CHAT_CLIENT_ID", "switchboard-chat-app");
+            builder.environment().put("CHAT_CLIENT_SECRET", "cluster-chat-app-secret");
+            builder.environment().put("SWITCHBOARD_ENCRYPTION_KEY", "Y2x1c3Rlci10ZXN0LXRva2VuLWtleS0zMi1ieXRlcyE=");
             try {
                 process = builder.start();
             } catch (Exception e) {

@@ -82,6 +82,7 @@ class IngestSmokePostgresIT {
         builder.environment().put("MAIL_API_KEY", "smoke-mail-key");
         builder.environment().put("BILLING_API_KEY", "smoke-billing-key");
         builder.environment().put("CHAT_WEBHOOK_TOKEN", "smoke-chat-token");
+        builder.environment().put("SWITCHBOARD_ENCRYPTION_KEY", "c21va2UtdGVzdC10b2tlbi1rZXktMzItYnl0ZXMhISE=");
         server = builder.start();
         baseUrl = "http://127.0.0.1:" + port;
         HttpClient http = HttpClient.newHttpClient();
