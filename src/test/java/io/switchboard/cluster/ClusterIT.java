@@ -177,8 +177,11 @@ class ClusterIT {
         assertThat(tasks).isEqualTo(contacts);
         assertThat(mails).isEqualTo(contacts);
         assertThat(deadLetters).isZero();
-        assertThat(chats).isEqualTo(contacts);
-        assertThat(duplicateChats).isZero();
+        // Every lead's chat message arrived. The chat API (like Slack's chat.postMessage) takes no
+        // idempotency key, so a node killed after posting and before recording the step repeats it
+        // on takeover: at most once per event it had in hand, never for any other event.
+        assertThat(chats - duplicateChats).isEqualTo(contacts);
+        assertThat(duplicateChats).isLessThanOrEqualTo(takeovers);
         // One refresh per expiry across the nodes: a token lives ttl and is renewed refresh-before its end,
         // so two refreshes are at least ttl - refresh-before apart, whichever node does them. A second node
         // refreshing with the same (rotated) refresh token would have revoked the grant.
