@@ -337,6 +337,28 @@ ceiling() { # repetition
 
 # ---------------------------------------------------------------- the sandbox in its own process, and a server using it
 
+# connect_chat server_port : "Connect account" for the team chat as the admin, as a browser
+# does it (login, Connect, Approve on the sandbox's consent page, the callback); until then
+# leads wait at the chat step.
+connect_chat() {
+    local base="http://127.0.0.1:$1" jar="$WORK/connect-cookies" csrf consent page callback name value
+    rm -f "$jar"
+    csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/login" | grep -o 'name="_csrf"[^>]*value="[^"]*"' | sed 's/.*value="//; s/"$//')
+    curl -fsS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "username=admin" \
+        --data-urlencode "password=$ADMIN_PASSWORD" --data-urlencode "_csrf=$csrf" "$base/login"
+    consent=$(curl -fsS -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$base/api/connections/chat/authorize")
+    [[ -n "$consent" ]] || die "Connect for the chat did not redirect to the consent page"
+    page=$(curl -fsS "$consent")
+    local args=(--data-urlencode decision=approve)
+    while IFS=$'\t' read -r name value; do
+        args+=(--data-urlencode "$name=$value")
+    done < <(grep -o '<input type="hidden" name="[^"]*" value="[^"]*"' <<<"$page" | sed -E 's/.*name="([^"]*)" value="([^"]*)"/\1\t\2/')
+    callback=$(curl -fsS -o /dev/null -w '%{redirect_url}' "${args[@]}" "${consent%%\?*}")
+    [[ "$(curl -sS -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' "$callback")" == 302 ]] \
+        || die "the chat's Connect callback failed ($callback)"
+    log "team chat connected"
+}
+
 start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
     local rep=$1
     new_database; SANDBOX_DB=$NEW_DB
@@ -373,6 +395,7 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         "--switchboard.security.api-keys.bench-lookup.sha256=$LOOKUP_KEY_SHA" \
         --switchboard.security.api-keys.bench-lookup.role=viewer
     SERVER_PID=$STARTED_PID
+    connect_chat $SERVER_PORT
 }
 
 # drain sent : waits (at most 10 minutes) until that many leads are DONE or DEAD; sets done/dead.

@@ -132,9 +132,12 @@ public class EventQueries {
             activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).lastReceived =
                     instant(rs.getTimestamp(2));
         });
-        jdbc.query("select integration, count(*) from inbox group by integration", rs -> {
-            activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).backlog = rs.getLong(2);
-        });
+        jdbc.query("select integration, count(*), sum(case when waiting_for is null then 0 else 1 end) from inbox "
+                + "group by integration", rs -> {
+                    IntegrationActivity a = activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity());
+                    a.backlog = rs.getLong(2);
+                    a.waitingForConnection = rs.getLong(3);
+                });
         return activity;
     }
 
@@ -178,6 +181,8 @@ public class EventQueries {
         public Instant lastFailure;
         public Instant lastReceived;
         public long backlog;
+        /** Of the backlog: events held until a connection is connected (WAITING). */
+        public long waitingForConnection;
 
         /** Share of settled events in the window that did not end well. */
         public double failureRate() {

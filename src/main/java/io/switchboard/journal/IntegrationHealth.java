@@ -59,7 +59,7 @@ public class IntegrationHealth {
      */
     public record Health(Instant lastSuccess, Instant lastFailure, Instant lastReceived, long received1h,
             long failed1h, double failureRate1h, long failedAttempts1h, double attemptFailureRate1h, long backlog,
-            Duration oldestWaiting, long deadLetters, String sla, String slaReason) {
+            long waitingForConnection, Duration oldestWaiting, long deadLetters, String sla, String slaReason) {
     }
 
     /**
@@ -108,7 +108,8 @@ public class IntegrationHealth {
             String[] sla = sla(integration, a.lastReceived, waiting, now);
             EventQueries.Attempts tried = attempts.getOrDefault(id, EventQueries.Attempts.NONE);
             health.put(id, new Health(a.lastSuccess, latest(a.lastFailure, tried.lastFailedAt()), a.lastReceived,
-                    received, failed, a.failureRate(), tried.failed(), tried.failureRate(), a.backlog, waiting,
+                    received, failed, a.failureRate(), tried.failed(), tried.failureRate(), a.backlog,
+                    a.waitingForConnection, waiting,
                     parked.getOrDefault(id, 0L), sla[0], sla[1]));
         });
         return health;

@@ -85,7 +85,8 @@ class JournalApiTest {
         JsonNode calls = lead.get("connectionScopes");
         assertThat(calls.fieldNames()).toIterable().containsExactlyInAnyOrder("crm", "mail", "chat");
         assertThat(calls.get("crm")).extracting(JsonNode::asText).contains("contacts:write");
-        assertThat(calls.get("chat")).isEmpty();
+        assertThat(calls.get("chat")).extracting(JsonNode::asText).containsExactly("chat:write");
+        assertThat(calls.get("mail")).isEmpty();
         assertThat(lead.get("connections")).extracting(c -> c.get("connection").asText())
                 .contains("crm", "mail", "chat");
     }
