@@ -6,7 +6,7 @@
 
 (() => {
   const POLL_MS = 4000;
-  const VIEWS = ['integrations', 'events', 'event', 'dead-letters', 'alerts'];
+  const VIEWS = ['integrations', 'events', 'event', 'dead-letters', 'alerts', 'connections'];
   const state = {
     me: null,
     route: null,
@@ -308,6 +308,7 @@
       drawRerunMatching(next.params);
     }
     syncForm($('dead-letter-filters'), next.view === 'dead-letters' ? next.params : null);
+    connectOutcome(next.view === 'connections' ? next.params : {});
     refresh();
   }
 
@@ -434,6 +435,9 @@
         break;
       case 'dead-letters':
         await guarded('view', 'the dead letters', () => loadDeadLetters(current));
+        break;
+      case 'connections':
+        await guarded('view', 'the connections', () => loadConnections(current));
         break;
       default:
         break;
@@ -1065,11 +1069,11 @@
         + ' dead letters.');
   }
 
-  /** POSTs an action; answers the server's answer, or null when it did not work (the banner says why). */
-  async function act(button, path, message) {
+  /** POSTs (or DELETEs) an action; answers the server's answer, or null when it did not work (the banner says why). */
+  async function act(button, path, message, method = 'POST') {
     button.disabled = true;
     try {
-      const answer = await api(path, 'POST');
+      const answer = await api(path, method);
       flash(message(answer));
       problem('action', null);
       return answer;
@@ -1108,6 +1112,120 @@
     h('div', {class: 'alert-meta muted small'},
         h('code', {}, alert.key), ' · first ', when(alert.firstAt), ' · last ', when(alert.lastAt),
         alert.resolvedAt ? [' · resolved ', when(alert.resolvedAt)] : null)))));
+  }
+
+  // ---- connections ------------------------------------------------------------------------
+
+  /** A label as the API writes it (needs-reconnect, rate-limited) in words: "needs reconnect". */
+  const words = (label) => String(label).replace(/-/g, ' ');
+
+  /**
+   * Back from Connect, the callback's outcome (…?connection=chat&connected, &denied or
+   * &error=...&detail=...) is said once; the hash then loses it, so a reload does not say it again.
+   */
+  function connectOutcome(params) {
+    problem('connect', null);
+    const name = params.connection;
+    if (!name) {
+      return;
+    }
+    if ('connected' in params) {
+      flash('Connected ' + name + '. The events that waited for it run now.');
+    } else if ('denied' in params) {
+      flash('Access denied: ' + name + ' stays as it was.');
+    } else if (params.error) {
+      problem('connect', 'Connect ' + name + ' did not work: ' + params.error
+          + (params.detail ? ' (' + params.detail + ')' : '') + '. Nothing was changed; try Connect again.');
+    } else {
+      return;
+    }
+    window.history.replaceState(null, '', '#/connections');
+  }
+
+  async function loadConnections(current) {
+    const connections = await api('/api/connections');
+    if (state.route !== current || !changed('connections', [connections, canOperate()])) {
+      return;
+    }
+    const container = $('connections');
+    if (connections.length === 0) {
+      replace(container, h('div', {class: 'empty', testid: 'connections-empty'},
+          'No connections are configured. Add one under switchboard.connections in config/application.yaml.'));
+      return;
+    }
+    replace(container, connections.map(connectionCard));
+  }
+
+  function connectionCard(connection) {
+    const account = connection.connect;
+    const troubled = (connection.state && connection.state !== 'ok') || (account && account.standing !== 'connected');
+    return h('article', {class: 'card connection' + (troubled ? ' troubled' : ''), testid: 'connection-' + connection.name,
+      'data-connection': connection.name},
+    h('header', {},
+        h('h2', {}, connection.name),
+        h('span', {class: 'trigger', testid: 'connection-auth'}, connection.auth),
+        h('span', {class: 'connection-state state-' + (connection.state || 'unknown'), testid: 'connection-state'},
+            connection.state ? words(connection.state) : 'not called yet')),
+    connection.detail ? h('p', {class: 'connection-detail state-' + connection.state, testid: 'connection-detail'},
+        connection.detail) : null,
+    h('dl', {class: 'plan', testid: 'connection-facts'},
+        fact('Base URL', h('code', {testid: 'connection-base-url'}, connection.baseUrl)),
+        fact('State', connection.state ? [words(connection.state), ' since ', when(connection.since)]
+          : h('span', {class: 'muted'}, 'no call yet since the server started')),
+        fact('Scopes asked', scopeList(connection.scopes)),
+        fact('Limits', (connection.rateLimit > 0 ? connection.rateLimit + ' requests/s, ' : 'no rate limit declared, ')
+            + connection.maxConcurrent + ' at once per node')),
+    account ? accountSection(connection.name, account) : null);
+  }
+
+  function scopeList(scopes) {
+    return scopes && scopes.length > 0 ? scopes.map((scope, i) => [i ? ', ' : '', h('code', {}, scope)])
+      : h('span', {class: 'muted'}, 'none');
+  }
+
+  /** An authorization-code connection: who connected it, with what, what waits for it, Connect and Disconnect. */
+  function accountSection(name, account) {
+    const connected = account.standing === 'connected';
+    const waiting = Object.entries(account.waiting || {}).filter(([, count]) => count > 0);
+    return h('div', {class: 'connect-account', testid: 'connection-account'},
+        h('h3', {class: 'section-label'}, 'Connect account'),
+        h('p', {class: 'standing-line'},
+            h('span', {class: 'standing standing-' + account.standing, testid: 'connection-standing'},
+                words(account.standing)),
+            connected ? [' by ', h('strong', {testid: 'connection-connected-by'}, account.connectedBy || 'someone'), ' ',
+              when(account.connectedAt)] : account.since ? [' since ', when(account.since)] : null),
+        connected ? null : h('p', {class: 'connect-reason', testid: 'connection-reason'},
+            h('strong', {}, 'Not connected: '), account.reason || 'no reason recorded',
+            '. Events that call ' + name + ' wait until an operator connects it; then they run by themselves.'),
+        h('dl', {class: 'plan'},
+            fact(connected ? 'Scopes granted' : 'Scopes last granted', h('span', {testid: 'connection-scopes-granted'},
+                scopeList(account.scopesGranted))),
+            !connected && account.connectedBy ? fact('Last connected', [account.connectedBy, ' ', when(account.connectedAt)])
+              : null,
+            connected ? fact('Token refreshed', when(account.refreshedAt, {none: 'not yet'})) : null),
+        (account.warnings || []).map((warning) => h('p', {class: 'connection-warning', testid: 'connection-warning',
+          role: 'note'}, warning)),
+        waiting.length === 0 ? null : h('p', {class: 'connection-waiting', testid: 'connection-waiting'},
+            waiting.map(([integration, count], i) => [i ? ', ' : '', h('a', {href: hashFor('events',
+                {integration, status: 'WAITING'}), testid: 'connection-waiting-' + integration},
+            count + ' waiting (' + integration + ')')])),
+        canOperate() ? h('div', {class: 'card-actions', testid: 'connection-actions'}, h('div', {class: 'buttons'},
+            // A plain link: Connect is a top-level navigation to the provider's consent page and back.
+            h('a', {class: 'button', href: '/api/connections/' + encodeURIComponent(name) + '/authorize',
+              testid: 'connect-' + name, title: 'Sign in at the provider and grant the scopes the cards ask for'},
+            account.standing === 'not-connected' ? 'Connect' : 'Reconnect'),
+            connected ? disconnectButton(name) : null)) : null);
+  }
+
+  function disconnectButton(name) {
+    return h('button', {type: 'button', class: 'secondary', testid: 'disconnect-' + name, onclick: (e) => {
+      if (window.confirm('Disconnect ' + name + '? Its tokens are deleted and the grant revoked at the provider; events '
+          + 'that call ' + name + ' wait until someone connects it again.')) {
+        act(e.currentTarget, '/api/connections/' + encodeURIComponent(name) + '/authorization',
+            (answer) => 'Disconnected ' + name + (answer && answer.revokedAtProvider ? '; the provider revoked the grant.'
+              : '; the provider did not confirm revoking the grant.'), 'DELETE');
+      }
+    }}, 'Disconnect');
   }
 
   // ---- start ------------------------------------------------------------------------------

@@ -8,19 +8,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URLEncoder;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.switchboard.SwitchboardTest;
-import io.switchboard.inbox.InboxSignal;
-import io.switchboard.inbox.InboxStore;
 import io.switchboard.ingress.Webhooks;
 import io.switchboard.reliability.ProbeHttp;
+import io.switchboard.support.IntegrationTestSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Alert;
@@ -32,37 +35,20 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The console in a real browser, as an on-call person uses it: log in, find a lead by what
  * the form sent, read its step trail, replay a dead letter and watch its event finish, send a
- * test event and re-run events, and see that a viewer gets no buttons that change anything.
+ * test event and re-run events, connect the team chat on the provider's consent page, and see
+ * that a viewer gets no buttons that change anything.
  */
 @SwitchboardTest
-class ConsoleBrowserIT {
-
-    static final String LEAD_SECRET = "whsec_dGVzdC1sZWFkLWludGFrZS1zZWNyZXQ=";
+class ConsoleBrowserIT extends IntegrationTestSupport {
 
     private static WebDriver driver;
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    InboxStore inbox;
-
-    @Autowired
-    InboxSignal signal;
-
     @Autowired
     ProbeHttp probeHttp;
-
-    private final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll
     static void startBrowser() throws Exception {
@@ -73,6 +59,14 @@ class ConsoleBrowserIT {
     static void stopBrowser() {
         if (driver != null) {
             driver.quit();
+        }
+    }
+
+    /** The team chat is shared by every test: one that stopped halfway leaves it connected all the same. */
+    @AfterEach
+    void chatStaysConnected() throws Exception {
+        if (!"connected".equals(chat().path("connect").path("standing").asText())) {
+            reconnectChat();
         }
     }
 
@@ -116,7 +110,7 @@ class ConsoleBrowserIT {
     void postedLeadIsFoundBySearchAndItsDetailShowsEveryStep() throws Exception {
         String submissionId = "form-" + UUID.randomUUID();
         String email = "ada-" + UUID.randomUUID().toString().substring(0, 8) + "@analytical-engines.co.uk";
-        var accepted = new Webhooks(port).postSigned("lead-intake", LEAD_SECRET, "{\"submissionId\":\"" + submissionId
+        var accepted = new Webhooks(port).postSigned("lead-intake", LEAD_INTAKE_SECRET, "{\"submissionId\":\"" + submissionId
                 + "\",\"email\":\"" + email + "\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\","
                 + "\"company\":\"Analytical Engines\",\"source\":\"website\"}");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -393,6 +387,106 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
     }
 
+    @Test
+    void anOperatorConnectsTheChatOnTheConsentPageAndHeldLeadsFlush() throws Exception {
+        HttpResponse<String> disconnected = callAs("operator", "DELETE", "/api/connections/chat/authorization", null);
+        assertThat(disconnected.statusCode()).as(disconnected.body()).isEqualTo(200);
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        List<String> emails = List.of("held-a-" + unique + "@jacquard.io", "held-b-" + unique + "@jacquard.io");
+        List<String> events = new ArrayList<>();
+        for (String email : emails) {
+            events.add(postSigned("lead-intake", LEAD_INTAKE_SECRET, Map.of("submissionId", "console-held-"
+                    + UUID.randomUUID(), "email", email, "firstName", "Ada", "lastName", "Held")));
+        }
+        events.forEach(event -> awaitStatus(event, "WAITING"));
+
+        WebDriverWait wait = logIn("operator", "operator-test-password");
+        driver.findElement(testId("nav-connections")).click();
+        wait.until(ExpectedConditions.textToBe(inConnection("chat", "connection-standing"), "disconnected"));
+        wait.until(ExpectedConditions.textToBe(inConnection("chat", "connection-waiting"), "2 waiting (lead-intake)"));
+        wait.until(d -> text(d.findElement(testId("connection-chat"))).contains("oauth2-authorization-code"));
+        assertThat(text(driver.findElement(inConnection("chat", "connection-reason"))))
+                .startsWith("Not connected: disconnected by operator");
+        assertThat(text(driver.findElement(inConnection("chat", "connection-state")))).isEqualTo("needs connecting");
+        WebElement connect = driver.findElement(testId("connect-chat"));
+        assertThat(connect.getText()).as("it was connected before").isEqualTo("Reconnect");
+        assertThat(connect.getAttribute("href")).isEqualTo(base() + "/api/connections/chat/authorize");
+        Browser.screenshot(driver, "console-connections-disconnected");
+
+        connect.click();
+        WebElement approve = wait.until(ExpectedConditions.elementToBeClickable(testId("consent-approve")));
+        assertThat(driver.getCurrentUrl()).startsWith(base() + "/sandbox/oauth/authorize?");
+        assertThat(driver.findElement(testId("consent-scopes")).getText()).contains("chat:write");
+        Browser.screenshot(driver, "connect-consent-page");
+        approve.click();
+
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(testId("flash"), "Connected chat"));
+        wait.until(ExpectedConditions.urlToBe(base() + "/console#/connections"));
+        wait.until(ExpectedConditions.textToBe(inConnection("chat", "connection-standing"), "connected"));
+        assertThat(driver.findElement(inConnection("chat", "connection-connected-by")).getText()).isEqualTo("operator");
+        Browser.screenshot(driver, "console-connections-connected");
+
+        for (int i = 0; i < events.size(); i++) {
+            awaitStatus(events.get(i), "DONE");
+            assertThat(steps(events.get(i))).contains("waiting", "resumed", "done");
+        }
+        for (String email : emails) {
+            assertThat(chatsContaining(email)).as("the chat has each held lead once: " + email).hasSize(1);
+        }
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(inConnection("chat", "connection-waiting")));
+        assertThat(chat().path("connect").path("connectedBy").asText()).isEqualTo("operator");
+    }
+
+    @Test
+    void denyingOnTheConsentPageKeepsTheChatAsItWasAndDisconnectAsksFirst() throws Exception {
+        String connectedAt = chat().path("connect").path("connectedAt").asText();
+        WebDriverWait wait = logIn("operator", "operator-test-password");
+        driver.get(base() + "/console#/connections");
+        wait.until(ExpectedConditions.textToBe(inConnection("chat", "connection-standing"), "connected"));
+        wait.until(ExpectedConditions.elementToBeClickable(testId("connect-chat"))).click();
+        wait.until(ExpectedConditions.elementToBeClickable(testId("consent-deny"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(testId("flash"),
+                "Access denied: chat stays as it was"));
+        wait.until(ExpectedConditions.textToBe(inConnection("chat", "connection-standing"), "connected"));
+        assertThat(chat().path("connect").path("connectedAt").asText()).isEqualTo(connectedAt);
+
+        wait.until(ExpectedConditions.elementToBeClickable(testId("disconnect-chat"))).click();
+        Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
+        assertThat(confirm.getText()).startsWith("Disconnect chat?");
+        confirm.dismiss();
+        wait.until(ExpectedConditions.elementToBeClickable(testId("disconnect-chat")));
+        assertThat(chat().path("connect").path("standing").asText()).as("dismissed: still connected")
+                .isEqualTo("connected");
+
+        driver.findElement(testId("disconnect-chat")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(testId("flash"), "Disconnected chat"));
+        wait.until(ExpectedConditions.textToBe(inConnection("chat", "connection-standing"), "disconnected"));
+        assertThat(driver.findElements(testId("disconnect-chat"))).isEmpty();
+        assertThat(driver.findElement(testId("connect-chat")).getText()).isEqualTo("Reconnect");
+        assertThat(chat().path("connect").path("standing").asText()).isEqualTo("disconnected");
+        Browser.screenshot(driver, "console-connections-disconnected-by-button");
+        // chatStaysConnected connects it again for the tests after this one.
+    }
+
+    @Test
+    void aViewerSeesTheConnectionsWithoutConnectOrDisconnect() throws Exception {
+        WebDriverWait wait = logIn("viewer", "viewer-test-password");
+        wait.until(ExpectedConditions.attributeToBe(testId("user-roles"), "textContent", "viewer"));
+        driver.findElement(testId("nav-connections")).click();
+        wait.until(ExpectedConditions.textToBe(inConnection("chat", "connection-standing"), "connected"));
+        assertThat(driver.findElement(inConnection("chat", "connection-connected-by")).getText()).isEqualTo("operator");
+        assertThat(driver.findElement(inConnection("chat", "connection-scopes-granted")).getText()).isEqualTo("chat:write");
+        assertThat(driver.findElements(testId("connect-chat"))).isEmpty();
+        assertThat(driver.findElements(testId("disconnect-chat"))).isEmpty();
+        assertThat(driver.findElements(testId("connection-actions"))).isEmpty();
+        // A connection whose credentials come from the environment has no Connect part at all.
+        WebElement crm = driver.findElement(testId("connection-crm"));
+        assertThat(text(crm)).contains("oauth2-client-credentials");
+        assertThat(crm.findElements(testId("connection-standing"))).isEmpty();
+        Browser.screenshot(driver, "console-viewer-connections");
+    }
+
     private WebDriverWait logIn(String user, String password) {
         driver.manage().deleteAllCookies();
         driver.get(base() + "/login");
@@ -468,11 +562,6 @@ class ConsoleBrowserIT {
         }
     }
 
-    private void awaitStatus(String eventId, String status) {
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                status.equals(jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
-    }
-
     private String base() {
         return "http://localhost:" + port;
     }
@@ -489,6 +578,20 @@ class ConsoleBrowserIT {
     private static By inCard(String integration, String id) {
         return By.cssSelector("[data-testid=integration-card][data-integration='" + integration + "'] [data-testid='"
                 + id + "']");
+    }
+
+    private static By inConnection(String connection, String id) {
+        return By.cssSelector("[data-testid='connection-" + connection + "'] [data-testid='" + id + "']");
+    }
+
+    /** The chat connection as GET /api/connections shows it. */
+    private JsonNode chat() throws Exception {
+        for (JsonNode connection : asAdmin("GET", "/api/connections", null)) {
+            if (connection.path("name").asText().equals("chat")) {
+                return connection;
+            }
+        }
+        throw new AssertionError("no chat connection");
     }
 
     private static By eventRow(String eventId) {
