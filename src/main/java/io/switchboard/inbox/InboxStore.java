@@ -121,18 +121,38 @@ public class InboxStore {
      */
     public String acceptTest(String integration, String payload, String requestedBy) {
         String eventId = EventIds.next();
-        String deliveryId = "test-" + eventId;
+        return acceptTest(eventId, integration, "test-" + eventId, payload, requestedBy).eventId();
+    }
+
+    /**
+     * A test event under a delivery id the caller chose (a reliability drill delivering the
+     * same test delivery twice): a repeat is a duplicate like a real one, never a second event.
+     */
+    public Accepted acceptTest(String integration, String deliveryId, String payload, String requestedBy) {
+        return acceptTest(EventIds.next(), integration, deliveryId, payload, requestedBy);
+    }
+
+    private Accepted acceptTest(String eventId, String integration, String deliveryId, String payload,
+            String requestedBy) {
         Timestamp now = Timestamp.from(Instant.now(clock));
-        tx.executeWithoutResult(status -> {
-            jdbc.update("insert into event (id, integration, delivery_id, status, attempts, payload, content_type, "
-                    + "received_at, updated_at, node_id, test_event) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, true)",
-                    eventId, integration, deliveryId, EventStatus.RECEIVED.name(), payload, "application/json", now,
-                    now, node.value());
-            journal.step(eventId, RECEIVED_STEP, "ok", null, "test event sent by " + requestedBy);
-            jdbc.update(INSERT_INBOX, eventId, integration, now);
-        });
+        try {
+            tx.executeWithoutResult(status -> {
+                jdbc.update("insert into event (id, integration, delivery_id, status, attempts, payload, content_type, "
+                        + "received_at, updated_at, node_id, test_event) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, true)",
+                        eventId, integration, deliveryId, EventStatus.RECEIVED.name(), payload, "application/json", now,
+                        now, node.value());
+                journal.step(eventId, RECEIVED_STEP, "ok", null, "test event sent by " + requestedBy);
+                jdbc.update(INSERT_INBOX, eventId, integration, now);
+            });
+        } catch (DuplicateKeyException repeated) {
+            metrics.duplicate(integration);
+            String firstId = jdbc.queryForObject("select id from event where integration = ? and delivery_id = ?",
+                    String.class, integration, deliveryId);
+            journal.step(firstId, "duplicate-delivery", "ignored", null, "delivery " + deliveryId + " received again");
+            return new Accepted(firstId, true);
+        }
         metrics.received(integration);
-        return eventId;
+        return new Accepted(eventId, false);
     }
 
     /** What became of a re-run request. */

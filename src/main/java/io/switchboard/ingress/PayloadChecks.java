@@ -96,13 +96,18 @@ final class PayloadChecks {
 
     /** The first of the schema's {@code examples}, if it gives one: a sample for a test event. */
     Optional<JsonNode> example(String integration) {
+        return document(integration).map(schema -> schema.path("examples"))
+                .filter(examples -> examples.isArray() && !examples.isEmpty()).map(examples -> examples.get(0));
+    }
+
+    /** The schema file's document, as written. */
+    Optional<JsonNode> document(String integration) {
         Path file = schemaFile(integration);
         if (file == null) {
             return Optional.empty();
         }
         try {
-            JsonNode examples = json.readTree(file.toFile()).path("examples");
-            return examples.isArray() && !examples.isEmpty() ? Optional.of(examples.get(0)) : Optional.empty();
+            return Optional.of(json.readTree(file.toFile()));
         } catch (IOException e) {
             return Optional.empty();
         }

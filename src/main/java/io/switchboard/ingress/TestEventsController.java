@@ -64,36 +64,21 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
         this.json = json;
     }
 
-    /**
-     * An api integration's route answers {@code /api/integrations/<id>/{param}} from Camel's own
-     * handler mapping, which comes first and would take {@code .../test-events} for itself
-     * (and refuse the POST). So for those integrations the path is also mapped without a
-     * variable in every handler mapping, Camel's included: a literal path wins over a pattern.
-     */
+    /** Test events reach api integrations too: see {@link ApiIntegrationPaths}. */
     @Override
     public void afterSingletonsInstantiated() {
-        Method handler;
         try {
-            handler = TestEventsController.class.getDeclaredMethod("sendToApi", HttpServletRequest.class, byte[].class,
-                    Principal.class);
+            ApiIntegrationPaths.claim(mappings, integrations, PATH, RequestMethod.POST, this,
+                    TestEventsController.class.getDeclaredMethod("sendToApi", HttpServletRequest.class, byte[].class,
+                            Principal.class));
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException(e);
         }
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.API) {
-                for (RequestMappingHandlerMapping mapping : mappings) {
-                    mapping.registerMapping(RequestMappingInfo.paths(PATH.replace("{id}", id))
-                            .methods(RequestMethod.POST).options(mapping.getBuilderConfiguration()).build(), this, handler);
-                }
-            }
-        });
     }
 
     ResponseEntity<?> sendToApi(HttpServletRequest request,
             @RequestBody(required = false) byte[] body, Principal who) {
-        String path = request.getRequestURI();
-        String id = path.substring("/api/integrations/".length(), path.length() - "/test-events".length());
-        return send(id, body, who);
+        return send(ApiIntegrationPaths.idIn(request.getRequestURI(), "/test-events"), body, who);
     }
 
     @PostMapping(PATH)
@@ -158,28 +143,17 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
             return problem(HttpStatus.BAD_REQUEST, "Path parameters expected", "Send the route's path parameters as "
                     + "a JSON object, e.g. {\"email\": \"ada@example.com\"}.");
         }
-        Exchange exchange = route.getEndpoint().createExchange();
-        payload.fields().forEachRemaining(field -> exchange.getMessage().setHeader(field.getKey(),
-                field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
-        exchange.getMessage().setHeader(InboxHeaders.INTEGRATION, id);
-        long started = System.nanoTime();
-        try {
-            route.getProcessor().process(exchange);
-        } catch (Exception e) {
-            exchange.setException(e);
-        }
+        ApiIntegrationPaths.Answer called = ApiIntegrationPaths.call(route, id, payload);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("test", true);
-        answer.put("durationMs", (System.nanoTime() - started) / 1_000_000);
-        if (exchange.getException() != null) {
+        answer.put("durationMs", called.durationMs());
+        if (called.error() != null) {
             answer.put("status", 500);
-            answer.put("error", exchange.getException().getClass().getSimpleName() + ": "
-                    + exchange.getException().getMessage());
+            answer.put("error", called.error());
             return ResponseEntity.ok(answer);
         }
-        answer.put("status", exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class));
-        String text = exchange.getMessage().getBody(String.class);
+        answer.put("status", called.status());
+        String text = called.body();
         answer.put("body", parsedOrText(text));
         return ResponseEntity.ok(answer);
     }

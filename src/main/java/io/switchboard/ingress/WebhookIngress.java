@@ -181,14 +181,19 @@ public class WebhookIngress {
     }
 
     /** The same payload checks as a webhook's (JSON, the integration's schema), for a test event. */
-    JsonNode checkPayload(String integration, byte[] raw) {
+    public JsonNode checkPayload(String integration, byte[] raw) {
         JsonNode document = payloads.parse(raw);
         payloads.validate(integration, document);
         return document;
     }
 
     /** The schema's example payload of an integration, if its schema gives one. */
-    java.util.Optional<JsonNode> examplePayload(String integration) {
+    public java.util.Optional<JsonNode> examplePayload(String integration) {
         return payloads.example(integration);
+    }
+
+    /** The integration's JSON Schema document, if it has one (its required fields, its properties). */
+    public java.util.Optional<JsonNode> schemaOf(String integration) {
+        return payloads.document(integration);
     }
 }

@@ -1,0 +1,74 @@
+package io.switchboard.ingress;
+
+import java.lang.reflect.Method;
+import java.util.List;
+
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.Trigger;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * An api integration's route answers {@code /api/integrations/<id>/{param}} from Camel's own
+ * handler mapping, which is consulted first and would take a platform path below it (say
+ * {@code .../test-events}) for itself and refuse the request. So for those integrations such
+ * a path is also mapped literally, in every handler mapping, Camel's included: a literal
+ * path wins over a pattern.
+ */
+public final class ApiIntegrationPaths {
+
+    private ApiIntegrationPaths() {
+    }
+
+    /**
+     * Maps {@code path} (with {@code {id}}) for every api integration to {@code handler} on
+     * {@code bean}; the handler finds the integration's id in the request URI.
+     */
+    public static void claim(List<RequestMappingHandlerMapping> mappings, IntegrationsProperties integrations,
+            String path, RequestMethod method, Object bean, Method handler) {
+        integrations.all().forEach((id, integration) -> {
+            if (integration.trigger() == Trigger.API) {
+                for (RequestMappingHandlerMapping mapping : mappings) {
+                    mapping.registerMapping(RequestMappingInfo.paths(path.replace("{id}", id)).methods(method)
+                            .options(mapping.getBuilderConfiguration()).build(), bean, handler);
+                }
+            }
+        });
+    }
+
+    /** The integration's id in {@code /api/integrations/<id>/<suffix>}. */
+    public static String idIn(String uri, String suffix) {
+        return uri.substring("/api/integrations/".length(), uri.length() - suffix.length());
+    }
+
+    /** What an api integration's route answered to one call. */
+    public record Answer(int status, String body, long durationMs, String error) {
+    }
+
+    /**
+     * Runs the api route's steps with {@code params} as its path parameters, as a GET would,
+     * without going through HTTP (the caller is inside the server, already signed in).
+     */
+    public static Answer call(org.apache.camel.Route route, String integration,
+            com.fasterxml.jackson.databind.JsonNode params) {
+        org.apache.camel.Exchange exchange = route.getEndpoint().createExchange();
+        params.fields().forEachRemaining(field -> exchange.getMessage().setHeader(field.getKey(),
+                field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
+        exchange.getMessage().setHeader(org.apache.camel.Exchange.HTTP_METHOD, "GET");
+        exchange.getMessage().setHeader(io.switchboard.inbox.InboxHeaders.INTEGRATION, integration);
+        long started = System.nanoTime();
+        try {
+            route.getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        long durationMs = (System.nanoTime() - started) / 1_000_000;
+        if (exchange.getException() != null) {
+            return new Answer(500, null, durationMs, exchange.getException().getClass().getSimpleName() + ": "
+                    + exchange.getException().getMessage());
+        }
+        return new Answer(exchange.getMessage().getHeader(org.apache.camel.Exchange.HTTP_RESPONSE_CODE, 200,
+                Integer.class), exchange.getMessage().getBody(String.class), durationMs, null);
+    }
+}

@@ -1,0 +1,110 @@
+package io.switchboard.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.SwitchboardTest;
+import io.switchboard.support.IntegrationTestSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every integration in {@code routes/} is drilled, so a new integration is drilled in CI
+ * without a test of its own; a deliberately broken copy of a route fails the case that should
+ * catch it.
+ */
+@SwitchboardTest
+class DrillsTest extends IntegrationTestSupport {
+
+    static Stream<String> integrationsInRoutes() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".camel.yaml"))
+                    .map(f -> f.substring(0, f.length() - ".camel.yaml".length())).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("integrationsInRoutes")
+    void everyIntegrationInRoutesPassesItsDrill(String integration) throws Exception {
+        JsonNode drill = drill(integration);
+
+        System.out.println("drill " + integration + ": " + drill.get("status").asText());
+        drill.get("cases").forEach(c -> System.out.printf("  %-19s %-8s %s%n", c.get("name").asText(),
+                c.get("outcome").asText(), c.get("reason").asText()));
+        assertThat(drill.get("cases").size()).isEqualTo(8);
+        assertThat(drill.get("cases").findValuesAsText("outcome")).as(drill.toPrettyString())
+                .doesNotContain("failed").contains("passed");
+        assertThat(drill.get("status").asText()).isEqualTo("passed");
+        // A skipped case always says why.
+        drill.get("cases").forEach(c -> {
+            if (c.get("outcome").asText().equals("skipped")) {
+                assertThat(c.get("reason").asText()).isNotBlank();
+            }
+        });
+        JsonNode brief = asAdmin("GET", "/api/drills", null).get(integration);
+        assertThat(brief.get("drilled").asBoolean()).isTrue();
+        assertThat(brief.get("current").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aRouteKeyedOnTheDeliveryIdFailsTheDuplicateCase() throws Exception {
+        JsonNode drill = drill("drill-broken");
+
+        assertThat(drill.get("status").asText()).isEqualTo("failed");
+        JsonNode duplicate = caseNamed(drill, "duplicate");
+        assertThat(duplicate.get("outcome").asText()).as(drill.toPrettyString()).isEqualTo("failed");
+        assertThat(duplicate.get("reason").asText()).contains("doubled an effect").contains("chat POST");
+        assertThat(duplicate.get("eventIds").size()).isEqualTo(2);
+        assertThat(caseNamed(drill, "normal").get("outcome").asText()).isEqualTo("passed");
+        JsonNode brief = asAdmin("GET", "/api/drills", null).get("drill-broken");
+        assertThat(brief.get("drilled").asBoolean()).isFalse();
+    }
+
+    @Test
+    void drillsRefuseUnknownIntegrationsAViewerAndASecondDrillOfTheSameIntegration() throws Exception {
+        assertThat(callAs("operator", "POST", "/api/integrations/nope/drills", null).statusCode()).isEqualTo(404);
+        assertThat(callAs("viewer", "POST", "/api/integrations/lead-followup/drills", null).statusCode()).isEqualTo(403);
+
+        HttpResponse<String> first = callAs("operator", "POST", "/api/integrations/lead-followup/drills", null);
+        HttpResponse<String> second = callAs("operator", "POST", "/api/integrations/lead-followup/drills", null);
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        assertThat(second.statusCode()).isEqualTo(409);
+        assertThat(second.body()).contains("is running");
+        awaitFinished("lead-followup");
+    }
+
+    private JsonNode drill(String integration) throws Exception {
+        HttpResponse<String> started = callAs("operator", "POST", "/api/integrations/" + integration + "/drills", null);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(json.readTree(started.body()).get("status").asText()).isEqualTo("running");
+        return awaitFinished(integration);
+    }
+
+    private JsonNode awaitFinished(String integration) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            last[0] = asAdmin("GET", "/api/integrations/" + integration + "/drills", null);
+            return !last[0].get("status").asText().equals("running");
+        });
+        return last[0];
+    }
+
+    private static JsonNode caseNamed(JsonNode drill, String name) {
+        for (JsonNode c : drill.get("cases")) {
+            if (c.get("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no case " + name + " in " + drill);
+    }
+}
