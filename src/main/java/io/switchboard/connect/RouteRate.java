@@ -16,15 +16,31 @@ import org.springframework.stereotype.Component;
  * never takes more events per second than its slowest system allows, and each connection's
  * own limiter ({@link ConnectionLimiter}, shared among the nodes) spaces every single call,
  * so a route needs one throttle, not one per call.
+ *
+ * <p>The value is capped at {@value #MAX_THROTTLE} per second. Camel's throttler holds one
+ * permit object per request of its rate (a {@code rate-limit} of 1,000,000 filled a 256 MB
+ * heap); above the cap the throttle would protect nothing the connections' own limiters do
+ * not, and those are token buckets of constant size, however high the rate.
  */
 @Component
 class RouteRate implements PropertiesFunction, CamelContextConfiguration {
+
+    /** The highest rate a route throttle is given (permits per second it keeps in memory). */
+    static final long MAX_THROTTLE = 10_000;
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RouteRate.class);
 
     private final ConnectionsProperties connections;
     private CamelContext camel;
 
     RouteRate(ConnectionsProperties connections) {
         this.connections = connections;
+    }
+
+    /** For a test: the placeholder against {@code camel}'s routes. */
+    RouteRate(ConnectionsProperties connections, CamelContext camel) {
+        this.connections = connections;
+        this.camel = camel;
     }
 
     @Override
@@ -57,7 +73,14 @@ class RouteRate implements PropertiesFunction, CamelContextConfiguration {
                     + (called.isEmpty() ? "no connection" : "no connection with a rate-limit " + called)
                     + "; size its throttle with a number, or set switchboard.connections.<name>.rate-limit");
         }
-        return Long.toString(Math.max(1, (long) Math.floor(slowest)));
+        long rate = Math.max(1, (long) Math.floor(slowest));
+        if (rate > MAX_THROTTLE) {
+            log.info("route {}: its throttle takes {}/s, not the {}/s its slowest connection allows: a throttle keeps "
+                    + "one permit per request of its rate in memory; the connections' own limiters still space every "
+                    + "call at their rate", id, MAX_THROTTLE, rate);
+            rate = MAX_THROTTLE;
+        }
+        return Long.toString(rate);
     }
 
     @Override
