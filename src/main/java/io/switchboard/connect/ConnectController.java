@@ -15,7 +15,7 @@ import io.switchboard.connect.ConnectionAuthorizations.Standing;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
-import io.switchboard.reliability.FailureHandling;
+import io.switchboard.inbox.FailureHandling;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import org.slf4j.Logger;

@@ -33,6 +33,7 @@ class RouteRate implements PropertiesFunction, CamelContextConfiguration {
     private final ConnectionsProperties connections;
     private CamelContext camel;
 
+    @org.springframework.beans.factory.annotation.Autowired
     RouteRate(ConnectionsProperties connections) {
         this.connections = connections;
     }

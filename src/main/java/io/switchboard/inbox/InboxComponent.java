@@ -3,7 +3,7 @@ package io.switchboard.inbox;
 import java.util.Map;
 
 import io.switchboard.integration.IntegrationsProperties;
-import io.switchboard.reliability.FailureHandling;
+import io.switchboard.inbox.FailureHandling;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 import org.springframework.stereotype.Component;

@@ -10,6 +10,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.switchboard.integration.InboxHeaders;
 
 /**
  * Workers that claim events from the inbox and run them through the route, one event per

@@ -1,7 +1,7 @@
 package io.switchboard.inbox;
 
 import io.switchboard.integration.IntegrationsProperties.Inbox;
-import io.switchboard.reliability.FailureHandling;
+import io.switchboard.inbox.FailureHandling;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -10,6 +10,7 @@ import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.switchboard.integration.InboxHeaders;
 
 /**
  * One integration's inbox as a Camel endpoint. Routes start from it; a scheduled

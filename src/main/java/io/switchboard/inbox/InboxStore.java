@@ -13,7 +13,7 @@ import io.switchboard.journal.EventMetrics;
 import io.switchboard.journal.EventStatus;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
-import io.switchboard.reliability.DeadLetterStore;
+import io.switchboard.inbox.DeadLetterStore;
 import io.switchboard.reliability.Failure;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;

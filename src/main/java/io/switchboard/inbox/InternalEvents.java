@@ -10,6 +10,7 @@ import io.switchboard.integration.Trigger;
 import org.apache.camel.Exchange;
 import org.apache.camel.Handler;
 import org.springframework.stereotype.Component;
+import io.switchboard.integration.InboxHeaders;
 
 /**
  * Internal events: an integration emits a named event (e.g. {@code lead.created}) and every

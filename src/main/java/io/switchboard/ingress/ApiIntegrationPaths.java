@@ -56,7 +56,7 @@ public final class ApiIntegrationPaths {
         params.fields().forEachRemaining(field -> exchange.getMessage().setHeader(field.getKey(),
                 field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
         exchange.getMessage().setHeader(org.apache.camel.Exchange.HTTP_METHOD, "GET");
-        exchange.getMessage().setHeader(io.switchboard.inbox.InboxHeaders.INTEGRATION, integration);
+        exchange.getMessage().setHeader(io.switchboard.integration.InboxHeaders.INTEGRATION, integration);
         long started = System.nanoTime();
         try {
             route.getProcessor().process(exchange);

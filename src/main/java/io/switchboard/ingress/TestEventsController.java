@@ -9,7 +9,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.inbox.InboxHeaders;
+import io.switchboard.integration.InboxHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;

@@ -7,7 +7,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.alerting.Alerts;
-import io.switchboard.inbox.InboxHeaders;
+import io.switchboard.integration.InboxHeaders;
 import io.switchboard.journal.StepJournal;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;

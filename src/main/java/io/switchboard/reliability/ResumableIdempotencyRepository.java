@@ -1,6 +1,6 @@
 package io.switchboard.reliability;
 
-import io.switchboard.inbox.InboxHeaders;
+import io.switchboard.integration.InboxHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.processor.idempotent.jpa.JpaMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;

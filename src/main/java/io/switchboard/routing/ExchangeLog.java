@@ -65,7 +65,7 @@ class ExchangeLog extends EventNotifierSupport {
         boolean failed = event instanceof ExchangeFailedEvent || exchange.isFailed()
                 || org.apache.camel.support.ExchangeHelper.isFailureHandled(exchange);
         MDC.put("correlationId", correlationId);
-        String eventId = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID, String.class);
+        String eventId = exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.EVENT_ID, String.class);
         if (eventId != null) {
             MDC.put("eventId", eventId);
         }
@@ -76,7 +76,7 @@ class ExchangeLog extends EventNotifierSupport {
         MDC.put("route", routeId);
         MDC.put("outcome", failed ? "failed" : "ok");
         MDC.put("durationMs", Long.toString(durationMs));
-        Object attempt = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.ATTEMPT);
+        Object attempt = exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.ATTEMPT);
         if (attempt != null) {
             MDC.put("attempt", attempt.toString());
         }
@@ -102,7 +102,7 @@ class ExchangeLog extends EventNotifierSupport {
         if (fromHeader != null) {
             return fromHeader;
         }
-        String eventId = exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID, String.class);
+        String eventId = exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.EVENT_ID, String.class);
         if (eventId != null) {
             return eventId;
         }

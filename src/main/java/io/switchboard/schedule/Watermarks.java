@@ -97,7 +97,7 @@ public class Watermarks implements ActivitySource {
      */
     public void begin(Exchange exchange) {
         // The run's journal event, kept before the route's pages clear the headers (removeHeaders "*").
-        exchange.setProperty(RUN_EVENT, exchange.getMessage().getHeader(io.switchboard.inbox.InboxHeaders.EVENT_ID,
+        exchange.setProperty(RUN_EVENT, exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.EVENT_ID,
                 String.class));
         String integration = ExchangeHelper.getAtRouteId(exchange) != null ? ExchangeHelper.getAtRouteId(exchange)
                 : exchange.getFromRouteId();

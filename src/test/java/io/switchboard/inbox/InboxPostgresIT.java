@@ -111,7 +111,7 @@ class InboxPostgresIT {
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         NodeId node = new NodeId(nodeName);
         Clock clock = Clock.systemUTC();
-        return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock, new io.switchboard.reliability.DeadLetterStore(jdbc, clock),
+        return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock, new io.switchboard.inbox.DeadLetterStore(jdbc, clock),
                 new io.switchboard.journal.EventMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), jdbc,
                         new io.switchboard.integration.IntegrationsProperties(java.util.Map.of())));
     }

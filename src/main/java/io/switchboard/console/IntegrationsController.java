@@ -1,4 +1,4 @@
-package io.switchboard.journal;
+package io.switchboard.console;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +14,7 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import io.switchboard.journal.IntegrationHealth;
 
 /** {@code GET /api/integrations}: each integration's card (its failure plan) and its live health. */
 @RestController

@@ -1,4 +1,4 @@
-package io.switchboard.inbox;
+package io.switchboard.integration;
 
 /** Headers the {@code inbox:} consumer sets on every exchange, for routes and beans to read. */
 public final class InboxHeaders {

@@ -1,4 +1,4 @@
-package io.switchboard.reliability;
+package io.switchboard.inbox;
 
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -11,6 +11,7 @@ import java.util.UUID;
 import io.switchboard.journal.Journal;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import io.switchboard.reliability.Failure;
 
 /** The dead-letter table: parked events and what a person decided about them. */
 @Component

@@ -1,4 +1,4 @@
-package io.switchboard.reliability;
+package io.switchboard.inbox;
 
 import java.security.Principal;
 import java.time.Instant;
@@ -11,7 +11,7 @@ import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
 import io.switchboard.integration.PageLimit;
-import io.switchboard.reliability.DeadLetterStore.DeadLetter;
+import io.switchboard.inbox.DeadLetterStore.DeadLetter;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

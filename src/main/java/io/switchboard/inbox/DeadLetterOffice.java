@@ -1,6 +1,6 @@
-package io.switchboard.reliability;
+package io.switchboard.inbox;
 
-import io.switchboard.inbox.InboxHeaders;
+import io.switchboard.integration.InboxHeaders;
 import io.switchboard.inbox.InboxStore.Claimed;
 import io.switchboard.integration.IntegrationsProperties;
 import org.apache.camel.Exchange;
@@ -8,6 +8,7 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import io.switchboard.reliability.Failure;
 
 /**
  * Where the shared dead-letter channel delivers a failed exchange. For an inbox event it

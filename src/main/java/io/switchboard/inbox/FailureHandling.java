@@ -1,4 +1,4 @@
-package io.switchboard.reliability;
+package io.switchboard.inbox;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -10,6 +10,9 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import io.switchboard.reliability.AwaitingConnectionException;
+import io.switchboard.reliability.Failure;
+import io.switchboard.reliability.RetryPolicy;
 
 /**
  * Settles an event after its route ran: done; or failed and worth another attempt, so it
