@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -18,20 +16,15 @@ import io.switchboard.connect.ConnectionsProperties.Connection;
 import io.switchboard.reliability.AwaitingConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
-import org.springframework.http.converter.FormHttpMessageConverter;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.endpoint.OAuth2AuthorizationCodeGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.RestClientRefreshTokenTokenResponseClient;
-import org.springframework.security.oauth2.client.http.OAuth2ErrorResponseErrorHandler;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
-import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
-import org.springframework.security.oauth2.core.http.converter.OAuth2AccessTokenResponseHttpMessageConverter;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 
@@ -89,21 +82,10 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
         this.clock = clock;
         this.variableOf = variableOf;
         this.store = store;
-        SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory();
-        http.setConnectTimeout(settings.connectTimeout());
-        http.setReadTimeout(settings.readTimeout());
-        RestClient rest = RestClient.builder()
-                .requestFactory(http)
-                .messageConverters(converters -> {
-                    converters.clear();
-                    converters.add(new FormHttpMessageConverter());
-                    converters.add(new OAuth2AccessTokenResponseHttpMessageConverter());
-                })
-                .defaultStatusHandler(new OAuth2ErrorResponseErrorHandler())
-                .build();
+        RestClient rest = OAuth2Clients.tokenEndpoint(settings);
         refreshClient.setRestClient(rest);
         codeClient.setRestClient(rest);
-        revocations = RestClient.builder().requestFactory(http).build();
+        revocations = RestClient.builder().requestFactory(OAuth2Clients.requestFactory(settings)).build();
     }
 
     /** Told when the grant is lost (refused at refresh), so the connection's state follows. */
@@ -320,23 +302,10 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
                 && current.getProviderDetails().getAuthorizationUri().equals(authorize)) {
             return current;
         }
-        var auth = settings.auth();
-        if (auth.clientId() == null || auth.clientId().isBlank()) {
-            throw StaticAuth.missing(connection, "client-id", "OAuth2 client id", variableOf);
-        }
-        if (auth.clientSecret() == null || auth.clientSecret().isBlank()) {
-            throw StaticAuth.missing(connection, "client-secret", "OAuth2 client secret", variableOf);
-        }
-        current = ClientRegistration.withRegistrationId(connection)
-                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-                .clientId(auth.clientId())
-                .clientSecret(auth.clientSecret())
-                .clientAuthenticationMethod("post".equalsIgnoreCase(auth.clientAuthentication())
-                        ? ClientAuthenticationMethod.CLIENT_SECRET_POST : ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+        current = OAuth2Clients.registration(connection, settings, AuthorizationGrantType.AUTHORIZATION_CODE, token,
+                        scopes, variableOf)
                 .redirectUri(REDIRECT_URI)
                 .authorizationUri(authorize)
-                .tokenUri(token)
-                .scope(new LinkedHashSet<>(new TreeSet<>(scopes)))
                 .build();
         registration = current;
         return current;

@@ -2,7 +2,6 @@ package io.switchboard.connect;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,8 +13,6 @@ import io.switchboard.connect.ConnectionsProperties.Connection;
 import io.switchboard.reliability.CredentialsRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
-import org.springframework.http.converter.FormHttpMessageConverter;
 import org.springframework.security.oauth2.client.AuthorizedClientServiceOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.ClientCredentialsOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.InMemoryOAuth2AuthorizedClientService;
@@ -23,14 +20,11 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.endpoint.RestClientClientCredentialsTokenResponseClient;
-import org.springframework.security.oauth2.client.http.OAuth2ErrorResponseErrorHandler;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
-import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
-import org.springframework.security.oauth2.core.http.converter.OAuth2AccessTokenResponseHttpMessageConverter;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 
@@ -75,19 +69,8 @@ final class OAuth2ClientCredentials implements ConnectionAuth {
         ClientRegistrationRepository registrations = id -> connection.equals(id) ? registration() : null;
         this.tokens = new InMemoryOAuth2AuthorizedClientService(registrations);
 
-        SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory();
-        http.setConnectTimeout(settings.connectTimeout());
-        http.setReadTimeout(settings.readTimeout());
         RestClientClientCredentialsTokenResponseClient tokenClient = new RestClientClientCredentialsTokenResponseClient();
-        tokenClient.setRestClient(RestClient.builder()
-                .requestFactory(http)
-                .messageConverters(converters -> {
-                    converters.clear();
-                    converters.add(new FormHttpMessageConverter());
-                    converters.add(new OAuth2AccessTokenResponseHttpMessageConverter());
-                })
-                .defaultStatusHandler(new OAuth2ErrorResponseErrorHandler())
-                .build());
+        tokenClient.setRestClient(OAuth2Clients.tokenEndpoint(settings));
         ClientCredentialsOAuth2AuthorizedClientProvider provider = new ClientCredentialsOAuth2AuthorizedClientProvider();
         provider.setAccessTokenResponseClient(tokenClient);
         provider.setClockSkew(settings.auth().refreshBefore());
@@ -157,22 +140,8 @@ final class OAuth2ClientCredentials implements ConnectionAuth {
         if (current != null && current.getProviderDetails().getTokenUri().equals(uri)) {
             return current;
         }
-        var auth = settings.auth();
-        if (auth.clientId() == null || auth.clientId().isBlank()) {
-            throw StaticAuth.missing(connection, "client-id", "OAuth2 client id", variableOf);
-        }
-        if (auth.clientSecret() == null || auth.clientSecret().isBlank()) {
-            throw StaticAuth.missing(connection, "client-secret", "OAuth2 client secret", variableOf);
-        }
-        current = ClientRegistration.withRegistrationId(connection)
-                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-                .clientId(auth.clientId())
-                .clientSecret(auth.clientSecret())
-                .clientAuthenticationMethod("post".equalsIgnoreCase(auth.clientAuthentication())
-                        ? ClientAuthenticationMethod.CLIENT_SECRET_POST : ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                .tokenUri(uri)
-                .scope(new LinkedHashSet<>(new TreeSet<>(scopes)))
-                .build();
+        current = OAuth2Clients.registration(connection, settings, AuthorizationGrantType.CLIENT_CREDENTIALS, uri, scopes,
+                variableOf).build();
         registration = current;
         return current;
     }

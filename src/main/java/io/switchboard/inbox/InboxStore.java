@@ -107,11 +107,7 @@ public class InboxStore {
             metrics.received(integration);
             return new Accepted(eventId, false);
         } catch (DuplicateKeyException repeated) {
-            metrics.duplicate(integration);
-            String firstId = jdbc.queryForObject("select id from event where integration = ? and delivery_id = ?",
-                    String.class, integration, deliveryId);
-            journal.step(firstId, "duplicate-delivery", "ignored", null, "delivery " + deliveryId + " received again");
-            return new Accepted(firstId, true);
+            return duplicateOf(integration, deliveryId);
         }
     }
 
@@ -145,14 +141,19 @@ public class InboxStore {
                 jdbc.update(INSERT_INBOX, eventId, integration, now);
             });
         } catch (DuplicateKeyException repeated) {
-            metrics.duplicate(integration);
-            String firstId = jdbc.queryForObject("select id from event where integration = ? and delivery_id = ?",
-                    String.class, integration, deliveryId);
-            journal.step(firstId, "duplicate-delivery", "ignored", null, "delivery " + deliveryId + " received again");
-            return new Accepted(firstId, true);
+            return duplicateOf(integration, deliveryId);
         }
         metrics.received(integration);
         return new Accepted(eventId, false);
+    }
+
+    /** A delivery received again: the first event's id, with the repeat on its trail. */
+    private Accepted duplicateOf(String integration, String deliveryId) {
+        metrics.duplicate(integration);
+        String firstId = jdbc.queryForObject("select id from event where integration = ? and delivery_id = ?",
+                String.class, integration, deliveryId);
+        journal.step(firstId, "duplicate-delivery", "ignored", null, "delivery " + deliveryId + " received again");
+        return new Accepted(firstId, true);
     }
 
     /** What became of a re-run request. */
