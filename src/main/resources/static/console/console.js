@@ -6,12 +6,13 @@
 
 (() => {
   const POLL_MS = 4000;
-  const VIEWS = ['integrations', 'events', 'event', 'dead-letters', 'alerts', 'connections'];
+  const VIEWS = ['integrations', 'events', 'event', 'dead-letters', 'alerts', 'connections', 'drill'];
   const state = {
     me: null,
     route: null,
     integrations: [],
     alerts: [],            // null: this server has no alerts endpoint
+    drills: {},            // integration -> its last drill in brief (GET /api/drills); null: no drills endpoint
     eventLimit: 50,
     drawn: {},             // view key -> fingerprint of the data last drawn
     refreshing: null,
@@ -294,7 +295,7 @@
       $('view-' + view).hidden = view !== next.view;
     }
     document.querySelectorAll('.tabs a').forEach((a) => {
-      const tab = next.view === 'event' ? 'events' : next.view;
+      const tab = next.view === 'event' ? 'events' : next.view === 'drill' ? 'integrations' : next.view;
       a.classList.toggle('active', a.dataset.view === tab);
     });
     if (next.view === 'events') {
@@ -339,7 +340,7 @@
 
   // ---- refresh ----------------------------------------------------------------------------
 
-  /** One poll: the shared data (integrations, alerts) and the current view. Never two at once. */
+  /** One poll: the shared data (integrations, alerts, drills where shown) and the current view. Never two at once. */
   function refresh() {
     if (state.refreshing) {
       state.again = true;
@@ -405,7 +406,22 @@
         }
       }
     })();
-    await Promise.allSettled([integrations, alerts]);
+    // The drills in brief, for the cards and the drill view: one request per poll, not one per card.
+    const view = state.route && state.route.view;
+    const drills = view === 'integrations' || view === 'drill' ? (async () => {
+      try {
+        state.drills = await api('/api/drills');
+        problem('drills', null);
+      } catch (e) {
+        if (e.status === 404) {
+          state.drills = null;
+          problem('drills', null);
+        } else if (e.status !== 401) {
+          problem('drills', 'Could not load the drills: ' + e.message);
+        }
+      }
+    })() : null;
+    await Promise.allSettled([integrations, alerts, drills]);
     await integrations.catch((e) => {
       if (e.status === 0) {
         throw e;
@@ -418,7 +434,7 @@
   async function loadView(current) {
     switch (current.view) {
       case 'integrations':
-        if (changed('integrations', [state.integrations, canOperate()])) {
+        if (changed('integrations', [state.integrations, state.drills, canOperate()])) {
           drawIntegrations();
         }
         break;
@@ -438,6 +454,9 @@
         break;
       case 'connections':
         await guarded('view', 'the connections', () => loadConnections(current));
+        break;
+      case 'drill':
+        await guarded('view', 'the drill', () => loadDrill(current));
         break;
       default:
         break;
@@ -575,11 +594,16 @@
               health.backlog ? 'oldest waiting ' + (duration(health.oldestWaiting) || '0 s') : 'nothing waiting'),
           metric('Dead letters', h('a', {href: hashFor('dead-letters', {integration: integration.id}),
             testid: 'dead-letters-link'}, String(health.deadLetters || 0)), health.deadLetters > 0 ? 'bad' : null),
-          metric('Last event', when(health.lastReceived, {none: 'none yet'}))),
+          metric('Last event', when(health.lastReceived, {none: 'none yet'})),
+          health.waitingForConnection > 0 ? metric('Waiting for a connection', h('a', {href: hashFor('events',
+            {integration: integration.id, status: 'WAITING'}), testid: 'waiting-for-connection-link'},
+          String(health.waitingForConnection)), 'warn', health.waitingForConnection + ' events are held until the '
+              + 'connection they call is connected (Connections view); then they run by themselves') : null),
       health.slaReason ? h('p', {class: 'sla-reason sla-' + sla, testid: 'sla-reason'}, health.slaReason) : null,
       integration.routeFileProblem ? h('p', {class: 'route-file-problem', testid: 'route-file-problem'},
           h('strong', {}, 'Reload refused, the previous route still runs: '),
           integration.routeFileProblem.message) : null,
+      drillBlock(integration.id),
       h('h3', {class: 'section-label'}, 'Failure plan'),
       h('dl', {class: 'plan', testid: 'plan'},
           fact('Trigger', integration.trigger),
@@ -786,6 +810,154 @@
       }
     }}, 'Run now');
     return h('div', {class: 'card-actions', testid: 'card-actions'}, h('div', {class: 'buttons'}, button), result);
+  }
+
+  // ---- drills -----------------------------------------------------------------------------
+
+  const OUTCOME_MARK = {passed: '✓', failed: '✗', skipped: '–'};
+  const drillHref = (integration) => hashFor('drill', {integration});
+
+  /**
+   * A card's "Drill" part: the last drill (status, when, its cases) or "not drilled" when there
+   * is none or it ran against another version of the route file; Run drill for operators.
+   */
+  function drillBlock(id) {
+    if (state.drills === null) {
+      return null;   // this server has no drills
+    }
+    const brief = (state.drills || {})[id] || {drilled: false};
+    const ran = Boolean(brief.drillId);
+    const stale = ran && !brief.current;
+    const running = brief.status === 'running';
+    return [
+      h('h3', {class: 'section-label'}, 'Drill'),
+      h('div', {class: 'drill drill-' + (brief.drilled ? 'drilled' : 'not-drilled'), testid: 'drill',
+        'data-drill-id': brief.drillId || ''},
+      h('p', {class: 'drill-line'},
+          !ran || stale ? h('span', {class: 'not-drilled', testid: 'not-drilled', title: stale
+            ? 'The route file changed after its last drill: run a drill to drill what runs now'
+            : 'No drill has run against this integration yet'}, stale ? 'not drilled since its route file changed'
+            : 'not drilled') : null,
+          ran ? [stale ? ' · last drill ' : null, drillStatus(brief.status, 'drill-status'), ' ',
+            running ? ['started ', when(brief.startedAt)] : when(brief.finishedAt || brief.startedAt)] : null),
+      ran ? drillCases(brief.cases || [], running) : null,
+      h('div', {class: 'drill-actions'},
+          ran ? h('a', {href: drillHref(id), testid: 'view-drill'}, 'Drill details') : null,
+          canOperate() ? runDrillButton(id, running, 'run-drill') : null))];
+  }
+
+  function drillStatus(status, testid) {
+    return h('span', {class: 'drill-status drill-status-' + status, testid}, status);
+  }
+
+  /** The cases in brief: a mark, the name and the outcome; the reason as the tooltip (and as text when it failed). */
+  function drillCases(cases, running) {
+    if (cases.length === 0) {
+      return h('p', {class: 'muted small'}, running ? 'Running its cases; they show here when it finishes.'
+        : 'No cases recorded.');
+    }
+    return h('ul', {class: 'drill-cases'}, cases.map((c) => h('li', {class: 'drill-case outcome-' + c.outcome,
+      testid: 'drill-case-' + c.name, title: c.reason || ''},
+    h('span', {class: 'drill-mark', 'aria-hidden': 'true'}, OUTCOME_MARK[c.outcome] || '?'), ' ',
+    h('span', {class: 'drill-case-name'}, c.name), ' ',
+    h('span', {class: 'drill-outcome', testid: 'drill-case-outcome'}, c.outcome),
+    c.outcome === 'failed' && c.reason ? h('div', {class: 'drill-reason small', testid: 'drill-case-reason'},
+        clip(c.reason, 160)) : null)));
+  }
+
+  function runDrillButton(id, running, testid) {
+    return h('button', {type: 'button', class: 'secondary operator-only', testid, disabled: running,
+      title: running ? 'A drill of ' + id + ' is running'
+        : 'Run every case (normal, missing data, duplicate, credentials, permission, outage, volume) against the sandbox',
+      onclick: (e) => act(e.currentTarget, '/api/integrations/' + encodeURIComponent(id) + '/drills',
+          () => 'Drill of ' + id + ' started')}, 'Run drill');
+  }
+
+  async function loadDrill(current) {
+    const id = current.params.integration;
+    if (!id) {
+      if (changed('drill', 'none')) {
+        replace($('drill'), h('div', {class: 'empty', testid: 'drill-missing'}, 'No integration chosen.'));
+      }
+      return;
+    }
+    let drill = null;
+    let missing = null;
+    try {
+      drill = await api('/api/integrations/' + encodeURIComponent(id) + '/drills');
+    } catch (e) {
+      if (e.status !== 404) {
+        throw e;
+      }
+      missing = e.problem && e.problem.title === 'Never drilled' ? 'never' : 'unknown';
+    }
+    const brief = (state.drills || {})[id] || null;
+    if (state.route !== current || !changed('drill', [id, drill, missing, brief && brief.current, canOperate()])) {
+      return;
+    }
+    if (missing) {
+      replace($('drill'), h('h1', {}, 'Drill of ', h('code', {}, id)),
+          h('div', {class: 'empty', testid: 'drill-missing'}, missing === 'never'
+            ? id + ' has not been drilled yet.' : 'There is no integration ' + id + '.'),
+          missing === 'never' && canOperate() ? h('div', {class: 'event-actions'},
+              runDrillButton(id, false, 'drill-detail-run')) : null);
+      return;
+    }
+    drawDrill(drill, brief);
+  }
+
+  function drawDrill(drill, brief) {
+    const running = drill.status === 'running';
+    const stale = brief && brief.drillId === drill.drillId && brief.current === false;
+    replace($('drill'),
+        h('h1', {}, 'Drill of ', h('code', {testid: 'drill-integration'}, drill.integration), ' ',
+            drillStatus(drill.status, 'drill-detail-status'),
+            stale ? h('span', {class: 'not-drilled', testid: 'not-drilled'}, 'not drilled since its route file changed')
+              : null),
+        h('dl', {class: 'facts'},
+            fact('Drill', h('code', {}, drill.drillId)),
+            fact('Requested by', drill.requestedBy || h('span', {class: 'muted'}, 'unknown')),
+            fact('Started', when(drill.startedAt)),
+            fact('Finished', when(drill.finishedAt, {none: running ? 'still running' : 'not recorded'})),
+            fact('Route file', drill.routeDigest ? h('code', {title: 'SHA-256 ' + drill.routeDigest},
+                drill.routeDigest.slice(0, 12)) : null),
+            brief && brief.drillId === drill.drillId ? fact('Still current', brief.current
+              ? 'yes: the route file that runs now' : 'no: the route file changed since') : null),
+        canOperate() ? h('div', {class: 'event-actions'}, runDrillButton(drill.integration, running,
+            'drill-detail-run')) : null,
+        h('h2', {}, 'Cases'),
+        (drill.cases || []).length === 0 ? h('div', {class: 'empty', testid: 'drill-cases-empty'}, running
+          ? 'The drill is running; its cases show here when it finishes (the page updates by itself).'
+          : 'No cases recorded.')
+          : h('div', {class: 'drill-case-details'}, drill.cases.map(drillCaseDetail)));
+  }
+
+  function drillCaseDetail(c) {
+    const evidence = Object.entries(c.evidence || {});
+    const events = c.eventIds || [];
+    return h('section', {class: 'drill-case-detail outcome-' + c.outcome, testid: 'drill-detail-case', 'data-case': c.name},
+        h('h3', {}, h('span', {class: 'drill-case-name', testid: 'drill-detail-case-name'}, c.name), ' ',
+            h('span', {class: 'drill-outcome-badge outcome-' + c.outcome, testid: 'drill-detail-case-outcome'},
+                c.outcome)),
+        h('p', {class: 'drill-reason', testid: 'drill-detail-case-reason'}, c.reason || h('span', {class: 'muted'},
+            'no reason recorded')),
+        h('dl', {class: 'plan'},
+            fact('Events', events.length === 0 ? h('span', {class: 'muted'}, 'none') : events.map((eventId, i) => [
+              i ? ', ' : '', h('a', {href: eventHref(eventId), testid: 'drill-event-link'}, h('code', {}, eventId))])),
+            fact('Evidence', evidence.length === 0 ? h('span', {class: 'muted'}, 'none')
+              : h('dl', {class: 'evidence', testid: 'drill-evidence'}, evidence.map(([key, value]) => [
+                h('dt', {}, key), h('dd', {}, evidenceValue(value))])))));
+  }
+
+  /** A scalar as text; a list or an object pretty-printed as JSON. */
+  function evidenceValue(value) {
+    if (value === null || value === undefined) {
+      return h('span', {class: 'muted'}, 'none');
+    }
+    if (typeof value === 'object') {
+      return h('pre', {class: 'evidence-json'}, JSON.stringify(value, null, 2));
+    }
+    return h('code', {}, String(value));
   }
 
   // ---- events -----------------------------------------------------------------------------

@@ -487,6 +487,89 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         Browser.screenshot(driver, "console-viewer-connections");
     }
 
+    @Test
+    void operatorRunsADrillFromTheCardAndReadsItsCasesAndEvidence() throws Exception {
+        String before = asAdmin("GET", "/api/drills", null).path("customer-lookup").path("drillId").asText("");
+        WebDriverWait wait = logIn("operator", "operator-test-password");
+        wait.until(ExpectedConditions.elementToBeClickable(inCard("customer-lookup", "run-drill"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(testId("flash"), "Drill of customer-lookup started"));
+        // The poll picks the drill up, running and then finished: a new drill id, passed.
+        wait.until(d -> {
+            WebElement drill = d.findElement(inCard("customer-lookup", "drill"));
+            String id = drill.getAttribute("data-drill-id");
+            return !id.isEmpty() && !id.equals(before)
+                    && "passed".equals(drill.findElement(testId("drill-status")).getText());
+        });
+        WebElement normal = driver.findElement(inCard("customer-lookup", "drill-case-normal"));
+        assertThat(normal.getText()).contains("normal").contains("passed");
+        assertThat(normal.getAttribute("title")).matches("answered \\d{3} in \\d+ ms");
+        WebElement duplicate = driver.findElement(inCard("customer-lookup", "drill-case-duplicate"));
+        assertThat(duplicate.getText()).contains("skipped");
+        assertThat(duplicate.getAttribute("title")).isEqualTo("an api call stores nothing: there is no effect to double");
+        assertThat(driver.findElements(By.cssSelector(
+                "[data-testid=integration-card][data-integration=customer-lookup] li.drill-case"))).hasSize(8);
+        assertThat(driver.findElements(inCard("customer-lookup", "not-drilled"))).as("drilled, current").isEmpty();
+        scrollTo(driver.findElement(inCard("customer-lookup", "drill")));
+        Browser.screenshot(driver, "console-drill-card");
+
+        // Never drilled by any test: says so.
+        assertThat(driver.findElement(inCard("ticket-alert", "not-drilled")).getText()).isEqualTo("not drilled");
+        assertThat(driver.findElements(inCard("ticket-alert", "drill-status"))).isEmpty();
+
+        driver.findElement(inCard("customer-lookup", "view-drill")).click();
+        wait.until(ExpectedConditions.urlContains("#/drill?integration=customer-lookup"));
+        wait.until(ExpectedConditions.textToBe(testId("drill-detail-status"), "passed"));
+        wait.until(d -> d.findElements(testId("drill-detail-case")).size() == 8);
+        assertThat(texts(driver.findElements(testId("drill-detail-case-name")))).containsExactly("normal",
+                "missing-data", "duplicate", "expired-credential", "revoked-credential", "permission", "outage", "volume");
+        WebElement normalDetail = detailCase("normal");
+        assertThat(normalDetail.findElement(testId("drill-detail-case-outcome")).getText()).isEqualTo("passed");
+        assertThat(normalDetail.findElement(testId("drill-detail-case-reason")).getText())
+                .matches("answered \\d{3} in \\d+ ms");
+        assertThat(normalDetail.findElement(testId("drill-evidence")).getText()).contains("status")
+                .contains("durationMs");
+        WebElement duplicateDetail = detailCase("duplicate");
+        assertThat(duplicateDetail.findElement(testId("drill-detail-case-outcome")).getText()).isEqualTo("skipped");
+        assertThat(duplicateDetail.findElement(testId("drill-detail-case-reason")).getText())
+                .isEqualTo("an api call stores nothing: there is no effect to double");
+        assertThat(detailCase("volume").findElement(testId("drill-evidence")).getText()).contains("calls")
+                .contains("slowest");
+        Browser.screenshot(driver, "console-drill-detail");
+
+        // A drill with events (a schedule's run): each event id links to the event's page.
+        HttpResponse<String> started = callAs("operator", "POST", "/api/integrations/invoice-sync/drills", null);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).until(() -> !"running".equals(
+                asAdmin("GET", "/api/integrations/invoice-sync/drills", null).path("status").asText()));
+        driver.get(base() + "/console#/drill?integration=invoice-sync");
+        wait.until(ExpectedConditions.textToBe(testId("drill-integration"), "invoice-sync"));
+        WebElement link = wait.until(d -> detailCase("normal").findElement(testId("drill-event-link")));
+        String eventId = link.getText();
+        assertThat(link.getAttribute("href")).endsWith("#/events/" + eventId);
+        link.click();
+        wait.until(ExpectedConditions.textToBe(testId("event-id"), eventId));
+        assertThat(driver.findElement(By.cssSelector("#event .facts")).getText()).contains("invoice-sync");
+    }
+
+    @Test
+    void aViewerSeesTheDrillsWithoutRunDrill() throws Exception {
+        WebDriverWait wait = logIn("viewer", "viewer-test-password");
+        wait.until(ExpectedConditions.attributeToBe(testId("user-roles"), "textContent", "viewer"));
+        WebElement notDrilled = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                inCard("ticket-alert", "not-drilled")));
+        assertThat(notDrilled.getText()).isEqualTo("not drilled");
+        assertThat(driver.findElements(testId("drill"))).as("a drill block on every card")
+                .hasSameSizeAs(driver.findElements(testId("integration-card")));
+        assertThat(driver.findElements(testId("run-drill"))).isEmpty();
+        driver.get(base() + "/console#/drill?integration=ticket-alert");
+        wait.until(ExpectedConditions.textToBe(testId("drill-missing"), "ticket-alert has not been drilled yet."));
+        assertThat(driver.findElements(testId("drill-detail-run"))).isEmpty();
+    }
+
+    private static WebElement detailCase(String name) {
+        return driver.findElement(By.cssSelector("[data-testid=drill-detail-case][data-case='" + name + "']"));
+    }
+
     private WebDriverWait logIn(String user, String password) {
         driver.manage().deleteAllCookies();
         driver.get(base() + "/login");
