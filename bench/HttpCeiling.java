@@ -14,6 +14,9 @@ import com.sun.net.httpserver.HttpServer;
  * drive on this machine, so a server figure well below it is the server's, not the
  * generator's.
  *
+ * <p>It is also the relay scenario's downstream system: it counts the POSTs it answered, and
+ * {@code GET /_count} tells how many, so the bench can check that every event made exactly one call.
+ *
  * <pre>java bench/HttpCeiling.java 18099</pre>
  */
 public class HttpCeiling {
@@ -24,9 +27,19 @@ public class HttpCeiling {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18099;
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         byte[] answer = "{\"eventId\":\"00000000-0000-7000-8000-000000000000\"}".getBytes(StandardCharsets.US_ASCII);
+        java.util.concurrent.atomic.LongAdder posts = new java.util.concurrent.atomic.LongAdder();
+        server.createContext("/_count", exchange -> {
+            byte[] count = Long.toString(posts.sum()).getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, count.length);
+            exchange.getResponseBody().write(count);
+            exchange.close();
+        });
         server.createContext("/", exchange -> {
             try (InputStream body = exchange.getRequestBody()) {
                 body.readAllBytes();
+            }
+            if ("POST".equals(exchange.getRequestMethod())) {
+                posts.increment();
             }
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(202, answer.length);

@@ -10,6 +10,8 @@
 #              (as users run it), then 16 and 64 with lead-intake stopped; H2 and PostgreSQL
 #   ceiling    the same rows straight into PostgreSQL with pgbench (one event per transaction,
 #              and 32 per transaction), and the load generator against a bare JDK HTTP server
+#   relay      processing: signed webhooks to a one-call route (one POST to a local stub) on
+#              PostgreSQL, sent for BENCH_SECONDS while processed, then drained: events DONE/s
 #   chain      leads through the whole lead-intake chain, the sandbox in its own process
 #   lookup     customer-lookup at 32 connections
 #   sync       100,000 changed invoices from billing into the CRM
@@ -18,7 +20,7 @@
 # Environment (all optional):
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
 #   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
-#   BENCH_SCENARIOS="ingest ceiling chain lookup sync"   (footprint comes with ingest)
+#   BENCH_SCENARIOS="ingest ceiling relay chain lookup sync"   (footprint comes with ingest)
 #   BENCH_JAVA_OPTS="-Xmx256m -Xmn128m -XX:+UseParallelGC"   the JVM options under test
 #   BENCH_CDS=1                    start every server from a class data sharing archive
 #   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
@@ -34,7 +36,7 @@ ROOT=$(pwd)
 
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
-SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling chain lookup sync}
+SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay chain lookup sync}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx256m -Xmn128m -XX:+UseParallelGC}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
@@ -359,6 +361,92 @@ connect_chat() {
     log "team chat connected"
 }
 
+# ---------------------------------------------------------------- relay (processing)
+
+# relay repetition : the one-call integration (bench/routes/relay.camel.yaml) on PostgreSQL:
+# signed webhooks sent for BENCH_SECONDS while the route processes them, then the backlog
+# drained. Events done per second from the first accepted to the last finished, with the
+# ingest rate reached meanwhile, receipt-to-done latency, downstream calls (must equal done),
+# commits per event and CPU per component.
+relay() {
+    local rep=$1
+    new_database; local db=$NEW_DB
+    java bench/HttpCeiling.java $CEILING_PORT >"$RESULTS/relay-stub-$rep.log" 2>&1 &
+    local stub=$!; PIDS+=("$stub")
+    local deadline=$((SECONDS + 60))
+    until curl -fsS --max-time 1 "http://127.0.0.1:${CEILING_PORT}/_count" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || die "the relay's downstream stub did not start"; sleep 0.1
+    done
+    start_java relay $SERVER_PORT "$RESULTS/server-relay-$rep.log" --spring.profiles.active=default,postgres \
+        "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${db}" "--spring.datasource.username=${PG_USER}" \
+        "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:bench/routes/*.camel.yaml" \
+        --switchboard.integrations.relay.trigger=webhook \
+        "--switchboard.integrations.relay.card.description=bench: one POST downstream per event" \
+        --switchboard.integrations.relay.card.owner=bench \
+        --switchboard.integrations.relay.webhook.auth=standard-webhooks \
+        "--switchboard.integrations.relay.webhook.secret=$SECRET" \
+        --switchboard.integrations.relay.webhook.rate-limit=0 \
+        --switchboard.integrations.relay.inbox.concurrency="${BENCH_RELAY_CONCURRENCY:-32}" \
+        "--switchboard.connections.relay-target.base-url=http://127.0.0.1:${CEILING_PORT}" \
+        --switchboard.connections.relay-target.rate-limit=$UNLIMITED \
+        --switchboard.connections.relay-target.max-concurrent=32 \
+        --spring.datasource.hikari.maximum-pool-size=40
+    local pid=$STARTED_PID
+    local url="http://127.0.0.1:${SERVER_PORT}/webhooks/relay"
+    log "relay: JIT warm-up (5 s at 32 connections, drained, not recorded)"
+    load "$RESULTS/load-relay-warmup-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 --duration 5s --warmup 0
+    local warm; warm=$(field "$LOAD_RESULT" accepted)
+    relay_drain "$db" "$warm"
+    local calls0; calls0=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
+    local commits0; commits0=$(psql_on "$db" -c "select xact_commit from pg_stat_database where datname = '$db'")
+    local since; since=$(psql_on "$db" -c "select now()")
+    local s0 p0 st0 w0; s0=$(cpu_ticks "$pid"); p0=$(pg_ticks); st0=$(cpu_ticks "$stub"); w0=$(now_ms)
+    load "$RESULTS/load-relay-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 \
+        --duration "${SECONDS_PER_RUN}s" --warmup 0
+    local ingest_per_s; ingest_per_s=$(field "$LOAD_RESULT" events_per_s)
+    local sent; sent=$(field "$LOAD_RESULT" accepted)
+    relay_drain "$db" "$((warm + sent))"
+    local s1 p1 st1 w1; s1=$(cpu_ticks "$pid"); p1=$(pg_ticks); st1=$(cpu_ticks "$stub"); w1=$(now_ms)
+    local calls1; calls1=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
+    local commits1; commits1=$(psql_on "$db" -c "select xact_commit from pg_stat_database where datname = '$db'")
+    local done dead seconds p50 p99
+    read -r done dead seconds p50 p99 < <(psql_on "$db" -F ' ' -c "select count(*) filter (where status = 'DONE'),
+        count(*) filter (where status = 'DEAD'),
+        round(extract(epoch from max(finished_at) - min(received_at))::numeric, 2),
+        round((percentile_cont(0.5) within group (order by extract(epoch from finished_at - received_at)) * 1000)::numeric, 0),
+        round((percentile_cont(0.99) within group (order by extract(epoch from finished_at - received_at)) * 1000)::numeric, 0)
+        from event where integration = 'relay' and received_at >= '$since'")
+    local calls=$((calls1 - calls0))
+    local wall; wall=$(awk -v a="$w0" -v b="$w1" 'BEGIN {printf "%.2f", (b - a) / 1000}')
+    record "$rep" relay relay accepted "$sent"
+    record "$rep" relay relay ingest_per_s "$ingest_per_s"
+    record "$rep" relay relay done "$done"
+    record "$rep" relay relay dead "$dead"
+    record "$rep" relay relay downstream_calls "$calls"
+    record "$rep" relay relay done_per_s "$(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')"
+    record "$rep" relay relay p50_ms "$p50"
+    record "$rep" relay relay p99_ms "$p99"
+    record "$rep" relay relay commits_per_event "$(awk -v c="$((commits1 - commits0))" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? c / n : 0)}')"
+    record "$rep" relay relay server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" relay relay pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" relay relay stub_cores "$(awk -v t="$((st1 - st0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" relay relay rss_mb "$(rss_mb "$pid")"
+    log "relay: $sent accepted at $ingest_per_s/s while processing; $done DONE, $dead DEAD, $calls downstream calls, in $seconds s from first accepted to last done = $(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}') events/s; receipt to done p50 $p50 ms p99 $p99 ms; $(awk -v c="$((commits1 - commits0))" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? c / n : 0)}') commits per event"
+    [[ "$calls" -eq "$done" ]] || log "WARNING: $calls downstream calls for $done events done"
+    stop_pid "$pid"; stop_pid "$stub"
+}
+
+# relay_drain database total : waits (at most 10 minutes) until that many relay events are DONE or DEAD.
+relay_drain() {
+    local db=$1 total=$2 finished=0 deadline=$((SECONDS + 600))
+    while ((SECONDS < deadline)); do
+        finished=$(psql_on "$db" -c "select count(*) from event where integration = 'relay' and status in ('DONE', 'DEAD')")
+        ((finished >= total)) && return 0
+        sleep 0.2
+    done
+    die "relay: only $finished of $total events finished within 10 minutes"
+}
+
 start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
     local rep=$1
     new_database; SANDBOX_DB=$NEW_DB
@@ -520,6 +608,7 @@ for rep in $(seq 1 "$REPEAT"); do
         ingest "$rep" postgres
     fi
     has ceiling && ceiling "$rep"
+    has relay && relay "$rep"
     if has chain || has lookup || has sync; then
         start_pair "$rep"
         has chain && chain "$rep"
