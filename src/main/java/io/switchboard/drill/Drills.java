@@ -355,6 +355,17 @@ public class Drills implements DisposableBean {
                         : failed(name, "answered " + answer.status() + " in " + answer.durationMs() + " ms (budget "
                                 + budget + ")" + (answer.error() == null ? "" : ": " + answer.error()), List.of(), evidence);
             }
+            if (settings.trigger() == Trigger.SCHEDULE) {
+                String run = runNow();
+                Map<String, Object> evidence = new LinkedHashMap<>();
+                String status = await(run, evidence);
+                // A run writes what changed since its watermark: its effects are whatever it found.
+                evidence.put("effects", effects(from, ""));
+                return "DONE".equals(status)
+                        ? passed(name, "a run started now ended DONE; it wrote " + evidence.get("effects"), List.of(run),
+                                evidence)
+                        : failed(name, "a run started now ended " + status + ": " + lastError(run), List.of(run), evidence);
+            }
             String instance = next();
             String event = send(instance, null);
             Map<String, Object> evidence = new LinkedHashMap<>();
@@ -364,9 +375,26 @@ public class Drills implements DisposableBean {
             if (!"DONE".equals(status)) {
                 return failed(name, "ended " + status + ": " + lastError(event), List.of(event), evidence);
             }
+            if (effects.isEmpty() && writes()) {
+                return failed(name, "DONE, but no system shows an effect of it although the route writes to "
+                        + RouteCalls.connections(route), List.of(event), evidence);
+            }
             return effects.values().stream().allMatch(n -> n == 1)
                     ? passed(name, "DONE; each system shows its effect once " + effects, List.of(event), evidence)
                     : failed(name, "DONE, but an effect happened more than once: " + effects, List.of(event), evidence);
+        }
+
+        /** Whether a step of the route writes to a connection (a call other than GET). */
+        private boolean writes() {
+            List<org.apache.camel.model.ProcessorDefinition<?>> steps = new ArrayList<>(route.getOutputs());
+            for (int i = 0; i < steps.size(); i++) {
+                String uri = RouteCalls.callUri(steps.get(i));
+                if (uri != null && uri.startsWith("connection:") && !uri.contains("method=GET")) {
+                    return true;
+                }
+                steps.addAll(steps.get(i).getOutputs());
+            }
+            return false;
         }
 
         private CaseResult missingData(String name) {
