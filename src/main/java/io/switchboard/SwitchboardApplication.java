@@ -4,7 +4,6 @@ import java.time.Clock;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.autoconfigure.domain.EntityScan;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -16,8 +15,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
-// The only JPA entity is Camel's idempotency key (JpaMessageIdRepository); the rest is plain SQL.
-@EntityScan(basePackages = "org.apache.camel.processor.idempotent.jpa")
 public class SwitchboardApplication {
 
     public static void main(String[] args) {

@@ -56,7 +56,6 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
         }
         String message = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
         return (cause instanceof java.sql.SQLIntegrityConstraintViolationException
-                || cause instanceof org.hibernate.exception.ConstraintViolationException
                 || cause instanceof org.springframework.dao.DataIntegrityViolationException)
                 && message.contains("camel_messageprocessed");
     }

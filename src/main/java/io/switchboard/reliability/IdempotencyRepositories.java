@@ -5,11 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
-import jakarta.persistence.EntityManagerFactory;
 
 import io.switchboard.integration.IntegrationsProperties;
 import org.apache.camel.CamelContext;
-import org.apache.camel.processor.idempotent.jpa.JpaMessageIdRepository;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * One JPA-backed idempotency key store per integration, registered in Camel as
+ * One database-backed idempotency key store per integration (Camel's
+ * {@link JdbcMessageIdRepository}: one query and one insert in a transaction, no JPA session
+ * per event), registered in Camel as
  * {@code <integration>-idempotency} for the route's {@code idempotentConsumer}. Keys live in
  * the database (unique on processor and key), so they hold across restarts and nodes;
  * keys older than the retention are purged nightly.
@@ -31,16 +32,18 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     private static final int PURGE_BATCH = 5000;
 
     private final IntegrationsProperties integrations;
-    private final EntityManagerFactory entityManagerFactory;
+    private final javax.sql.DataSource dataSource;
+    private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final Duration retention;
 
-    public IdempotencyRepositories(IntegrationsProperties integrations, EntityManagerFactory entityManagerFactory,
-            JdbcTemplate jdbc, Clock clock,
+    public IdempotencyRepositories(IntegrationsProperties integrations, javax.sql.DataSource dataSource,
+            org.springframework.transaction.support.TransactionTemplate transactions, JdbcTemplate jdbc, Clock clock,
             @Value("${switchboard.reliability.idempotency-retention:30d}") Duration retention) {
         this.integrations = integrations;
-        this.entityManagerFactory = entityManagerFactory;
+        this.dataSource = dataSource;
+        this.transactions = transactions;
         this.jdbc = jdbc;
         this.clock = clock;
         this.retention = retention;
@@ -53,8 +56,20 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
         integrations.all().keySet().forEach(id -> camelContext.getRegistry()
-                .bind(beanName(id), new ResumableIdempotencyRepository(
-                        new JpaMessageIdRepository(entityManagerFactory, id))));
+                .bind(beanName(id), new ResumableIdempotencyRepository(store(id))));
+    }
+
+    /** The key store of one integration, on the table Flyway made (V3), ids from its sequence. */
+    private JdbcMessageIdRepository store(String integration) {
+        JdbcMessageIdRepository store = new JdbcMessageIdRepository(dataSource, transactions, integration);
+        store.setCreateTableIfNotExists(false);
+        store.setTableExistsString("select 1 from camel_messageprocessed where 1 = 0");
+        store.setQueryString("select count(*) from camel_messageprocessed where processor_name = ? and message_id = ?");
+        store.setInsertString("insert into camel_messageprocessed (id, processor_name, message_id, created_at) "
+                + "values (nextval('camel_messageprocessed_seq'), ?, ?, ?)");
+        store.setDeleteString("delete from camel_messageprocessed where processor_name = ? and message_id = ?");
+        store.setClearString("delete from camel_messageprocessed where processor_name = ?");
+        return store;
     }
 
     @Override

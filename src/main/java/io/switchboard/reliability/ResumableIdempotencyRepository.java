@@ -2,12 +2,11 @@ package io.switchboard.reliability;
 
 import io.switchboard.integration.InboxHeaders;
 import org.apache.camel.Exchange;
-import org.apache.camel.processor.idempotent.jpa.JpaMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * Camel's {@link JpaMessageIdRepository} with one addition for nodes that die. The
+ * A Camel idempotency key store (the JDBC one) with one addition for nodes that die. The
  * idempotent consumer records a key when an event starts; a failed attempt removes it, but
  * a node killed mid-event cannot, and the next node would skip the event as a duplicate
  * of itself, losing it. So an event the inbox hands over as <em>resumed</em> (its previous
@@ -17,9 +16,9 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 public class ResumableIdempotencyRepository extends ServiceSupport implements IdempotentRepository {
 
-    private final JpaMessageIdRepository store;
+    private final IdempotentRepository store;
 
-    public ResumableIdempotencyRepository(JpaMessageIdRepository store) {
+    public ResumableIdempotencyRepository(IdempotentRepository store) {
         this.store = store;
     }
 
