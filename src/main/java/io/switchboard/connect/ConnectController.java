@@ -9,15 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.switchboard.connect.ConnectionAuthorizations.Standing;
-import io.switchboard.inbox.InboxSignal;
-import io.switchboard.inbox.InboxStore;
-import io.switchboard.integration.IntegrationsProperties;
-import io.switchboard.inbox.FailureHandling;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -43,10 +37,13 @@ import org.springframework.web.util.UriComponentsBuilder;
  * RFC 7636, the OAuth 2.0 Security BCP):
  * <ul>
  * <li>{@code GET /api/connections/{name}/authorize} (operator) sends the browser to the
- * provider's consent page with a {@code state} and a PKCE S256 challenge, both kept in the
- * person's session, single use, for ten minutes;</li>
+ * provider's consent page with a {@code state} and a PKCE S256 challenge. The request (its
+ * verifier encrypted) is kept in the database under the state, single use, for ten minutes,
+ * and bound to this browser by a cookie ({@code SameSite=Lax}, path {@code /oauth2/callback}),
+ * since the session cookie is {@code SameSite=Strict} and a provider on another site sends the
+ * browser back without it;</li>
  * <li>{@code GET /oauth2/callback/{name}} takes the provider's answer: a missing, used,
- * expired or foreign {@code state} is refused (400) and nothing is stored; a code is traded
+ * expired or foreign {@code state} (another browser's) is refused (400) and nothing is stored; a code is traded
  * for tokens (with the PKCE verifier), which are stored encrypted; the events that waited for
  * the connection run; the browser goes back to the console's connections view;</li>
  * <li>{@code DELETE /api/connections/{name}/authorization} (operator) revokes the grant where
@@ -60,34 +57,33 @@ class ConnectController {
 
     /** How long a started Connect may take, consent included. */
     static final Duration STATE_LIFETIME = Duration.ofMinutes(10);
-    private static final String PENDING = ConnectController.class.getName() + ".PENDING";
+    /** The cookie that ties a Connect to the browser that started it. */
+    static final String BINDING_COOKIE = "switchboard-connect";
 
     private final Connections connections;
     private final ConnectionAuthorizations authorizations;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
-    private final IntegrationsProperties integrations;
-    private final io.switchboard.alerting.Alerts alerts;
+    private final HeldEvents held;
     private final Clock clock;
     private final DefaultOAuth2AuthorizationRequestResolver requests;
+    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    ConnectController(Connections connections, ConnectionAuthorizations authorizations, InboxStore inbox,
-            InboxSignal signal, IntegrationsProperties integrations, io.switchboard.alerting.Alerts alerts, Clock clock) {
+    ConnectController(Connections connections, ConnectionAuthorizations authorizations, HeldEvents held, Clock clock,
+            org.springframework.jdbc.core.JdbcTemplate jdbc, com.fasterxml.jackson.databind.ObjectMapper json) {
+        this.held = held;
+        this.jdbc = jdbc;
+        this.json = json;
         this.connections = connections;
         this.authorizations = authorizations;
-        this.inbox = inbox;
-        this.signal = signal;
-        this.integrations = integrations;
-        this.alerts = alerts;
         this.clock = clock;
         this.requests = new DefaultOAuth2AuthorizationRequestResolver(id -> granted(id).registration(),
                 "/api/connections");
         this.requests.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
     }
 
-    /** A Connect in progress: what was asked, for which connection, until when. */
-    private record Pending(OAuth2AuthorizationRequest request, String connection, String person, Instant expires)
-            implements java.io.Serializable {
+    /** A Connect in progress: what was asked, for which connection, by whom, until when. */
+    private record Pending(OAuth2AuthorizationRequest request, String connection, String person, String bindingHash,
+            Instant expires) {
     }
 
     @GetMapping("/api/connections/{name}/authorize")
@@ -103,28 +99,30 @@ class ConnectController {
             return ResponseEntity.of(problem(HttpStatus.CONFLICT, "Connection not configured", misconfigured.getMessage()))
                     .build();
         }
-        pending(request.getSession(true)).put(authorization.getState(),
-                new Pending(authorization, name, person.getName(), Instant.now(clock).plus(STATE_LIFETIME)));
+        String binding = randomToken();
+        save(new Pending(authorization, name, person.getName(), sha256(binding), Instant.now(clock).plus(STATE_LIFETIME)));
         log.info("connection {}: {} started Connect", name, person.getName());
-        return ResponseEntity.status(HttpStatus.FOUND)
-                .location(URI.create(authorization.getAuthorizationRequestUri())).build();
+        org.springframework.http.ResponseCookie cookie = org.springframework.http.ResponseCookie.from(BINDING_COOKIE,
+                binding).path("/oauth2/callback").httpOnly(true).sameSite("Lax").secure(request.isSecure())
+                .maxAge(STATE_LIFETIME).build();
+        return ResponseEntity.status(HttpStatus.FOUND).header(org.springframework.http.HttpHeaders.SET_COOKIE,
+                cookie.toString()).location(URI.create(authorization.getAuthorizationRequestUri())).build();
     }
 
     @GetMapping("/oauth2/callback/{name}")
     ResponseEntity<?> callback(@PathVariable String name, @RequestParam(required = false) String state,
             @RequestParam(required = false) String code, @RequestParam(required = false) String error,
             @RequestParam(name = "error_description", required = false) String description,
-            HttpServletRequest request, Principal person) {
+            @org.springframework.web.bind.annotation.CookieValue(name = BINDING_COOKIE, required = false) String binding) {
         OAuth2AuthorizationCode granted = connectable(name);
         if (granted == null) {
             return problem(name);
         }
-        HttpSession session = request.getSession(false);
-        Pending pending = state == null || session == null ? null : pending(session).remove(state);
+        Pending pending = state == null || binding == null ? null : take(state, sha256(binding));
         if (pending == null) {
             return ResponseEntity.of(problem(HttpStatus.BAD_REQUEST, "Unknown or used state",
-                    "This answer does not belong to a Connect started in this session (the state is missing, was "
-                            + "already used, or is another session's). Nothing was stored: start Connect again "
+                    "This answer does not belong to a Connect started in this browser (the state is missing, was "
+                            + "already used, or is another browser's). Nothing was stored: start Connect again "
                             + "from the console.")).build();
         }
         if (!pending.connection().equals(name)) {
@@ -138,7 +136,7 @@ class ConnectController {
                             + "was stored: start Connect again.")).build();
         }
         if (error != null) {
-            log.info("connection {}: the provider answered {} to {}'s Connect", name, error, person.getName());
+            log.info("connection {}: the provider answered {} to {}'s Connect", name, error, pending.person());
             return backToConsole(name, "access_denied".equals(error) ? "denied"
                     : "error=" + error + (description == null ? "" : "&detail=" + description));
         }
@@ -158,11 +156,11 @@ class ConnectController {
             return backToConsole(name, "error=" + refused.getError().getErrorCode());
         }
         List<String> scopesGranted = List.copyOf(new TreeSet<>(client.getAccessToken().getScopes()));
-        authorizations.connected(name, client, person.getName(), scopesGranted);
+        authorizations.connected(name, client, pending.person(), scopesGranted);
         granted.connected(client);
         connections.get(name).markConnected();
-        log.info("connection {} connected by {} with scopes {}", name, person.getName(), scopesGranted);
-        resume(name, person.getName());
+        log.info("connection {} connected by {} with scopes {}", name, pending.person(), scopesGranted);
+        held.release(name, "connection " + name + " connected by " + pending.person());
         return backToConsole(name, "connected");
     }
 
@@ -179,16 +177,6 @@ class ConnectController {
         log.info("connection {} disconnected by {}{}", name, person.getName(), revoked ? " (revoked at the provider)" : "");
         return ResponseEntity.ok(Map.of("connection", name, "state", Standing.DISCONNECTED.label(),
                 "revokedAtProvider", revoked));
-    }
-
-    /** The events that waited run again, oldest first; the waiting alerts end. */
-    private void resume(String name, String person) {
-        Map<String, Integer> resumed = inbox.resumeWaiting(name, "connection " + name + " connected by " + person);
-        integrations.all().keySet().forEach(id -> alerts.resolve(FailureHandling.waitingAlertKey(name, id)));
-        resumed.forEach((integration, count) -> {
-            log.info("connection {}: {} waiting event(s) of {} run again", name, count, integration);
-            signal.wake(integration);
-        });
     }
 
     private OAuth2AuthorizationCode granted(String name) {
@@ -226,16 +214,79 @@ class ConnectController {
                 .fragment(fragment).encode().build().toUriString())).build();
     }
 
+    private void save(Pending pending) {
+        jdbc.update("delete from connect_pending where expires_at < ?", java.sql.Timestamp.from(Instant.now(clock)));
+        OAuth2AuthorizationRequest request = pending.request();
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("authorizationUri", request.getAuthorizationUri());
+        fields.put("clientId", request.getClientId());
+        fields.put("redirectUri", request.getRedirectUri());
+        fields.put("scopes", List.copyOf(request.getScopes()));
+        fields.put("additionalParameters", request.getAdditionalParameters());
+        fields.put("attributes", request.getAttributes());
+        fields.put("authorizationRequestUri", request.getAuthorizationRequestUri());
+        try {
+            jdbc.update("insert into connect_pending (state, connection, person, binding_hash, request, expires_at) "
+                    + "values (?, ?, ?, ?, ?, ?)", request.getState(), pending.connection(), pending.person(),
+                    pending.bindingHash(), authorizations.cipher().encrypt(json.writeValueAsString(fields),
+                            "connect/" + request.getState()), java.sql.Timestamp.from(pending.expires()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The Connect under {@code state} started in the browser whose binding cookie hashes to
+     * {@code bindingHash}, removed (single use); {@code null} when there is none, or it is another
+     * browser's (which leaves it to its owner).
+     */
     @SuppressWarnings("unchecked")
-    private static Map<String, Pending> pending(HttpSession session) {
-        synchronized (session) {
-            Object found = session.getAttribute(PENDING);
-            if (found instanceof Map<?, ?> map) {
-                return (Map<String, Pending>) map;
-            }
-            Map<String, Pending> fresh = new ConcurrentHashMap<>();
-            session.setAttribute(PENDING, fresh);
-            return fresh;
+    private Pending take(String state, String bindingHash) {
+        List<Map<String, Object>> rows = jdbc.queryForList("select connection, person, binding_hash, request, expires_at "
+                + "from connect_pending where state = ?", state);
+        if (rows.isEmpty() || !java.security.MessageDigest.isEqual(
+                String.valueOf(rows.get(0).get("binding_hash")).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                bindingHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                || jdbc.update("delete from connect_pending where state = ?", state) != 1) {
+            return null; // never issued, another browser's, or another request took it first
+        }
+        Map<String, Object> row = rows.get(0);
+        try {
+            Map<String, Object> fields = json.readValue(authorizations.cipher().decrypt((String) row.get("request"),
+                    "connect/" + state), Map.class);
+            OAuth2AuthorizationRequest request = OAuth2AuthorizationRequest.authorizationCode()
+                    .authorizationUri((String) fields.get("authorizationUri"))
+                    .clientId((String) fields.get("clientId"))
+                    .redirectUri((String) fields.get("redirectUri"))
+                    .scopes(new java.util.LinkedHashSet<>((List<String>) fields.get("scopes")))
+                    .state(state)
+                    .additionalParameters((Map<String, Object>) fields.get("additionalParameters"))
+                    .attributes((Map<String, Object>) fields.get("attributes"))
+                    .authorizationRequestUri((String) fields.get("authorizationRequestUri"))
+                    .build();
+            Object expires = row.get("expires_at");
+            Instant until = expires instanceof java.sql.Timestamp at ? at.toInstant()
+                    : expires instanceof java.time.OffsetDateTime at ? at.toInstant() : Instant.parse(expires.toString());
+            return new Pending(request, (String) row.get("connection"), (String) row.get("person"),
+                    (String) row.get("binding_hash"), until);
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            log.warn("connection Connect state could not be read back ({})", unreadable.getClass().getSimpleName());
+            return null;
+        }
+    }
+
+    private static String randomToken() {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String sha256(String value) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

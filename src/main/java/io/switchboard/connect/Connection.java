@@ -213,9 +213,11 @@ public final class Connection {
         HttpOperationFailedException failure = failure(request, response, credential);
         if (status == 401 && auth instanceof OAuth2AuthorizationCode granted) {
             // Already renewed once for this call: the grant behind the token is gone.
-            var waiting = granted.refusedByApi(operation + " answered 401");
-            states.record(name, Status.NEEDS_CONNECTING, waiting.getMessage());
-            throw waiting;
+            RuntimeException refusedNow = granted.refusedByApi(operation + " answered 401", credential);
+            if (refusedNow instanceof io.switchboard.reliability.AwaitingConnectionException) {
+                states.record(name, Status.NEEDS_CONNECTING, refusedNow.getMessage());
+            }
+            throw refusedNow;
         }
         if (status == 401) {
             if (isOAuth2()) {

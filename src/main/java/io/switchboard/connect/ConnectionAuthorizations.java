@@ -123,7 +123,7 @@ public class ConnectionAuthorizations {
     /** Tokens from a consent: stored encrypted, the connection connected by {@code person}. */
     void connected(String connection, OAuth2AuthorizedClient client, String person, List<String> scopesGranted) {
         tx.executeWithoutResult(status -> {
-            ensureRow(connection);
+            lockRow(connection);
             tokens.removeAuthorizedClient(connection, PRINCIPAL);
             tokens.saveAuthorizedClient(client, principal());
             Timestamp now = Timestamp.from(Instant.now(clock));
@@ -143,7 +143,7 @@ public class ConnectionAuthorizations {
     /** The grant is gone (refused at refresh, or disconnected): the tokens are deleted, the reason kept. */
     void lost(String connection, Standing standing, String reason) {
         tx.executeWithoutResult(status -> {
-            ensureRow(connection);
+            lockRow(connection);
             tokens.removeAuthorizedClient(connection, PRINCIPAL);
             jdbc.update("update connection_authorization set status = ?, reason = ?, since = ? where connection = ?",
                     standing.name(), reason == null ? null : reason.substring(0, Math.min(reason.length(), 2000)),
@@ -151,11 +151,24 @@ public class ConnectionAuthorizations {
         });
     }
 
+    /** The standing row first, as a refresh takes it: every writer locks in the same order. */
+    private void lockRow(String connection) {
+        ensureRow(connection);
+        jdbc.queryForList("select connection from connection_authorization where connection = ? for update", String.class,
+                connection);
+    }
+
     private void ensureRow(String connection) {
         // Inserted only when missing, so the common path is one locked select.
-        jdbc.update("insert into connection_authorization (connection, status, reason, since) select ?, ?, ?, ? "
-                + "where not exists (select 1 from connection_authorization where connection = ?)", connection,
-                Standing.NOT_CONNECTED.name(), "never connected", Timestamp.from(Instant.now(clock)), connection);
+        if (jdbc.queryForObject("select count(*) from connection_authorization where connection = ?", Integer.class,
+                connection) > 0) {
+            return;
+        }
+        // Two nodes may insert the first row at once: one wins, the other's insert does nothing
+        // (and, on PostgreSQL, does not abort the transaction it runs in).
+        jdbc.update("insert into connection_authorization (connection, status, reason, since) values (?, ?, ?, ?) "
+                + "on conflict do nothing", connection, Standing.NOT_CONNECTED.name(), "never connected",
+                Timestamp.from(Instant.now(clock)));
     }
 
     private static AnonymousAuthenticationToken principal() {

@@ -97,9 +97,20 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
         return scopes;
     }
 
+    /** How often a node re-reads the standing behind its cached token (another node may have disconnected it). */
+    private static final java.time.Duration STANDING_CHECK = java.time.Duration.ofSeconds(5);
+    private volatile Instant standingCheckedAt = Instant.EPOCH;
+
     @Override
     public Credential credential() {
         OAuth2AuthorizedClient client = cached;
+        if (client != null && Instant.now(clock).isAfter(standingCheckedAt.plus(STANDING_CHECK))) {
+            standingCheckedAt = Instant.now(clock);
+            if (store.of(connection).standing() != Standing.CONNECTED) {
+                cached = null;
+                client = null;
+            }
+        }
         if (client == null || expiresSoon(client) || client.getAccessToken().getTokenValue().equals(refused)) {
             client = current();
         }
@@ -115,9 +126,29 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
         return true;
     }
 
-    /** The API refused even a freshly refreshed token: the grant is gone, a person must reconnect. */
-    AwaitingConnectionException refusedByApi(String why) {
-        return lose("the API refused a freshly refreshed access token (" + why + ")");
+    /**
+     * The API refused even a freshly refreshed token: the grant is gone, a person must reconnect.
+     * Decided under the connection's lock and only if the refused token is still the stored one,
+     * so a late 401 cannot wipe what a person has just connected.
+     */
+    RuntimeException refusedByApi(String why, Credential refusedCredential) {
+        String refusedToken = refusedCredential.handle() instanceof org.springframework.security.oauth2.core.OAuth2AccessToken t
+                ? t.getTokenValue() : null;
+        String reason = "the API refused a freshly refreshed access token (" + why + ")";
+        boolean lostNow = store.locked(connection, standing -> {
+            OAuth2AuthorizedClient stored = store.load(connection).orElse(null);
+            if (stored == null || !stored.getAccessToken().getTokenValue().equals(refusedToken)) {
+                return false;
+            }
+            store.lost(connection, Standing.NEEDS_RECONNECT, needsReconnecting(reason));
+            return true;
+        });
+        if (!lostNow) {
+            cached = null;
+            return new OAuth2ClientCredentials.UncheckedTokenEndpointUnavailable(new TokenEndpointUnavailableException(
+                    "connection '" + connection + "': the refused token was replaced meanwhile; trying again", null));
+        }
+        return lost(reason);
     }
 
     /** The current tokens, refreshed first if they expire soon: under the connection's lock on every node. */
@@ -224,11 +255,6 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
         cached = null;
     }
 
-    private AwaitingConnectionException lose(String reason) {
-        store.lost(connection, Standing.NEEDS_RECONNECT, needsReconnecting(reason));
-        return lost(reason);
-    }
-
     /** Inside the lock: a refused grant is recorded before any other node can try the same refresh token. */
     private Outcome recordLost(Outcome outcome) {
         if (outcome.lost() != null) {
@@ -263,24 +289,29 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
      * It could not answer (unreachable, 5xx, 429): transient.
      */
     private Outcome classify(OAuth2AuthorizationException failure) {
+        String code = failure.getError().getErrorCode();
+        if ("invalid_grant".equals(code)) {
+            return Outcome.lost("the provider refused the refresh (invalid_grant: revoked, expired or rotated away)");
+        }
+        if (java.util.Set.of("invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope")
+                .contains(code)) {
+            // Our client's own settings are refused: a person fixes the client id or secret, the
+            // grant itself may be fine, so it is kept.
+            return Outcome.unavailable(new io.switchboard.reliability.CredentialsRejectedException("The token endpoint "
+                    + "of connection '" + connection + "' refused the client (" + code + ") while refreshing: check "
+                    + "its client id and secret", failure));
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof RestClientResponseException response) {
-                int status = response.getStatusCode().value();
-                if (status == 408 || status == 429 || status >= 500) {
-                    return Outcome.unavailable(unavailable("answered HTTP " + status, failure));
-                }
-                break;
+                return Outcome.unavailable(unavailable("answered HTTP " + response.getStatusCode().value(), failure));
             }
             if (cause instanceof IOException) {
                 return Outcome.unavailable(unavailable("could not be reached (" + cause.getClass().getSimpleName() + ")",
                         failure));
             }
         }
-        String code = failure.getError().getErrorCode();
-        if ("server_error".equals(code) || "temporarily_unavailable".equals(code)) {
-            return Outcome.unavailable(unavailable("failed with " + code, failure));
-        }
-        return Outcome.lost("the provider refused the refresh (" + code + ")");
+        // Anything else (server_error, a garbled answer, a proxy's page): the grant is not known to be gone.
+        return Outcome.unavailable(unavailable("failed with " + code, failure));
     }
 
     private RuntimeException unavailable(String why, OAuth2AuthorizationException failure) {
@@ -289,8 +320,14 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
     }
 
     private boolean expiresSoon(OAuth2AuthorizedClient client) {
+        Instant issued = client.getAccessToken().getIssuedAt();
         Instant expires = client.getAccessToken().getExpiresAt();
-        return expires != null && !Instant.now(clock).plus(settings.auth().refreshBefore()).isBefore(expires);
+        if (expires == null || (issued != null && !expires.isAfter(issued.plusSeconds(1)))) {
+            // No expires_in in the answer (Spring then sets one second): the token lasts until the
+            // API refuses it, and a 401 renews it then.
+            return false;
+        }
+        return !Instant.now(clock).plus(settings.auth().refreshBefore()).isBefore(expires);
     }
 
     /** The registration: client, endpoints, the redirect URI and the scopes the cards ask for. */

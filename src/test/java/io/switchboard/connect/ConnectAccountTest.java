@@ -146,6 +146,55 @@ class ConnectAccountTest extends IntegrationTestSupport {
     }
 
     @Test
+    void aProviderOnAnotherSiteSendsTheBrowserBackWithoutTheStrictSessionCookieAndConnectStillCompletes()
+            throws Exception {
+        Browserless operator = session();
+        HttpResponse<String> start = operator.send(get(operator.uri("/api/connections/chat/authorize")));
+        String binding = start.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("switchboard-connect=")).findFirst().orElseThrow();
+        assertThat(binding).contains("SameSite=Lax").contains("HttpOnly").contains("Path=/oauth2/callback");
+        URI consent = URI.create(start.headers().firstValue("Location").orElseThrow());
+        String page = operator.send(get(consent)).body();
+        StringBuilder form = new StringBuilder("decision=approve");
+        java.util.regex.Matcher field = java.util.regex.Pattern
+                .compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">").matcher(page);
+        while (field.find()) {
+            form.append('&').append(field.group(1)).append('=').append(java.net.URLEncoder.encode(
+                    org.springframework.web.util.HtmlUtils.htmlUnescape(field.group(2)), StandardCharsets.UTF_8));
+        }
+        String callback = operator.send(HttpRequest.newBuilder(consent.resolve("/sandbox/oauth/authorize"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form.toString()))).headers().firstValue("Location").orElseThrow();
+
+        // What a browser sends on a cross-site redirect: the Lax cookie, not the Strict session.
+        HttpResponse<String> back = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(callback))
+                .header("Cookie", binding.substring(0, binding.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
+        // Without the binding cookie, the same answer would be refused.
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
+        assertThat(back.headers().firstValue("Location").orElseThrow()).endsWith("connection=chat&connected");
+        assertThat(chat().path("connect").path("connectedBy").asText()).isEqualTo("operator");
+    }
+
+    @Test
+    void anEventHeldJustAsAnotherNodeConnectedIsReleasedByTheSweep() throws Exception {
+        // Stored not claimable, then held for the chat, as if a node held it right after another
+        // node's Connect had released the rest.
+        String event = inbox.accept("lead-intake", "sweep-" + System.nanoTime(), json.writeValueAsString(lead("sweep")),
+                java.time.Instant.parse("9999-01-01T00:00:00Z")).eventId();
+        assertThat(jdbc.update("update inbox set waiting_for = 'chat' where event_id = ?", event)).isEqualTo(1);
+        assertThat(jdbc.update("update event set status = 'WAITING' where id = ?", event)).isEqualTo(1);
+
+        held.sweep();
+        signal.wake("lead-intake");
+
+        awaitStatus(event, "DONE");
+        assertThat(steps(event)).contains("resumed");
+    }
+
+    @Autowired
+    HeldEvents held;
+
+    @Test
     void theConsentRequestCarriesPkceS256AndOnlyTheScopesTheCardsAskFor() throws Exception {
         Browserless operator = session();
         HttpResponse<String> start = operator.send(get(operator.uri("/api/connections/chat/authorize")));
