@@ -15,20 +15,20 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.util.ContentCachingRequestWrapper;
 
 /**
  * What the simulated systems were asked, as a real provider's request log would show it: each
  * call to a system (CRM, mail, billing, chat, the token endpoint) with its answer, its time
- * and the start of its body. Kept in memory, the last {@value #KEPT} calls. The reliability
+ * and the start of its body (the first 1,000 bytes; none for the token endpoint, whose bodies
+ * carry secrets). Kept in memory, the last {@value #KEPT} calls (at most some 40 MB). The reliability
  * drills count effects and requests per second from it; the admin's own reads are left out.
  */
 @SandboxEnabled
 @Component
 public class SandboxTraffic extends OncePerRequestFilter {
 
-    static final int KEPT = 50_000;
-    private static final int BODY_KEPT = 4_000;
+    static final int KEPT = 20_000;
+    private static final int BODY_KEPT = 1_000;
 
     /** One call a system answered. */
     public record Call(String system, String method, String path, String query, int status, String body, Instant at) {
@@ -60,17 +60,85 @@ public class SandboxTraffic extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        ContentCachingRequestWrapper cached = new ContentCachingRequestWrapper(request, BODY_KEPT);
+        String system = SandboxGate.systemOf(request.getRequestURI());
         Instant at = Instant.now(clock);
+        // A write's body is read here, so a call refused before its handler read it (a fault, the
+        // rate limit) is told apart too. Not the token endpoint's: its bodies carry secrets, and its
+        // form is read as parameters. Bodies are small here (the sandbox's APIs take JSON objects).
+        byte[] body = new byte[0];
+        HttpServletRequest passed = request;
+        if (!"GET".equals(request.getMethod()) && !"oauth".equals(system)
+                && request.getContentLengthLong() <= MAX_BUFFERED) {
+            byte[] all = request.getInputStream().readNBytes(MAX_BUFFERED);
+            body = all.length > BODY_KEPT ? java.util.Arrays.copyOf(all, BODY_KEPT) : all;
+            passed = new BufferedBody(request, all);
+        }
         try {
-            chain.doFilter(cached, response);
+            chain.doFilter(passed, response);
         } finally {
             if (!SandboxAccess.isAdmin()) {
-                byte[] body = cached.getContentAsByteArray();
-                record(new Call(SandboxGate.systemOf(request.getRequestURI()), request.getMethod(),
-                        request.getRequestURI(), request.getQueryString(), response.getStatus(),
-                        new String(body, 0, Math.min(body.length, BODY_KEPT), StandardCharsets.UTF_8), at));
+                record(new Call(system, request.getMethod(), request.getRequestURI(),
+                        "oauth".equals(system) ? null : request.getQueryString(), response.getStatus(),
+                        new String(body, StandardCharsets.UTF_8), at));
             }
+        }
+    }
+
+    private static final int MAX_BUFFERED = 1024 * 1024;
+
+    /** The request with its body already read, served again to the handler. */
+    private static final class BufferedBody extends jakarta.servlet.http.HttpServletRequestWrapper {
+        private final byte[] body;
+
+        BufferedBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public jakarta.servlet.ServletInputStream getInputStream() {
+            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(body);
+            return new jakarta.servlet.ServletInputStream() {
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(jakarta.servlet.ReadListener listener) {
+                    throw new UnsupportedOperationException("the sandbox reads bodies blocking");
+                }
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+            };
+        }
+
+        @Override
+        public java.io.BufferedReader getReader() {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
         }
     }
 
