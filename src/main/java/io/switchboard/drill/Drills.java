@@ -577,8 +577,9 @@ public class Drills implements DisposableBean {
             List<String> cardScopes = settings.card() == null || settings.card().scopes() == null ? List.of()
                     : settings.card().scopes().getOrDefault(connection, List.of());
             String scope = cardScopes.isEmpty() ? "drill:scope" : cardScopes.get(cardScopes.size() - 1);
-            faults.inject(Fault.status(systemOf(connection), 403, 1, null, scope));
-            String event = send(next(), null);
+            String instance = next();
+            faults.inject(Fault.status(systemOf(connection), 403, 1, null, scope, instance));
+            String event = send(instance, null);
             Map<String, Object> evidence = new LinkedHashMap<>();
             String status = await(event, evidence);
             String error = String.valueOf(lastError(event));
@@ -600,8 +601,10 @@ public class Drills implements DisposableBean {
             List<String> problems = new ArrayList<>();
             // 503 twice, then the system is back.
             Instant from = Instant.now(clock);
-            faults.inject(Fault.status(system, 503, 2, null, null));
             String instance = next();
+            // The drill's own calls only (a run has no marker: its faults meet the next calls).
+            String match = settings.trigger() == Trigger.SCHEDULE ? null : instance;
+            faults.inject(Fault.status(system, 503, 2, null, null, match));
             String event = settings.trigger() == Trigger.SCHEDULE ? runNow() : send(instance, null);
             String status = await(event, evidence);
             int attempts = jdbc.queryForObject("select attempts from event where id = ?", Integer.class, event);
@@ -622,8 +625,9 @@ public class Drills implements DisposableBean {
             for (int round = 0; round < 2 && waitedMs < 0; round++) {
                 faults.clear();
                 Instant limited = Instant.now(clock);
-                faults.inject(Fault.status(system, 429, 1, 2, null));
                 String own = marker + String.format("n%04d", sequence + 1);
+                faults.inject(Fault.status(system, 429, 1, 2, null,
+                        settings.trigger() == Trigger.SCHEDULE ? null : own));
                 second = settings.trigger() == Trigger.SCHEDULE ? runNow() : send(next(), null);
                 secondStatus = await(second, new LinkedHashMap<>());
                 List<Call> window = traffic.since(limited).stream().filter(c -> system.equals(c.system())).toList();

@@ -29,20 +29,25 @@ public class SandboxFaultControl {
     }
 
     /** A fault to inject; {@code system} is one of crm, oauth (the token endpoint), mail, billing, chat. */
+    /**
+     * A fault to inject; {@code system} is one of crm, oauth (the token endpoint), mail, billing,
+     * chat. With {@code match}, a status or delay fault meets only calls whose query or body
+     * contain that text (a drill's own calls), never anyone else's.
+     */
     public record Fault(String system, Integer status, Integer count, Integer retryAfter, Integer delayMs, String scope,
-            Boolean revokeClient, Boolean expireTokens, Integer rateLimit, Boolean revokeGrants) {
+            Boolean revokeClient, Boolean expireTokens, Integer rateLimit, Boolean revokeGrants, String match) {
 
-        /** {@code count} answers of {@code status} from {@code system}. */
-        public static Fault status(String system, int status, int count, Integer retryAfter, String scope) {
-            return new Fault(system, status, count, retryAfter, null, scope, null, null, null, null);
+        /** {@code count} answers of {@code status} from {@code system}, to calls that mention {@code match}. */
+        public static Fault status(String system, int status, int count, Integer retryAfter, String scope, String match) {
+            return new Fault(system, status, count, retryAfter, null, scope, null, null, null, null, match);
         }
 
         public static Fault expireTokens(String system) {
-            return new Fault(system, null, null, null, null, null, null, true, null, null);
+            return new Fault(system, null, null, null, null, null, null, true, null, null, null);
         }
 
         public static Fault revokeClient(String system) {
-            return new Fault(system, null, null, null, null, null, true, null, null, null);
+            return new Fault(system, null, null, null, null, null, true, null, null, null, null);
         }
     }
 
@@ -61,7 +66,10 @@ public class SandboxFaultControl {
             if (count < 1 || delay < 0 || delay > 120_000) {
                 throw SandboxError.badRequest("invalid_fault", "count must be at least 1 and delayMs 0 to 120000");
             }
-            faults.add(fault.system(), fault.status(), count, fault.retryAfter(), delay, fault.scope());
+            if (fault.match() != null && (fault.match().isBlank() || fault.match().length() > 200)) {
+                throw SandboxError.badRequest("invalid_fault", "match must be 1 to 200 characters");
+            }
+            faults.add(fault.system(), fault.status(), count, fault.retryAfter(), delay, fault.scope(), fault.match());
             any = true;
         }
         if (Boolean.TRUE.equals(fault.revokeClient())) {

@@ -30,28 +30,37 @@ class SandboxFaults {
     }
 
     /** One injected fault with the calls it still applies to. */
-    record Fault(long id, String system, Integer status, int remaining, Integer retryAfter, int delayMs, String scope) {
+    /** @param match only calls whose query or body contain it meet the fault ({@code null}: every call) */
+    record Fault(long id, String system, Integer status, int remaining, Integer retryAfter, int delayMs, String scope,
+            String match) {
     }
 
-    void add(String system, Integer status, int count, Integer retryAfter, int delayMs, String scope) {
-        jdbc.update("insert into sandbox_fault (target_system, status, remaining, retry_after, delay_ms, scope, created_at) "
-                + "values (?, ?, ?, ?, ?, ?, ?)", system, status, count, retryAfter, delayMs, scope,
-                Timestamp.from(Instant.now(clock)));
+    void add(String system, Integer status, int count, Integer retryAfter, int delayMs, String scope, String match) {
+        jdbc.update("insert into sandbox_fault (target_system, status, remaining, retry_after, delay_ms, scope, "
+                + "match_text, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)", system, status, count, retryAfter, delayMs,
+                scope, match, Timestamp.from(Instant.now(clock)));
+    }
+
+    private static final String COLUMNS = "id, target_system, status, remaining, retry_after, delay_ms, scope, match_text";
+
+    private static Fault fault(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Fault(rs.getLong(1), rs.getString(2), (Integer) rs.getObject(3), rs.getInt(4),
+                (Integer) rs.getObject(5), rs.getInt(6), rs.getString(7), rs.getString(8));
     }
 
     List<Fault> all() {
-        return jdbc.query("select id, target_system, status, remaining, retry_after, delay_ms, scope from sandbox_fault "
-                + "where remaining > 0 order by id", (rs, i) -> new Fault(rs.getLong(1), rs.getString(2),
-                (Integer) rs.getObject(3), rs.getInt(4), (Integer) rs.getObject(5), rs.getInt(6), rs.getString(7)));
+        return jdbc.query("select " + COLUMNS + " from sandbox_fault where remaining > 0 order by id", SandboxFaults::fault);
     }
 
-    /** Takes one call's worth of the oldest fault for {@code system}, if there is one. */
-    Optional<Fault> take(String system) {
+    /**
+     * Takes one call's worth of the oldest fault for {@code system} that applies to a call
+     * carrying {@code call} (its query and body), if there is one.
+     */
+    Optional<Fault> take(String system, java.util.function.Predicate<String> call) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            List<Fault> next = jdbc.query("select id, target_system, status, remaining, retry_after, delay_ms, scope "
-                    + "from sandbox_fault where target_system = ? and remaining > 0 order by id", (rs, i) ->
-                    new Fault(rs.getLong(1), rs.getString(2), (Integer) rs.getObject(3), rs.getInt(4),
-                            (Integer) rs.getObject(5), rs.getInt(6), rs.getString(7)), system);
+            List<Fault> next = jdbc.query("select " + COLUMNS + " from sandbox_fault where target_system = ? "
+                    + "and remaining > 0 order by id", SandboxFaults::fault, system).stream()
+                    .filter(f -> f.match() == null || call.test(f.match())).toList();
             if (next.isEmpty()) {
                 return Optional.empty();
             }

@@ -40,7 +40,7 @@ class SandboxGate implements HandlerInterceptor {
         if (system == null || SandboxAccess.isAdmin()) {
             return true;
         }
-        Optional<SandboxFaults.Fault> fault = faults.take(system);
+        Optional<SandboxFaults.Fault> fault = faults.take(system, text -> mentions(request, text));
         if (fault.isPresent()) {
             if (fault.get().delayMs() > 0) {
                 Thread.sleep(fault.get().delayMs());
@@ -61,6 +61,22 @@ class SandboxGate implements HandlerInterceptor {
             }
         }
         return true;
+    }
+
+    /** Whether the call carries {@code text} in its query or its body (read again: {@link SandboxTraffic} buffered it). */
+    private static boolean mentions(HttpServletRequest request, String text) {
+        if (request.getQueryString() != null && request.getQueryString().contains(text)) {
+            return true;
+        }
+        if ("GET".equals(request.getMethod()) || "oauth".equals(systemOf(request.getRequestURI()))) {
+            return false; // no body, or a form the token endpoint must still read
+        }
+        try {
+            return new String(request.getInputStream().readNBytes(1024 * 1024), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains(text);
+        } catch (IOException | IllegalStateException unreadable) {
+            return false;
+        }
     }
 
     static String systemOf(String uri) {

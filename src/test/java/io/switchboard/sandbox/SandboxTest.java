@@ -256,6 +256,20 @@ class SandboxTest {
     }
 
     @Test
+    void aFaultWithAMatchMeetsOnlyTheCallsThatMentionIt() throws Exception {
+        sandbox.fault("{\"system\":\"mail\",\"status\":503,\"count\":1,\"match\":\"drill-abc\"}");
+
+        String other = "{\"to\":\"someone@example.com\",\"text\":\"real traffic\"}";
+        assertThat(sandbox.post("/sandbox/mail/messages", other, "X-Mail-Api-Key", MAIL_KEY).statusCode()).isEqualTo(202);
+        String mine = "{\"to\":\"drill-abc@example.com\",\"text\":\"the drill's\"}";
+        assertThat(sandbox.post("/sandbox/mail/messages", mine, "X-Mail-Api-Key", MAIL_KEY).statusCode()).isEqualTo(503);
+        // Used up: the drill's next call passes, and the body the handler reads is the one sent.
+        HttpResponse<String> again = sandbox.post("/sandbox/mail/messages", mine, "X-Mail-Api-Key", MAIL_KEY);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.body()).contains("drill-abc@example.com");
+    }
+
+    @Test
     void slowFaultDelaysTheAnswer() throws Exception {
         sandbox.fault("{\"system\":\"chat\",\"delayMs\":700}");
         long started = System.nanoTime();
