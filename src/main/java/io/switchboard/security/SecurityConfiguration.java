@@ -44,6 +44,12 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+    /** The request firewall's rule, checked without a regex (QuickFirewall). */
+    @Bean
+    org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer quickFirewall() {
+        return web -> web.httpFirewall(QuickFirewall.create());
+    }
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
