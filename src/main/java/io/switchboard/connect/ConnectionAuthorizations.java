@@ -74,9 +74,11 @@ public class ConnectionAuthorizations {
                 .toList();
         TokenCipher configured = TokenCipher.configured(key, previousKeys, keyFile);
         if (configured == null && !needing.isEmpty()) {
-            throw new IllegalStateException("Connection(s) " + needing + " use oauth2-authorization-code, whose tokens "
-                    + "are stored encrypted: set SWITCHBOARD_ENCRYPTION_KEY to a random 32-byte key in base64 "
-                    + "(make one with `openssl rand -base64 32`, keep it in a secret store, never in git)");
+            // Starts with the setting, so the start ends with the short "a setting stops the start" block.
+            throw new IllegalStateException("switchboard.encryption.key is empty: connection(s) " + needing + " use "
+                    + "oauth2-authorization-code, whose tokens are stored encrypted. Set SWITCHBOARD_ENCRYPTION_KEY to a "
+                    + "random 32-byte key in base64 (make one with `openssl rand -base64 32`, keep it in a secret "
+                    + "store, never in git)");
         }
         this.cipher = configured;
         this.tokens = new JdbcOAuth2AuthorizedClientService(jdbc, id -> registrations.findByRegistrationId(id));
