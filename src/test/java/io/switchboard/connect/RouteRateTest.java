@@ -68,9 +68,9 @@ class RouteRateTest {
         }
     }
 
-    private static void settle() throws InterruptedException {
+    /** Two full collections: System.gc() returns once its full collection is done (explicit GC is not concurrent here). */
+    private static void settle() {
         System.gc();
-        Thread.sleep(100);
         System.gc();
     }
 
