@@ -26,7 +26,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.switchboard.alerting.Alert;
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.Connection;
 import io.switchboard.connect.Connections;
@@ -218,7 +217,16 @@ public class Drills implements DisposableBean {
 
     /** The digest of the integration's route file now: a drill of another digest did not drill this version. */
     public Optional<String> currentDigest(String integration) {
-        return Optional.ofNullable(routeOf(integration)).map(Drills::digest);
+        return Optional.ofNullable(routeOf(integration)).map(this::digest);
+    }
+
+    /** Every integration's last drill, in one query (the console asks on every poll). */
+    public Map<String, DrillResult> lastOfEach() {
+        Map<String, DrillResult> last = new LinkedHashMap<>();
+        jdbc.query("select id, integration, status, requested_by, started_at, finished_at, route_digest, result "
+                + "from drill_run d where started_at = (select max(started_at) from drill_run where integration = "
+                + "d.integration)", (rs, n) -> result(rs)).forEach(drill -> last.put(drill.integration(), drill));
+        return last;
     }
 
     private void finish(DrillResult started, List<CaseResult> cases) {
@@ -254,26 +262,40 @@ public class Drills implements DisposableBean {
                 rs.getTimestamp(5).toInstant(), finished == null ? null : finished.toInstant(), rs.getString(7), cases);
     }
 
+    /** The integration's route: the one named after it, else the first it owns. */
     private RouteDefinition routeOf(String integration) {
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
-        return model.getRouteDefinitions().stream()
+        RouteDefinition named = model.getRouteDefinition(integration);
+        return named != null ? named : model.getRouteDefinitions().stream()
                 .filter(r -> integrations.ownerOfRoute(r.getRouteId()).filter(integration::equals).isPresent())
-                .filter(r -> r.getRouteId().equals(integration)).findFirst()
-                .orElseGet(() -> model.getRouteDefinitions().stream()
-                        .filter(r -> integrations.ownerOfRoute(r.getRouteId()).filter(integration::equals).isPresent())
-                        .findFirst().orElse(null));
+                .findFirst().orElse(null);
     }
 
+    /** Digests by route file, kept while the file's size and time are unchanged (the console asks every poll). */
+    private final Map<String, String[]> digests = new ConcurrentHashMap<>();
+
     /** The SHA-256 of the route's file (its YAML as written), else of its definition. */
-    private static String digest(RouteDefinition route) {
-        String text;
+    private String digest(RouteDefinition route) {
         String location = route.getLocation();
+        String file = location == null ? null : location.replaceFirst("^(file|classpath):", "");
         try {
-            String file = location == null ? null : location.replaceFirst("^(file|classpath):", "");
-            text = file != null && Files.isRegularFile(Path.of(file)) ? Files.readString(Path.of(file)) : route.toString();
-        } catch (Exception unreadable) {
-            text = route.toString();
+            if (file != null && Files.isRegularFile(Path.of(file))) {
+                String stamp = Files.getLastModifiedTime(Path.of(file)).toMillis() + "/" + Files.size(Path.of(file));
+                String[] known = digests.get(file);
+                if (known != null && known[0].equals(stamp)) {
+                    return known[1];
+                }
+                String digest = sha256(Files.readString(Path.of(file)));
+                digests.put(file, new String[] {stamp, digest});
+                return digest;
+            }
+        } catch (java.io.IOException unreadable) {
+            // digested from the definition below
         }
+        return sha256(route.toString());
+    }
+
+    private static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
