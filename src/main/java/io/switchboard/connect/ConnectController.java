@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 import io.switchboard.connect.ConnectionAuthorizations.Standing;
@@ -290,12 +289,4 @@ class ConnectController {
         }
     }
 
-    /** The scopes a card needs that the grant lacks, and those granted beyond what was asked. */
-    static Map<String, Set<String>> scopeDifferences(Set<String> asked, List<String> granted) {
-        Set<String> missing = new TreeSet<>(asked);
-        missing.removeAll(granted);
-        Set<String> extra = new TreeSet<>(granted);
-        extra.removeAll(asked);
-        return Map.of("missing", missing, "extra", extra);
-    }
 }

@@ -55,6 +55,9 @@ public class ConnectionAuthorizations {
             List<String> scopesGranted, String reason, Instant since, Instant refreshedAt, long refreshes) {
     }
 
+    private static final String SELECT = "select connection, status, connected_by, connected_at, scopes_granted, "
+            + "reason, since, refreshed_at, refreshes from connection_authorization where connection = ?";
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
@@ -101,9 +104,7 @@ public class ConnectionAuthorizations {
     }
 
     public Authorization of(String connection) {
-        List<Authorization> rows = jdbc.query("select connection, status, connected_by, connected_at, scopes_granted, "
-                + "reason, since, refreshed_at, refreshes from connection_authorization where connection = ?",
-                ConnectionAuthorizations::authorization, connection);
+        List<Authorization> rows = jdbc.query(SELECT, ConnectionAuthorizations::authorization, connection);
         return rows.isEmpty() ? new Authorization(connection, Standing.NOT_CONNECTED, null, null, List.of(),
                 "never connected", null, null, 0) : rows.get(0);
     }
@@ -115,9 +116,8 @@ public class ConnectionAuthorizations {
     <T> T locked(String connection, java.util.function.Function<Authorization, T> work) {
         return tx.execute(status -> {
             ensureRow(connection);
-            Authorization current = jdbc.query("select connection, status, connected_by, connected_at, scopes_granted, "
-                    + "reason, since, refreshed_at, refreshes from connection_authorization where connection = ? for update",
-                    ConnectionAuthorizations::authorization, connection).get(0);
+            Authorization current = jdbc.query(SELECT + " for update", ConnectionAuthorizations::authorization,
+                    connection).get(0);
             return work.apply(current);
         });
     }

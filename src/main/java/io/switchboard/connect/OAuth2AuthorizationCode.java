@@ -93,10 +93,6 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
         this.onLost = onLost;
     }
 
-    Set<String> scopes() {
-        return scopes;
-    }
-
     /** How often a node re-reads the standing behind its cached token (another node may have disconnected it). */
     private static final java.time.Duration STANDING_CHECK = java.time.Duration.ofSeconds(5);
     private volatile Instant standingCheckedAt = Instant.EPOCH;
@@ -365,9 +361,5 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
         static Outcome unavailable(RuntimeException failure) {
             return new Outcome(null, null, null, failure);
         }
-    }
-
-    Duration refreshBefore() {
-        return settings.auth().refreshBefore();
     }
 }

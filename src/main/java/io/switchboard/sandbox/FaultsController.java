@@ -1,6 +1,5 @@
 package io.switchboard.sandbox;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
