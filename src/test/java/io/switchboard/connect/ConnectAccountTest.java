@@ -153,18 +153,8 @@ class ConnectAccountTest extends IntegrationTestSupport {
         String binding = start.headers().allValues("Set-Cookie").stream()
                 .filter(c -> c.startsWith("switchboard-connect=")).findFirst().orElseThrow();
         assertThat(binding).contains("SameSite=Lax").contains("HttpOnly").contains("Path=/oauth2/callback");
-        URI consent = URI.create(start.headers().firstValue("Location").orElseThrow());
-        String page = operator.send(get(consent)).body();
-        StringBuilder form = new StringBuilder("decision=approve");
-        java.util.regex.Matcher field = java.util.regex.Pattern
-                .compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">").matcher(page);
-        while (field.find()) {
-            form.append('&').append(field.group(1)).append('=').append(java.net.URLEncoder.encode(
-                    org.springframework.web.util.HtmlUtils.htmlUnescape(field.group(2)), StandardCharsets.UTF_8));
-        }
-        String callback = operator.send(HttpRequest.newBuilder(consent.resolve("/sandbox/oauth/authorize"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form.toString()))).headers().firstValue("Location").orElseThrow();
+        String callback = io.switchboard.support.ChatConnect.approve(operator,
+                URI.create(start.headers().firstValue("Location").orElseThrow())).toString();
 
         // What a browser sends on a cross-site redirect: the Lax cookie, not the Strict session.
         HttpResponse<String> back = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(callback))

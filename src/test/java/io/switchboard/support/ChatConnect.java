@@ -24,18 +24,8 @@ public final class ChatConnect {
     private ChatConnect() {
     }
 
-    /** The console answers after the callback, e.g. {@code /console#/connections?connection=chat&connected}. */
-    public static String connect(String base, String connection, String user, String password) throws Exception {
-        Browserless session = new Browserless(base);
-        if (session.logIn(user, password) != 302) {
-            throw new IllegalStateException("cannot log in as " + user);
-        }
-        HttpResponse<String> start = session.send(HttpRequest.newBuilder(session.uri("/api/connections/" + connection
-                + "/authorize")));
-        if (start.statusCode() != 302) {
-            throw new IllegalStateException("Connect answered " + start.statusCode() + ": " + start.body());
-        }
-        URI consent = URI.create(start.headers().firstValue("Location").orElseThrow());
+    /** Approves on the sandbox's consent page at {@code consent}; the callback URL the provider sends the browser to. */
+    public static URI approve(Browserless session, URI consent) throws Exception {
         HttpResponse<String> page = session.send(HttpRequest.newBuilder(consent));
         Map<String, String> form = new LinkedHashMap<>();
         Matcher field = HIDDEN.matcher(page.body());
@@ -52,8 +42,22 @@ public final class ChatConnect {
         HttpResponse<String> decided = session.send(HttpRequest.newBuilder(consent.resolve("/sandbox/oauth/authorize"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
-        URI callback = URI.create(decided.headers().firstValue("Location").orElseThrow(() ->
+        return URI.create(decided.headers().firstValue("Location").orElseThrow(() ->
                 new IllegalStateException("consent answered " + decided.statusCode() + ": " + decided.body())));
+    }
+
+    /** The console answers after the callback, e.g. {@code /console#/connections?connection=chat&connected}. */
+    public static String connect(String base, String connection, String user, String password) throws Exception {
+        Browserless session = new Browserless(base);
+        if (session.logIn(user, password) != 302) {
+            throw new IllegalStateException("cannot log in as " + user);
+        }
+        HttpResponse<String> start = session.send(HttpRequest.newBuilder(session.uri("/api/connections/" + connection
+                + "/authorize")));
+        if (start.statusCode() != 302) {
+            throw new IllegalStateException("Connect answered " + start.statusCode() + ": " + start.body());
+        }
+        URI callback = approve(session, URI.create(start.headers().firstValue("Location").orElseThrow()));
         HttpResponse<String> back = session.send(HttpRequest.newBuilder(callback));
         if (back.statusCode() != 302) {
             throw new IllegalStateException("callback answered " + back.statusCode() + ": " + back.body());
