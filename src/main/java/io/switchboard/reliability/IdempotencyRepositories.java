@@ -7,6 +7,7 @@ import java.time.Instant;
 
 
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.storage.Database;
 import org.apache.camel.CamelContext;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
@@ -37,10 +38,12 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final Duration retention;
+    private final Database database;
 
     public IdempotencyRepositories(IntegrationsProperties integrations, javax.sql.DataSource dataSource,
             org.springframework.transaction.support.TransactionTemplate transactions, JdbcTemplate jdbc, Clock clock,
-            @Value("${switchboard.reliability.idempotency-retention:30d}") Duration retention) {
+            @Value("${switchboard.reliability.idempotency-retention:30d}") Duration retention, Database database) {
+        this.database = database;
         this.integrations = integrations;
         this.dataSource = dataSource;
         this.transactions = transactions;
@@ -61,15 +64,37 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
 
     /** The key store of one integration, on the table Flyway made (V3), ids from its sequence. */
     private JdbcMessageIdRepository store(String integration) {
-        JdbcMessageIdRepository store = new JdbcMessageIdRepository(dataSource, transactions, integration);
+        JdbcMessageIdRepository store = database.postgres()
+                ? new OneStatementKeyStore(dataSource, transactions, integration)
+                : new JdbcMessageIdRepository(dataSource, transactions, integration);
         store.setCreateTableIfNotExists(false);
         store.setTableExistsString("select 1 from camel_messageprocessed where 1 = 0");
         store.setQueryString("select count(*) from camel_messageprocessed where processor_name = ? and message_id = ?");
         store.setInsertString("insert into camel_messageprocessed (id, processor_name, message_id, created_at) "
-                + "values (nextval('camel_messageprocessed_seq'), ?, ?, ?)");
+                + "values (nextval('camel_messageprocessed_seq'), ?, ?, ?)"
+                + (database.postgres() ? " on conflict (processor_name, message_id) do nothing" : ""));
         store.setDeleteString("delete from camel_messageprocessed where processor_name = ? and message_id = ?");
         store.setClearString("delete from camel_messageprocessed where processor_name = ?");
         return store;
+    }
+
+    /**
+     * On PostgreSQL a key is recorded by one {@code insert … on conflict do nothing}: one round
+     * trip that commits on its own, where Camel's store asks first and inserts after in a
+     * transaction (three). The unique constraint decides as before; a key two events record
+     * at once is refused to the second instead of failing it with a duplicate-key error.
+     */
+    private static final class OneStatementKeyStore extends JdbcMessageIdRepository {
+
+        OneStatementKeyStore(javax.sql.DataSource dataSource,
+                org.springframework.transaction.support.TransactionTemplate transactions, String processorName) {
+            super(dataSource, transactions, processorName);
+        }
+
+        @Override
+        public boolean add(String key) {
+            return insert(key) == 1;
+        }
     }
 
     @Override

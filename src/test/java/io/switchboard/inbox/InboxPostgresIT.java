@@ -106,13 +106,52 @@ class InboxPostgresIT {
         assertThat(new JdbcTemplate(dataSource).queryForObject("select count(*) from inbox", Integer.class)).isOne();
     }
 
+    @Test
+    void anEventWhoseLeaseRanOutIsClaimedAgainAsResumedWithItsAttemptCounted() {
+        InboxStore deadNode = store("node-a");
+        // The survivor's clock is two minutes on: the dead node's one-minute lease has run out.
+        InboxStore survivor = store("node-b", Clock.offset(Clock.systemUTC(), Duration.ofMinutes(2)));
+        var accepted = deadNode.accept("load", "delivery-resumed", "{\"n\":1}".getBytes(), "application/json",
+                "{\"webhook-id\":\"delivery-resumed\"}");
+        var first = deadNode.claimBatch("load", Duration.ofMinutes(1), 5);
+        assertThat(first).singleElement().satisfies(claimed -> {
+            assertThat(claimed.eventId()).isEqualTo(accepted.eventId());
+            assertThat(claimed.attempt()).isOne();
+            assertThat(claimed.resumed()).isFalse();
+            assertThat(claimed.payload()).isEqualTo("{\"n\":1}");
+            assertThat(claimed.headers()).contains("delivery-resumed");
+            assertThat(claimed.deliveryId()).isEqualTo("delivery-resumed");
+            assertThat(claimed.receivedAt()).isNotNull();
+        });
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        assertThat(jdbc.queryForObject("select lease_owner from inbox", String.class)).isEqualTo("node-a");
+        assertThat(deadNode.claimBatch("load", Duration.ofMinutes(1), 5)).as("leased to node-a").isEmpty();
+        var again = survivor.claimBatch("load", Duration.ofMinutes(5), 5);
+        assertThat(again).singleElement().satisfies(claimed -> {
+            assertThat(claimed.attempt()).isEqualTo(2);
+            assertThat(claimed.resumed()).isTrue();
+        });
+        assertThat(survivor.claimBatch("load", Duration.ofMinutes(5), 5)).as("leased to node-b now").isEmpty();
+        survivor.complete(again.get(0), 3);
+        assertThat(jdbc.queryForObject("select status from event", String.class)).isEqualTo("DONE");
+        assertThat(jdbc.queryForObject("select finished_at is not null from event", Boolean.class)).isTrue();
+        assertThat(jdbc.queryForList("select step || ':' || outcome || ':' || coalesce(duration_ms, -1) || ':' || node_id "
+                + "from event_step order by id", String.class))
+                .containsExactly("received:ok:-1:node-a", "done:ok:3:node-b");
+        assertThat(jdbc.queryForObject("select count(*) from inbox", Integer.class)).isZero();
+    }
+
     private InboxStore store(String nodeName) {
+        return store(nodeName, Clock.systemUTC());
+    }
+
+    private InboxStore store(String nodeName, Clock clock) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         NodeId node = new NodeId(nodeName);
-        Clock clock = Clock.systemUTC();
         return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock, new io.switchboard.inbox.DeadLetterStore(jdbc, clock),
                 new io.switchboard.journal.EventMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), jdbc,
-                        new io.switchboard.integration.IntegrationsProperties(java.util.Map.of())));
+                        new io.switchboard.integration.IntegrationsProperties(java.util.Map.of())),
+                new io.switchboard.storage.Database(dataSource));
     }
 }
