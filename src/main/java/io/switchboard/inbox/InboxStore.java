@@ -16,6 +16,8 @@ import io.switchboard.journal.NodeId;
 import io.switchboard.inbox.DeadLetterStore;
 import io.switchboard.reliability.Failure;
 import io.switchboard.storage.Database;
+import io.switchboard.storage.GroupCommit;
+import io.switchboard.storage.GroupCommit.Statement;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -49,11 +51,13 @@ public class InboxStore {
     private final DeadLetterStore deadLetters;
     private final EventMetrics metrics;
     private final Database database;
+    private final GroupCommit groupCommit;
 
     public InboxStore(JdbcTemplate jdbc, TransactionTemplate tx, Journal journal, NodeId node, Clock clock,
-            DeadLetterStore deadLetters, EventMetrics metrics, Database database) {
+            DeadLetterStore deadLetters, EventMetrics metrics, Database database, GroupCommit groupCommit) {
         this.metrics = metrics;
         this.database = database;
+        this.groupCommit = groupCommit;
         this.jdbc = jdbc;
         this.tx = tx;
         this.journal = journal;
@@ -339,26 +343,30 @@ public class InboxStore {
         }
     }
 
-    /** {@link #complete} as one statement on PostgreSQL: one round trip, committed on its own. */
+    /**
+     * {@link #complete} as one statement on PostgreSQL. It is committed together with the
+     * other workers' completions ({@link GroupCommit}): the delete, the status and the step
+     * still commit as one, and the worker goes on only once they have.
+     */
     private static final String COMPLETE_IN_ONE_STATEMENT = "with gone as (delete from inbox where event_id = ?), "
             + "done as (update event set status = ?, updated_at = ?, finished_at = ?, last_error = null where id = ?) "
             + "insert into event_step (event_id, at, step, outcome, duration_ms, detail, node_id) "
             + "values (?, ?, 'done', 'ok', ?, ?, ?)";
 
-    /** The route finished: the event is DONE and leaves the inbox. */
+    /** The route finished: the event is DONE and leaves the inbox, committed before this returns. */
     public void complete(Claimed event, long durationMs) {
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        String detail = Journal.truncate("attempt " + event.attempt());
         if (database.postgres()) {
-            Timestamp now = Timestamp.from(Instant.now(clock));
-            jdbc.update(COMPLETE_IN_ONE_STATEMENT, event.eventId(), EventStatus.DONE.name(), now, now, event.eventId(),
-                    event.eventId(), now, durationMs, Journal.truncate("attempt " + event.attempt()), node.value());
+            groupCommit.update(COMPLETE_IN_ONE_STATEMENT, event.eventId(), EventStatus.DONE.name(), now, now,
+                    event.eventId(), event.eventId(), now, durationMs, detail, node.value());
         } else {
-            tx.executeWithoutResult(status -> {
-                Timestamp now = Timestamp.from(Instant.now(clock));
-                jdbc.update("delete from inbox where event_id = ?", event.eventId());
-                jdbc.update("update event set status = ?, updated_at = ?, finished_at = ?, last_error = null where id = ?",
-                        EventStatus.DONE.name(), now, now, event.eventId());
-                journal.step(event.eventId(), "done", "ok", durationMs, "attempt " + event.attempt());
-            });
+            groupCommit.commit(List.of(
+                    new Statement("delete from inbox where event_id = ?", event.eventId()),
+                    new Statement("update event set status = ?, updated_at = ?, finished_at = ?, last_error = null "
+                            + "where id = ?", EventStatus.DONE.name(), now, now, event.eventId()),
+                    new Statement(Journal.INSERT_STEP, event.eventId(), now, "done", "ok", durationMs, detail,
+                            node.value())));
         }
         if (event.receivedAt() != null) {
             metrics.done(event.integration(), java.time.Duration.between(event.receivedAt(), Instant.now(clock)));

@@ -26,9 +26,12 @@ public class Journal {
         this.clock = clock;
     }
 
+    /** A step row: event id, time, step, outcome, duration in ms, detail ({@link #truncate}d), node. */
+    public static final String INSERT_STEP = "insert into event_step (event_id, at, step, outcome, duration_ms, detail, "
+            + "node_id) values (?, ?, ?, ?, ?, ?, ?)";
+
     public void step(String eventId, String step, String outcome, Long durationMs, String detail) {
-        jdbc.update("insert into event_step (event_id, at, step, outcome, duration_ms, detail, node_id) "
-                        + "values (?, ?, ?, ?, ?, ?, ?)",
+        jdbc.update(INSERT_STEP,
                 eventId, Timestamp.from(Instant.now(clock)), step, outcome, durationMs, truncate(detail), node.value());
     }
 

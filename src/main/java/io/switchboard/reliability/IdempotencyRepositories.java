@@ -8,6 +8,7 @@ import java.time.Instant;
 
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.storage.Database;
+import io.switchboard.storage.GroupCommit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
@@ -39,11 +40,14 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     private final Clock clock;
     private final Duration retention;
     private final Database database;
+    private final GroupCommit groupCommit;
 
     public IdempotencyRepositories(IntegrationsProperties integrations, javax.sql.DataSource dataSource,
             org.springframework.transaction.support.TransactionTemplate transactions, JdbcTemplate jdbc, Clock clock,
-            @Value("${switchboard.reliability.idempotency-retention:30d}") Duration retention, Database database) {
+            @Value("${switchboard.reliability.idempotency-retention:30d}") Duration retention, Database database,
+            GroupCommit groupCommit) {
         this.database = database;
+        this.groupCommit = groupCommit;
         this.integrations = integrations;
         this.dataSource = dataSource;
         this.transactions = transactions;
@@ -65,35 +69,47 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     /** The key store of one integration, on the table Flyway made (V3), ids from its sequence. */
     private JdbcMessageIdRepository store(String integration) {
         JdbcMessageIdRepository store = database.postgres()
-                ? new OneStatementKeyStore(dataSource, transactions, integration)
+                ? new OneStatementKeyStore(dataSource, transactions, integration, groupCommit, clock)
                 : new JdbcMessageIdRepository(dataSource, transactions, integration);
         store.setCreateTableIfNotExists(false);
         store.setTableExistsString("select 1 from camel_messageprocessed where 1 = 0");
         store.setQueryString("select count(*) from camel_messageprocessed where processor_name = ? and message_id = ?");
         store.setInsertString("insert into camel_messageprocessed (id, processor_name, message_id, created_at) "
-                + "values (nextval('camel_messageprocessed_seq'), ?, ?, ?)"
-                + (database.postgres() ? " on conflict (processor_name, message_id) do nothing" : ""));
+                + "values (nextval('camel_messageprocessed_seq'), ?, ?, ?)");
         store.setDeleteString("delete from camel_messageprocessed where processor_name = ? and message_id = ?");
         store.setClearString("delete from camel_messageprocessed where processor_name = ?");
         return store;
     }
 
     /**
-     * On PostgreSQL a key is recorded by one {@code insert … on conflict do nothing}: one round
-     * trip that commits on its own, where Camel's store asks first and inserts after in a
-     * transaction (three). The unique constraint decides as before; a key two events record
-     * at once is refused to the second instead of failing it with a duplicate-key error.
+     * On PostgreSQL a key is recorded by one {@code insert … on conflict do nothing}, committed
+     * together with the other workers' writes ({@link GroupCommit}) and returned once
+     * committed, where Camel's store asks first and inserts after, in a transaction of its
+     * own. The unique constraint decides as before; a key two events record at once is
+     * refused to the second instead of failing it with a duplicate-key error. (The
+     * {@code select} form keeps the driver from rewriting the batch into one multi-row insert,
+     * which would hide the count of each row.)
      */
     private static final class OneStatementKeyStore extends JdbcMessageIdRepository {
 
+        private static final String RECORD_KEY = "insert into camel_messageprocessed (id, processor_name, message_id, "
+                + "created_at) select nextval('camel_messageprocessed_seq'), ?, ?, ? "
+                + "on conflict (processor_name, message_id) do nothing";
+
+        private final GroupCommit groupCommit;
+        private final Clock clock;
+
         OneStatementKeyStore(javax.sql.DataSource dataSource,
-                org.springframework.transaction.support.TransactionTemplate transactions, String processorName) {
+                org.springframework.transaction.support.TransactionTemplate transactions, String processorName,
+                GroupCommit groupCommit, Clock clock) {
             super(dataSource, transactions, processorName);
+            this.groupCommit = groupCommit;
+            this.clock = clock;
         }
 
         @Override
         public boolean add(String key) {
-            return insert(key) == 1;
+            return groupCommit.update(RECORD_KEY, getProcessorName(), key, Timestamp.from(Instant.now(clock))) == 1;
         }
     }
 

@@ -30,6 +30,7 @@ class InboxPostgresIT {
 
     private String schema;
     private HikariDataSource dataSource;
+    private io.switchboard.storage.GroupCommit groupCommit;
 
     @BeforeEach
     void createSchema() throws Exception {
@@ -38,11 +39,14 @@ class InboxPostgresIT {
         dataSource.setJdbcUrl(Databases.postgresUrl(schema));
         dataSource.setUsername(Databases.POSTGRES_USER);
         dataSource.setMaximumPoolSize(12);
+        groupCommit = new io.switchboard.storage.GroupCommit(dataSource, 2, 64, Duration.ofSeconds(30));
+        groupCommit.start();
         Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
     }
 
     @AfterEach
     void dropSchema() throws Exception {
+        groupCommit.stop();
         dataSource.close();
         Databases.dropPostgresSchema(schema);
     }
@@ -152,6 +156,6 @@ class InboxPostgresIT {
         return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock, new io.switchboard.inbox.DeadLetterStore(jdbc, clock),
                 new io.switchboard.journal.EventMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), jdbc,
                         new io.switchboard.integration.IntegrationsProperties(java.util.Map.of())),
-                new io.switchboard.storage.Database(dataSource));
+                new io.switchboard.storage.Database(dataSource), groupCommit);
     }
 }
