@@ -93,10 +93,13 @@ public class Summarize {
         target(md, "relay ≥ 2,000 events/s done end to end, ingest running meanwhile",
                 get(data, "relay/relay", "done_per_s"), 2000, true);
         target(md, "chain ≥ 300 leads/s", get(data, "chain/lead-intake", "per_s"), 300, true);
-        target(md, "customer-lookup at 32 connections ≥ 2,000 lookups/s", get(data, "lookup/customer-lookup-32", "per_s"),
-                2000, true);
-        target(md, "customer-lookup p50 ≤ 10 ms", get(data, "lookup/customer-lookup-32", "p50_ms"), 10, false);
-        target(md, "customer-lookup p99 ≤ 50 ms", get(data, "lookup/customer-lookup-32", "p99_ms"), 50, false);
+        // The lookup's targets hold "while both systems answer within 2 ms": the variant whose
+        // systems answer from memory (bench/SystemsStub.java). The simulated systems' variant
+        // (customer-lookup-32) is listed above for comparison.
+        target(md, "customer-lookup at 32 connections ≥ 2,000 lookups/s (systems answering in < 2 ms)",
+                get(data, "lookup/customer-lookup-fast-32", "per_s"), 2000, true);
+        target(md, "customer-lookup p50 ≤ 10 ms", get(data, "lookup/customer-lookup-fast-32", "p50_ms"), 10, false);
+        target(md, "customer-lookup p99 ≤ 50 ms", get(data, "lookup/customer-lookup-fast-32", "p99_ms"), 50, false);
         target(md, "sync ≥ 5,000 invoices/s", get(data, "sync/invoice-sync", "per_s"), 5000, true);
         target(md, "RSS under ingest load ≤ 512 MB (largest of all runs)", max(data, "footprint/postgres", "load_rss_mb",
                 "footprint/h2"), 512, false);

@@ -20,6 +20,7 @@ import io.switchboard.storage.GroupCommit;
 import io.switchboard.storage.GroupCommit.Statement;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -105,12 +106,14 @@ public class InboxStore {
         String eventId = EventIds.next();
         Timestamp now = Timestamp.from(Instant.now(clock));
         try {
-            tx.executeWithoutResult(status -> {
-                jdbc.update(INSERT_EVENT, eventId, integration, deliveryId, EventStatus.RECEIVED.name(),
-                        new String(payload, StandardCharsets.UTF_8), contentType, maskedHeaders, now, now, node.value());
-                journal.step(eventId, RECEIVED_STEP, "ok", null, receivedDetail(deliveryId));
-                jdbc.update(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore));
-            });
+            // The three rows commit together, sharing the commit with other workers' writes.
+            groupCommit.commit(List.of(
+                    new Statement(INSERT_EVENT, eventId, integration, deliveryId, EventStatus.RECEIVED.name(),
+                            new String(payload, StandardCharsets.UTF_8), contentType,
+                            new SqlParameterValue(java.sql.Types.VARCHAR, maskedHeaders), now, now, node.value()),
+                    new Statement(Journal.INSERT_STEP, eventId, now, RECEIVED_STEP, "ok", Journal.NO_DURATION,
+                            Journal.truncate(receivedDetail(deliveryId)), node.value()),
+                    new Statement(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore))));
             metrics.received(integration);
             return new Accepted(eventId, false);
         } catch (DuplicateKeyException repeated) {

@@ -111,26 +111,36 @@ public class EventQueries {
                 .map(mask::withoutSensitive);
     }
 
-    /** Per integration: counts by status since a moment, last success and last failure. */
+    /**
+     * Per integration: counts by status since a moment, last success, last failure, last
+     * arrival and backlog. The moment's rows are found through the {@code updated_at} index
+     * (V18), so the cost follows the window, not the journal's size. A "last" that is older
+     * than the window is looked up once over the whole table and kept: such a moment can only
+     * be overtaken by a newer one, which the window then finds.
+     */
     public Map<String, IntegrationActivity> activitySince(Instant since) {
         Map<String, IntegrationActivity> activity = new TreeMap<>();
-        jdbc.query("select integration, status, count(*), max(updated_at) from event where updated_at >= ? "
-                + "group by integration, status", rs -> {
+        jdbc.query("select integration, status, count(*), max(updated_at), max(finished_at), max(received_at) from event "
+                + "where updated_at >= ? group by integration, status", rs -> {
                     IntegrationActivity a = activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity());
-                    a.counts.put(rs.getString(2), rs.getLong(3));
+                    String status = rs.getString(2);
+                    a.counts.put(status, rs.getLong(3));
+                    if ("DONE".equals(status)) {
+                        a.lastSuccess = instant(rs.getTimestamp(5));
+                    } else if ("FAILED".equals(status) || "DEAD".equals(status)) {
+                        a.lastFailure = latest(a.lastFailure, instant(rs.getTimestamp(4)));
+                    }
+                    a.lastReceived = latest(a.lastReceived, instant(rs.getTimestamp(6)));
                 }, Timestamp.from(since));
-        jdbc.query("select integration, max(finished_at) from event where status = 'DONE' group by integration", rs -> {
-            activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).lastSuccess =
-                    instant(rs.getTimestamp(2));
-        });
-        jdbc.query("select integration, max(updated_at) from event where status in ('FAILED', 'DEAD') "
-                + "group by integration", rs -> {
-                    activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).lastFailure =
-                            instant(rs.getTimestamp(2));
-                });
-        jdbc.query("select integration, max(received_at) from event group by integration", rs -> {
-            activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity()).lastReceived =
-                    instant(rs.getTimestamp(2));
+        if (!olderLastsRead) {
+            readOlderLasts();
+        }
+        activity.forEach((id, a) -> remember(id, a));
+        olderLasts.forEach((id, lasts) -> {
+            IntegrationActivity a = activity.computeIfAbsent(id, k -> new IntegrationActivity());
+            a.lastSuccess = latest(a.lastSuccess, lasts[0]);
+            a.lastFailure = latest(a.lastFailure, lasts[1]);
+            a.lastReceived = latest(a.lastReceived, lasts[2]);
         });
         jdbc.query("select integration, count(*), sum(case when waiting_for is null then 0 else 1 end) from inbox "
                 + "group by integration", rs -> {
@@ -139,6 +149,48 @@ public class EventQueries {
                     a.waitingForConnection = rs.getLong(3);
                 });
         return activity;
+    }
+
+    /** Last success, failure and arrival per integration, as far as known: [success, failure, received]. */
+    private final Map<String, Instant[]> olderLasts = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean olderLastsRead;
+
+    /** Once per start: the whole table's last moments, for integrations quiet for longer than the window. */
+    private synchronized void readOlderLasts() {
+        if (olderLastsRead) {
+            return;
+        }
+        jdbc.query("select integration, max(finished_at) from event where status = 'DONE' group by integration", rs -> {
+            lasts(rs.getString(1))[0] = instant(rs.getTimestamp(2));
+        });
+        jdbc.query("select integration, max(updated_at) from event where status in ('FAILED', 'DEAD') "
+                + "group by integration", rs -> {
+                    lasts(rs.getString(1))[1] = instant(rs.getTimestamp(2));
+                });
+        jdbc.query("select integration, max(received_at) from event group by integration", rs -> {
+            lasts(rs.getString(1))[2] = instant(rs.getTimestamp(2));
+        });
+        olderLastsRead = true;
+    }
+
+    private Instant[] lasts(String integration) {
+        return olderLasts.computeIfAbsent(integration, k -> new Instant[3]);
+    }
+
+    private void remember(String integration, IntegrationActivity seen) {
+        Instant[] lasts = lasts(integration);
+        synchronized (lasts) {
+            lasts[0] = latest(lasts[0], seen.lastSuccess);
+            lasts[1] = latest(lasts[1], seen.lastFailure);
+            lasts[2] = latest(lasts[2], seen.lastReceived);
+        }
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
     }
 
     /**

@@ -30,6 +30,13 @@ public class Journal {
     public static final String INSERT_STEP = "insert into event_step (event_id, at, step, outcome, duration_ms, detail, "
             + "node_id) values (?, ?, ?, ?, ?, ?, ?)";
 
+    /**
+     * A step without a duration, as an {@link #INSERT_STEP} argument: typed, because an untyped
+     * null makes the driver ask the database for the column's type first.
+     */
+    public static final org.springframework.jdbc.core.SqlParameterValue NO_DURATION =
+            new org.springframework.jdbc.core.SqlParameterValue(java.sql.Types.BIGINT, null);
+
     public void step(String eventId, String step, String outcome, Long durationMs, String detail) {
         jdbc.update(INSERT_STEP,
                 eventId, Timestamp.from(Instant.now(clock)), step, outcome, durationMs, truncate(detail), node.value());

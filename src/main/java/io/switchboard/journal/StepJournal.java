@@ -1,5 +1,10 @@
 package io.switchboard.journal;
 
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+
+import io.switchboard.storage.GroupCommit;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -12,11 +17,15 @@ import org.springframework.stereotype.Component;
 public class StepJournal {
 
     private final JdbcTemplate jdbc;
-    private final Journal journal;
+    private final GroupCommit groupCommit;
+    private final NodeId node;
+    private final Clock clock;
 
-    public StepJournal(JdbcTemplate jdbc, Journal journal) {
+    public StepJournal(JdbcTemplate jdbc, GroupCommit groupCommit, NodeId node, Clock clock) {
         this.jdbc = jdbc;
-        this.journal = journal;
+        this.groupCommit = groupCommit;
+        this.node = node;
+        this.clock = clock;
     }
 
     /** The trail's mark of a re-run: the once-only steps before it are done again. */
@@ -33,17 +42,20 @@ public class StepJournal {
         return done == null || done == 0;
     }
 
-    /** Records that the step finished, with what it did. */
+    /** Records that the step finished, with what it did; committed before this returns. */
     public void done(String eventId, String step, String detail) {
-        if (eventId != null) {
-            journal.step(eventId, step, "ok", null, detail);
-        }
+        note(eventId, step, "ok", detail);
     }
 
-    /** Records a step that was skipped or changed course, e.g. a fallback owner. */
+    /**
+     * Records a step that was skipped or changed course, e.g. a fallback owner. The row is
+     * committed before this returns, as a once-only step's must be before the route goes on,
+     * and shares its commit with the other workers' steps ({@link GroupCommit}).
+     */
     public void note(String eventId, String step, String outcome, String detail) {
         if (eventId != null) {
-            journal.step(eventId, step, outcome, null, detail);
+            groupCommit.update(Journal.INSERT_STEP, eventId, Timestamp.from(Instant.now(clock)), step, outcome,
+                    Journal.NO_DURATION, Journal.truncate(detail), node.value());
         }
     }
 }

@@ -50,6 +50,17 @@ class SecurityConfiguration {
         return web -> web.httpFirewall(QuickFirewall.create());
     }
 
+    /**
+     * No Micrometer observation around each of the chain's filters, authentications and
+     * authorisations: wrapping every filter was half the CPU of an api integration's request
+     * (customer-lookup, measured with a profiler). The requests themselves are still timed
+     * ({@code http.server.requests}).
+     */
+    @Bean
+    static org.springframework.security.config.observation.SecurityObservationSettings securityObservations() {
+        return org.springframework.security.config.observation.SecurityObservationSettings.noObservations();
+    }
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
