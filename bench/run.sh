@@ -97,6 +97,9 @@ new_database() { # -> NEW_DB (not echoed: called in a subshell, the list of data
 }
 
 drop_databases() {
+    if [[ "${BENCH_KEEP_DATABASES:-}" == 1 ]]; then
+        log "kept the databases (BENCH_KEEP_DATABASES=1): ${DATABASES[*]}"; DATABASES=(); return 0
+    fi
     for db in "${DATABASES[@]}"; do
         psql_on postgres -c "drop database if exists ${db} with (force)" >/dev/null 2>&1 \
             || log "could not drop database ${db}; drop it by hand"
@@ -391,7 +394,7 @@ relay() {
         "--switchboard.connections.relay-target.base-url=http://127.0.0.1:${CEILING_PORT}" \
         --switchboard.connections.relay-target.rate-limit=$UNLIMITED \
         --switchboard.connections.relay-target.max-concurrent=32 \
-        --spring.datasource.hikari.maximum-pool-size=40
+        --spring.datasource.hikari.maximum-pool-size=40 ${BENCH_SERVER_ARGS:-}
     local pid=$STARTED_PID
     local url="http://127.0.0.1:${SERVER_PORT}/webhooks/relay"
     log "relay: JIT warm-up (5 s at 32 connections, drained, not recorded)"
@@ -460,10 +463,14 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
     # subject of the measurement.
     psql_on postgres -c "alter database ${SANDBOX_DB} set plan_cache_mode = force_custom_plan" >/dev/null
     # The sandbox process: simulated CRM, mail, billing and chat, no integration routes,
-    # its rate limits lifted and no invoices changing on their own during the run.
+    # its rate limits lifted and no invoices changing on their own during the run. Its
+    # database pool is 48 (the server's is 40; PostgreSQL allows 100): with the default 20, the simulated
+    # systems' requests queued for a connection (thread dumps: Hikari hand-offs) and the
+    # chain measured that queue.
     start_java sandbox $SANDBOX_PORT "$RESULTS/sandbox-$rep.log" --spring.profiles.active=default,postgres \
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${SANDBOX_DB}" "--spring.datasource.username=${PG_USER}" \
         "--switchboard.routes.directory=$WORK/no-routes" --switchboard.sandbox.crm.rate-limit=0 \
+        --spring.datasource.hikari.maximum-pool-size=48 \
         --switchboard.sandbox.billing.change-every=24h --switchboard.sandbox.billing.seed-invoices=12
     SANDBOX_PID=$STARTED_PID
     local sandbox="http://127.0.0.1:${SANDBOX_PORT}/sandbox"
@@ -475,14 +482,14 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         --switchboard.integrations.lead-intake.webhook.rate-limit=0 \
         --switchboard.integrations.lead-intake.inbox.concurrency="${BENCH_CHAIN_CONCURRENCY:-64}" \
         --spring.datasource.hikari.maximum-pool-size=40 \
-        --switchboard.connections.crm.rate-limit=$UNLIMITED --switchboard.connections.crm.max-concurrent=32 \
+        --switchboard.connections.crm.rate-limit=$UNLIMITED --switchboard.connections.crm.max-concurrent=64 \
         --switchboard.connections.mail.rate-limit=$UNLIMITED --switchboard.connections.mail.max-concurrent=32 \
         --switchboard.connections.chat.rate-limit=$UNLIMITED --switchboard.connections.chat.max-concurrent=32 \
         --switchboard.connections.billing.rate-limit=$UNLIMITED --switchboard.connections.billing.max-concurrent=32 \
         --switchboard.reference.invoice-sync.page-size="${BENCH_SYNC_PAGE_SIZE:-1000}" \
         "--switchboard.reference.invoice-sync.cron=0 0 0 1 1 ? 2099" \
         "--switchboard.security.api-keys.bench-lookup.sha256=$LOOKUP_KEY_SHA" \
-        --switchboard.security.api-keys.bench-lookup.role=viewer
+        --switchboard.security.api-keys.bench-lookup.role=viewer ${BENCH_SERVER_ARGS:-}
     SERVER_PID=$STARTED_PID
     connect_chat $SERVER_PORT
 }

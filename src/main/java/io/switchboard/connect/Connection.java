@@ -274,19 +274,46 @@ public final class Connection {
 
     /** The request URL; {@code masked} hides the key or token it may carry, for messages and logs. */
     private String url(Request request, Credential credential, boolean masked) {
-        UriComponentsBuilder url = UriComponentsBuilder.fromUriString(baseUrl.get());
-        if (credential.pathToken() != null) {
-            url.path("/" + (masked ? "xxxxxx" : credential.pathToken()));
+        if (credential.pathToken() == null && !masked) {
+            // The common case, built once per base URL and path instead of on every call.
+            String base = baseUrl.get();
+            String path = request.path() == null ? "" : request.path();
+            String key = base + "\n" + path;
+            String known = urls.get(key);
+            if (known != null) {
+                return known;
+            }
+            String built = build(base, null, path);
+            if (urls.size() < KEPT_URLS) {
+                urls.put(key, built);
+            }
+            return built;
         }
-        if (request.path() != null && !request.path().isEmpty()) {
-            url.path("/" + request.path());
-        }
-        String base = url.build().toUriString();
+        String token = credential.pathToken() == null ? null : masked ? "xxxxxx" : credential.pathToken();
+        String base = build(baseUrl.get(), token, request.path());
         if (!masked) {
             return base;
         }
         String query = query(request, credential, true);
         return query == null ? base : base + "?" + query;
+    }
+
+    /**
+     * URLs by base and path, for connections whose credential is not in the path: a route's
+     * paths are few, and a route that builds paths from data (ids) stops adding at the bound.
+     */
+    private final Map<String, String> urls = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int KEPT_URLS = 256;
+
+    private static String build(String baseUrl, String pathToken, String path) {
+        UriComponentsBuilder url = UriComponentsBuilder.fromUriString(baseUrl);
+        if (pathToken != null) {
+            url.path("/" + pathToken);
+        }
+        if (path != null && !path.isEmpty()) {
+            url.path("/" + path);
+        }
+        return url.build().toUriString();
     }
 
     private static String query(Request request, Credential credential, boolean masked) {

@@ -158,14 +158,29 @@ public class Connections implements DisposableBean {
     }
 
     /**
-     * Reads the property again when asked, so values that depend on the port the server got
-     * ({@code local.server.port}, known only once it listens) come out right.
+     * Reads the property again when asked until the server listens, so values that depend on
+     * the port it got ({@code local.server.port}) come out right; from then on the value is
+     * kept, since resolving it through the environment on every call was a twentieth of a
+     * one-call event's time.
      */
     private static Supplier<String> resolvedLater(ConfigurableEnvironment environment, String property,
             String bound) {
-        return () -> {
-            String value = environment.getProperty(property);
-            return value == null || value.isBlank() ? bound : value;
+        return new Supplier<>() {
+            private volatile String kept;
+
+            @Override
+            public String get() {
+                String known = kept;
+                if (known != null) {
+                    return known;
+                }
+                String value = environment.getProperty(property);
+                String resolved = value == null || value.isBlank() ? bound : value;
+                if (environment.getProperty("local.server.port") != null) {
+                    kept = resolved;
+                }
+                return resolved;
+            }
         };
     }
 

@@ -35,6 +35,10 @@ import org.springframework.transaction.TransactionTimedOutException;
  * alone, but one commit (one WAL flush on PostgreSQL) serves every worker that finished
  * meanwhile instead of one each.
  *
+ * <p>One writer is the default: on PostgreSQL the commit (the WAL flush) is what a batch
+ * costs, so fewer and larger batches go faster. Measured with the relay benchmark: 1,842
+ * events/s with one writer, 1,484 with two; the lead chain likewise (146 and 125 leads/s).
+ *
  * <p>If anything in a batch fails, the batch is rolled back and every write in it is run
  * again on its own, so one bad write (a duplicate key) fails only its own caller. A write
  * is therefore a unit that can run twice when the first run was rolled back: plain SQL
@@ -65,7 +69,7 @@ public class GroupCommit implements SmartLifecycle {
     private final java.util.concurrent.atomic.AtomicLong rerunAlone = new java.util.concurrent.atomic.AtomicLong();
 
     public GroupCommit(DataSource dataSource,
-            @Value("${switchboard.storage.group-commit.writers:2}") int writers,
+            @Value("${switchboard.storage.group-commit.writers:1}") int writers,
             @Value("${switchboard.storage.group-commit.max-batch:128}") int maxBatch,
             @Value("${switchboard.storage.group-commit.timeout:30s}") Duration timeout) {
         if (writers < 1 || maxBatch < 1) {
