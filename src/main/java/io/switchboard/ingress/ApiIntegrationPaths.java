@@ -29,6 +29,7 @@ public final class ApiIntegrationPaths {
             String path, RequestMethod method, Object bean, Method handler) {
         integrations.all().forEach((id, integration) -> {
             if (integration.trigger() == Trigger.API) {
+                CLAIMED.add(method.name() + " " + path.replace("{id}", id));
                 for (RequestMappingHandlerMapping mapping : mappings) {
                     mapping.registerMapping(RequestMappingInfo.paths(path.replace("{id}", id)).methods(method)
                             .options(mapping.getBuilderConfiguration()).build(), bean, handler);
@@ -37,13 +38,25 @@ public final class ApiIntegrationPaths {
         });
     }
 
+    /** The platform's own paths below api integrations, as "METHOD /path": not the routes' to answer. */
+    private static final java.util.Set<String> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** True when the platform maps this method and path itself (say GET .../drills), not the route. */
+    public static boolean claimed(String method, String path) {
+        return CLAIMED.contains(method + " " + path);
+    }
+
     /** The integration's id in {@code /api/integrations/<id>/<suffix>}. */
     public static String idIn(String uri, String suffix) {
         return uri.substring("/api/integrations/".length(), uri.length() - suffix.length());
     }
 
-    /** What an api integration's route answered to one call. */
-    public record Answer(int status, String body, long durationMs, String error) {
+    /**
+     * What an api integration's route answered to one call: status, body, time, the error if
+     * it threw, and the headers it set for the answer (Content-Type, Retry-After, ...).
+     */
+    public record Answer(int status, String body, long durationMs, String error, String contentType,
+            java.util.Map<String, String> headers) {
     }
 
     /**
@@ -52,9 +65,16 @@ public final class ApiIntegrationPaths {
      */
     public static Answer call(org.apache.camel.Route route, String integration,
             com.fasterxml.jackson.databind.JsonNode params) {
-        org.apache.camel.Exchange exchange = route.getEndpoint().createExchange();
-        params.fields().forEachRemaining(field -> exchange.getMessage().setHeader(field.getKey(),
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        params.fields().forEachRemaining(field -> values.put(field.getKey(),
                 field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
+        return call(route, integration, values);
+    }
+
+    /** {@link #call(org.apache.camel.Route, String, com.fasterxml.jackson.databind.JsonNode)} with the parameters as text. */
+    public static Answer call(org.apache.camel.Route route, String integration, java.util.Map<String, String> params) {
+        org.apache.camel.Exchange exchange = route.getEndpoint().createExchange();
+        params.forEach(exchange.getMessage()::setHeader);
         exchange.getMessage().setHeader(org.apache.camel.Exchange.HTTP_METHOD, "GET");
         exchange.getMessage().setHeader(io.switchboard.integration.InboxHeaders.INTEGRATION, integration);
         long started = System.nanoTime();
@@ -66,9 +86,20 @@ public final class ApiIntegrationPaths {
         long durationMs = (System.nanoTime() - started) / 1_000_000;
         if (exchange.getException() != null) {
             return new Answer(500, null, durationMs, exchange.getException().getClass().getSimpleName() + ": "
-                    + exchange.getException().getMessage());
+                    + exchange.getException().getMessage(), null, java.util.Map.of());
         }
-        return new Answer(exchange.getMessage().getHeader(org.apache.camel.Exchange.HTTP_RESPONSE_CODE, 200,
-                Integer.class), exchange.getMessage().getBody(String.class), durationMs, null);
+        org.apache.camel.Message answer = exchange.getMessage();
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        answer.getHeaders().forEach((name, value) -> {
+            // What the route set for the answer: not Camel's or the platform's own, not what went in.
+            if (value != null && !name.startsWith("Camel") && !name.startsWith("Switchboard")
+                    && !params.containsKey(name) && !name.equalsIgnoreCase("Content-Type")
+                    && !name.equalsIgnoreCase("Content-Length")) {
+                headers.put(name, value.toString());
+            }
+        });
+        return new Answer(answer.getHeader(org.apache.camel.Exchange.HTTP_RESPONSE_CODE, 200, Integer.class),
+                answer.getBody(String.class), durationMs, null,
+                answer.getHeader(org.apache.camel.Exchange.CONTENT_TYPE, String.class), headers);
     }
 }

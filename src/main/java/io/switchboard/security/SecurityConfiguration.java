@@ -111,7 +111,7 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
-            ThrottledAuthenticationManager passwordLogins, LoginThrottle throttle,
+            ThrottledAuthenticationManager passwordLogins, LoginThrottle throttle, ApiKeyGate apiKeyGate,
             @Value("${switchboard.sandbox.enabled:false}") boolean sandbox,
             @Value("${switchboard.security.allowed-origins:}") List<String> allowedOrigins,
             @Value("${switchboard.security.max-concurrent-logins:16}") int maxConcurrentLogins,
@@ -176,7 +176,7 @@ class SecurityConfiguration {
             .addFilterBefore(new AnonymousBodies(maxConcurrentLogins, maxConcurrentSandbox), CsrfFilter.class)
             .addFilterBefore(new SameOriginGuard(allowedOrigins), CsrfFilter.class)
             .addFilterBefore(new LoginThrottleFilter(throttle), CsrfFilter.class)
-            .addFilterBefore(new ApiKeyAuthenticationFilter(properties.apiKeys(), throttle), CsrfFilter.class)
+            .addFilterBefore(new ApiKeyAuthenticationFilter(apiKeyGate), CsrfFilter.class)
             .addFilterBefore(basicBeforeCsrf, CsrfFilter.class)
             // The DSL's own Basic filter stays for its entry point (the 401 challenge); it finds a
             // Basic request already authenticated above and does not check the password again.

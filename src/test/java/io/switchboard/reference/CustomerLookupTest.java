@@ -47,6 +47,9 @@ class CustomerLookupTest {
     @Autowired
     Alerts alerts;
 
+    @Autowired
+    io.switchboard.sandbox.SandboxTraffic traffic;
+
     private final ObjectMapper json = new ObjectMapper();
     private SandboxClient sandbox;
 
@@ -123,8 +126,8 @@ class CustomerLookupTest {
 
     @Test
     void apiKeyClientGetsSeveralLookupsOnOneKeptAliveConnection() throws Exception {
-        // The route answers on an async dispatch; it must be authorised like the request
-        // itself, or the answer is cut off and the connection closed under the client.
+        // Each answer must be complete and framed (length or chunks), or the connection is
+        // cut off under the client; three lookups in a row on one socket prove it.
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
@@ -134,17 +137,96 @@ class CustomerLookupTest {
                         + "Host: localhost\r\nX-Api-Key: scraper-test-key\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 assertThat(in.readLine()).as("lookup " + (i + 1)).startsWith("HTTP/1.1 200");
                 boolean chunked = false;
+                int length = -1;
                 for (String header = in.readLine(); !header.isEmpty(); header = in.readLine()) {
                     chunked |= header.equalsIgnoreCase("Transfer-Encoding: chunked");
+                    if (header.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                        length = Integer.parseInt(header.substring(15).trim());
+                    }
                 }
-                assertThat(chunked).isTrue();
-                for (String size = in.readLine(); !size.equals("0"); size = in.readLine()) {
-                    in.skip(Long.parseLong(size.trim(), 16));
-                    in.readLine();
+                StringBuilder body = new StringBuilder();
+                if (chunked) {
+                    for (String size = in.readLine(); !size.equals("0"); size = in.readLine()) {
+                        char[] chunk = new char[Integer.parseInt(size.trim(), 16)];
+                        for (int read = 0; read < chunk.length; ) {
+                            read += in.read(chunk, read, chunk.length - read);
+                        }
+                        body.append(chunk);
+                        in.readLine();
+                    }
+                    assertThat(in.readLine()).isEmpty();
+                } else {
+                    assertThat(length).as("a framed answer").isPositive();
+                    char[] all = new char[length];
+                    for (int read = 0; read < length; ) {
+                        read += in.read(all, read, length - read);
+                    }
+                    body.append(all);
                 }
-                assertThat(in.readLine()).isEmpty();
+                assertThat(json.readTree(body.toString()).get("email").asText()).isEqualTo(KNOWN);
             }
         }
+    }
+
+    @Test
+    void anApiKeyCallIsAnsweredLikeASignedInOneWithTheSameSecurityHeaders() throws Exception {
+        String unknown = "nobody-" + UUID.randomUUID() + "@example.com";
+        for (String email : new String[] {KNOWN, unknown, "not-an-address"}) {
+            HttpResponse<String> signedIn = lookup(email);
+            HttpResponse<String> withKey = sandbox.get("/api/integrations/customer-lookup/" + email, "X-Api-Key",
+                    "scraper-test-key");
+            assertThat(withKey.statusCode()).as(email + ": " + withKey.body()).isEqualTo(signedIn.statusCode());
+            assertThat(withKey.headers().firstValue("Content-Type"))
+                    .isEqualTo(signedIn.headers().firstValue("Content-Type"));
+            JsonNode keyed = json.readTree(withKey.body());
+            JsonNode session = json.readTree(signedIn.body());
+            assertThat(keyed.path("email")).isEqualTo(session.path("email"));
+            assertThat(keyed.path("contact")).isEqualTo(session.path("contact"));
+            assertThat(keyed.path("billing")).isEqualTo(session.path("billing"));
+            assertThat(keyed.path("status")).isEqualTo(session.path("status"));
+            for (String header : new String[] {"X-Content-Type-Options", "Cache-Control", "X-Frame-Options",
+                    "Referrer-Policy", "X-XSS-Protection"}) {
+                assertThat(withKey.headers().firstValue(header)).as(header).isPresent()
+                        .isEqualTo(signedIn.headers().firstValue(header));
+            }
+        }
+        HttpResponse<String> bearer = sandbox.get("/api/integrations/customer-lookup/" + KNOWN, "Authorization",
+                "Bearer scraper-test-key");
+        assertThat(bearer.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(bearer.body()).get("email").asText()).isEqualTo(KNOWN);
+    }
+
+    @Test
+    void aWrongApiKeyIsRefusedAndNeverReachesTheSystems() throws Exception {
+        long callsBefore = crmLookups();
+        HttpResponse<String> refused = sandbox.get("/api/integrations/customer-lookup/" + KNOWN, "X-Api-Key",
+                "not-the-key");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(refused.body()).doesNotContain("Charles").contains("API key");
+        HttpResponse<String> empty = sandbox.get("/api/integrations/customer-lookup/" + KNOWN, "X-Api-Key", "");
+        assertThat(empty.statusCode()).as("an empty key is no key: the chain asks for a login").isEqualTo(401);
+        assertThat(crmLookups()).as("no call reached the CRM").isEqualTo(callsBefore);
+    }
+
+    @Test
+    void thePlatformsOwnPathsBelowTheIntegrationAndOddSegmentsStayWithTheSecuredChain() throws Exception {
+        HttpResponse<String> drills = sandbox.get("/api/integrations/customer-lookup/drills", "X-Api-Key",
+                "scraper-test-key");
+        assertThat(drills.statusCode()).isIn(200, 404);
+        assertThat(drills.body()).as("the drills controller, not a lookup of 'drills'").doesNotContain("\"missing\"");
+        HttpResponse<String> encodedSlash = sandbox.get("/api/integrations/customer-lookup/a%2Fb@example.com",
+                "X-Api-Key", "scraper-test-key");
+        assertThat(encodedSlash.statusCode()).as("refused by the chain's firewall").isEqualTo(400);
+    }
+
+    /** Contact lookups the sandbox's CRM has answered (its request log). */
+    private long crmLookups() {
+        return traffic.since(java.time.Instant.EPOCH).stream()
+                .filter(call -> "crm".equals(call.system()) && "GET".equals(call.method())
+                        && call.path().endsWith("/contacts"))
+                .count();
     }
 
     @Test
