@@ -141,6 +141,16 @@ record() { # repetition scenario variant metric value
     echo "$1,$2,$3,$4,$5" >>"$CSV"
 }
 
+# start_stub source port log : starts a single-file Java stub and waits until its /_count answers; sets STUB_PID.
+start_stub() {
+    java "$1" "$2" >"$3" 2>&1 &
+    STUB_PID=$!; PIDS+=("$STUB_PID")
+    local deadline=$((SECONDS + 60))
+    until curl -fsS --max-time 1 "http://127.0.0.1:$2/_count" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || die "the stub $1 did not start on port $2"; sleep 0.1
+    done
+}
+
 # start_java name port log args... : starts the jar, waits for health UP, sets STARTED_PID
 # and STARTED_MS (milliseconds from exec to the first healthy answer).
 start_java() {
@@ -375,12 +385,7 @@ connect_chat() {
 relay() {
     local rep=$1
     new_database; local db=$NEW_DB
-    java bench/HttpCeiling.java $CEILING_PORT >"$RESULTS/relay-stub-$rep.log" 2>&1 &
-    local stub=$!; PIDS+=("$stub")
-    local deadline=$((SECONDS + 60))
-    until curl -fsS --max-time 1 "http://127.0.0.1:${CEILING_PORT}/_count" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || die "the relay's downstream stub did not start"; sleep 0.1
-    done
+    start_stub bench/HttpCeiling.java $CEILING_PORT "$RESULTS/relay-stub-$rep.log"; local stub=$STUB_PID
     start_java relay $SERVER_PORT "$RESULTS/server-relay-$rep.log" --spring.profiles.active=default,postgres \
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${db}" "--spring.datasource.username=${PG_USER}" \
         "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:bench/routes/*.camel.yaml" \
@@ -612,12 +617,7 @@ sync_invoices() { # repetition
 lookup_fast() {
     local rep=$1
     new_database; local db=$NEW_DB
-    java bench/SystemsStub.java $STUB_PORT >"$RESULTS/lookup-stub-$rep.log" 2>&1 &
-    local stub=$!; PIDS+=("$stub")
-    local deadline=$((SECONDS + 60))
-    until curl -fsS --max-time 1 "http://127.0.0.1:${STUB_PORT}/_count" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || die "the lookup's systems stub did not start"; sleep 0.1
-    done
+    start_stub bench/SystemsStub.java $STUB_PORT "$RESULTS/lookup-stub-$rep.log"
     local systems="http://127.0.0.1:${STUB_PORT}"
     start_java lookup $SERVER_PORT "$RESULTS/server-lookup-fast-$rep.log" --spring.profiles.active=default,postgres \
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${db}" "--spring.datasource.username=${PG_USER}" \

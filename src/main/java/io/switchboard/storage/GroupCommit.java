@@ -8,24 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.TransactionTimedOutException;
 
 /**
  * Group commit for the small writes that every event makes while it is processed (its
@@ -45,26 +35,14 @@ import org.springframework.transaction.TransactionTimedOutException;
  * statements, no side effects outside the database.
  */
 @Component
-public class GroupCommit implements SmartLifecycle {
-
-    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int[]> {
 
     /** One SQL statement with its arguments. */
     public record Statement(String sql, Object... args) {
     }
 
-    /** A unit handed in: statements that commit together, and the caller waiting for their update counts. */
-    private record Pending(List<Statement> statements, CompletableFuture<int[]> done) {
-    }
-
     private final DataSource dataSource;
     private final SQLExceptionTranslator translator;
-    private final int writers;
-    private final int maxBatch;
-    private final Duration timeout;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
     private final java.util.concurrent.atomic.AtomicLong shared = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong rerunAlone = new java.util.concurrent.atomic.AtomicLong();
 
@@ -72,15 +50,9 @@ public class GroupCommit implements SmartLifecycle {
             @Value("${switchboard.storage.group-commit.writers:1}") int writers,
             @Value("${switchboard.storage.group-commit.max-batch:128}") int maxBatch,
             @Value("${switchboard.storage.group-commit.timeout:30s}") Duration timeout) {
-        if (writers < 1 || maxBatch < 1) {
-            throw new IllegalArgumentException("switchboard.storage.group-commit.writers and .max-batch must be at "
-                    + "least 1 (were " + writers + " and " + maxBatch + ")");
-        }
+        super("group-commit", "switchboard.storage.group-commit", writers, maxBatch, timeout);
         this.dataSource = dataSource;
         this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
-        this.writers = writers;
-        this.maxBatch = maxBatch;
-        this.timeout = timeout;
     }
 
     /** Runs one statement and returns its update count once it is committed. */
@@ -94,56 +66,11 @@ public class GroupCommit implements SmartLifecycle {
      * when they were not.
      */
     public int[] commit(List<Statement> statements) {
-        if (!running) {
-            return alone(statements);
-        }
-        Pending pending = new Pending(statements, new CompletableFuture<>());
-        queue.add(pending);
-        if (!running && queue.remove(pending)) {
-            // Stopped meanwhile, and the writers may have left: no one else will take it.
-            return alone(statements);
-        }
-        try {
-            return pending.done().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(failed.getCause());
-        } catch (TimeoutException slow) {
-            throw new TransactionTimedOutException("the write was not committed within " + timeout);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new TransactionTimedOutException("interrupted while waiting for the commit");
-        }
+        return submit(statements);
     }
 
-    private void writeLoop() {
-        List<Pending> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
-                write(batch);
-            } catch (InterruptedException stop) {
-                if (!running) {
-                    break;
-                }
-            } catch (RuntimeException | Error unexpected) {
-                log.error("group commit failed unexpectedly; {} waiting writes failed", batch.size(), unexpected);
-                batch.forEach(p -> p.done().completeExceptionally(
-                        new TransactionTimedOutException("group commit failed: " + unexpected)));
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
-    private void write(List<Pending> batch) {
+    @Override
+    protected void write(List<Pending<List<Statement>, int[]>> batch) {
         if (batch.size() == 1) {
             answerAlone(batch.get(0));
             return;
@@ -164,11 +91,11 @@ public class GroupCommit implements SmartLifecycle {
     }
 
     /** The batch in one transaction, one JDBC batch per distinct statement, in the order first seen. */
-    private List<int[]> together(List<Pending> batch) throws SQLException {
+    private List<int[]> together(List<Pending<List<Statement>, int[]>> batch) throws SQLException {
         Map<String, List<int[]>> positions = new LinkedHashMap<>();
         List<int[]> counts = new ArrayList<>(batch.size());
         for (int unit = 0; unit < batch.size(); unit++) {
-            List<Statement> statements = batch.get(unit).statements();
+            List<Statement> statements = batch.get(unit).item();
             counts.add(new int[statements.size()]);
             for (int s = 0; s < statements.size(); s++) {
                 positions.computeIfAbsent(statements.get(s).sql(), sql -> new ArrayList<>()).add(new int[] {unit, s});
@@ -180,7 +107,7 @@ public class GroupCommit implements SmartLifecycle {
                 for (Map.Entry<String, List<int[]>> group : positions.entrySet()) {
                     try (PreparedStatement statement = connection.prepareStatement(group.getKey())) {
                         for (int[] at : group.getValue()) {
-                            bind(statement, batch.get(at[0]).statements().get(at[1]));
+                            bind(statement, batch.get(at[0]).item().get(at[1]));
                             statement.addBatch();
                         }
                         int[] results = statement.executeBatch();
@@ -201,16 +128,9 @@ public class GroupCommit implements SmartLifecycle {
         }
     }
 
-    private void answerAlone(Pending pending) {
-        try {
-            pending.done().complete(alone(pending.statements()));
-        } catch (RuntimeException failed) {
-            pending.done().completeExceptionally(failed);
-        }
-    }
-
     /** One unit in a transaction of its own (one statement: autocommit, one round trip). */
-    private int[] alone(List<Statement> statements) {
+    @Override
+    protected int[] alone(List<Statement> statements) {
         int[] counts = new int[statements.size()];
         try (Connection connection = dataSource.getConnection()) {
             boolean single = statements.size() == 1;
@@ -264,44 +184,5 @@ public class GroupCommit implements SmartLifecycle {
         } catch (SQLException ignored) {
             // the connection is broken; the pool discards it
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        for (int i = 0; i < writers; i++) {
-            Thread thread = new Thread(this::writeLoop, "group-commit-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        // Writes still waiting are committed before the threads end (the loop drains the queue).
-        running = false;
-        for (Thread thread : threads) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        threads.clear();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    /** Starts before Camel's routes and stops after them, so every write a route hands in gets its commit. */
-    @Override
-    public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 }

@@ -32,14 +32,26 @@ class RouteRateTest {
     @Test
     void aThrottleAtTheCapCostsLittleHeapWhereAMillionPerSecondCostsTensOfMegabytes() throws Exception {
         heapAfter(0); // warm-up: classes loaded, JIT settled
-        long none = heapAfter(0);
-        long capped = heapAfter(RouteRate.MAX_THROTTLE);
-        long million = heapAfter(1_000_000);
+        long none = leastHeapAfter(0);
+        long capped = leastHeapAfter(RouteRate.MAX_THROTTLE);
+        long million = leastHeapAfter(1_000_000);
         System.out.printf("heap after 20,000 messages: no throttle %.1f MB, throttle at %d/s %.1f MB, at 1,000,000/s %.1f MB%n",
                 none / 1_048_576.0, RouteRate.MAX_THROTTLE, capped / 1_048_576.0, million / 1_048_576.0);
 
         assertThat(capped - none).isLessThan(8L * 1024 * 1024);
         assertThat(million - none).isGreaterThan(capped - none + 8L * 1024 * 1024);
+    }
+
+    /**
+     * The least of three measurements: the test JVM also holds other tests' Spring contexts,
+     * whose caches and logs may grow during one measurement, which only ever adds.
+     */
+    private static long leastHeapAfter(long rate) throws Exception {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            least = Math.min(least, heapAfter(rate));
+        }
+        return least;
     }
 
     /** Heap in use, beyond what was before, with a route throttled at {@code rate} (0: none) after 20,000 messages. */
