@@ -106,11 +106,14 @@ public class Summarize {
         target(md, "healthy ≤ 8 s (ms, PostgreSQL)", get(data, "footprint/postgres", "healthy_ms"), 8000, false);
 
         md.append("\nRatios (medians):\n\n");
-        // Measured on this machine when issue 17 was filed: Node-RED with one downstream POST and
+        // Node-RED with the relay's flow, measured in this run (bench/peers.sh) when it could be;
+        // and the figures measured when issue 17 was filed: Node-RED with one downstream POST and
         // nothing stored, n8n with one HTTP request node and its executions saved.
-        ratio(md, "relay events done/s / Node-RED's 1,648 requests/s (one POST, nothing stored)",
+        ratio(md, "relay events done/s / Node-RED measured in this run (same flow and stub, nothing stored)",
+                get(data, "relay/relay", "done_per_s"), get(data, "peers/node-red-relay-32", "per_s"));
+        ratio(md, "relay events done/s / Node-RED's 1,648 requests/s (one POST, nothing stored, when issue 17 was filed)",
                 get(data, "relay/relay", "done_per_s"), 1648.0);
-        ratio(md, "relay events done/s / n8n's 121 executions/s (one HTTP node, executions saved)",
+        ratio(md, "relay events done/s / n8n's 121 executions/s (one HTTP node, executions saved, when issue 17 was filed)",
                 get(data, "relay/relay", "done_per_s"), 121.0);
         ratio(md, "ingest PostgreSQL-64 / pgbench, same rows, 32 events per transaction (the database's ceiling)",
                 get(data, "ingest/postgres-64", "per_s"), get(data, "ceiling/pg-32-per-tx", "per_s"));

@@ -21,7 +21,7 @@
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
 #   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
 #   BENCH_SCENARIOS="ingest ceiling relay chain lookup sync"   (footprint comes with ingest)
-#   BENCH_JAVA_OPTS="-Xmx256m -Xmn128m -XX:+UseParallelGC"   the JVM options under test
+#   BENCH_JAVA_OPTS="-Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m"   the JVM options under test
 #   BENCH_CDS=1                    start every server from a class data sharing archive
 #   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
@@ -36,8 +36,8 @@ ROOT=$(pwd)
 
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
-SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay chain lookup sync}
-JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx256m -Xmn128m -XX:+UseParallelGC}
+SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay chain lookup sync peers}
+JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
 PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
@@ -663,6 +663,13 @@ for rep in $(seq 1 "$REPEAT"); do
     fi
     drop_databases
 done
+
+# ---------------------------------------------------------------- peers (once)
+
+if has peers; then
+    # Node-RED with the relay's flow on this machine (bench/peers.sh installs it with npm once).
+    BENCH_SECONDS=$SECONDS_PER_RUN bash "$ROOT/bench/peers.sh" "$CSV" || log "peers: Node-RED not measured (see above)"
+fi
 
 # ---------------------------------------------------------------- summary
 

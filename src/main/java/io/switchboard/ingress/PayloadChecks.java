@@ -30,8 +30,18 @@ final class PayloadChecks {
     private final Map<String, Optional<JsonSchema>> schemas = new ConcurrentHashMap<>();
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
+    /**
+     * How deep a payload's objects and arrays may nest. Webhook payloads are a handful of
+     * levels deep (GitHub's about six); a body nested thousands deep only costs every step that
+     * walks it (masking, mapping, validation) stack and time, so it is refused at the door.
+     */
+    static final int MAX_NESTING = 100;
+
     PayloadChecks(ObjectMapper json, java.util.List<Path> schemaDirectories) {
-        this.json = json;
+        // A copy with its own factory: the application's shared mapper keeps Jackson's limits.
+        this.json = json.copy();
+        this.json.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING).build());
         this.schemaDirectories = schemaDirectories;
     }
 

@@ -60,7 +60,11 @@ class IngressUnderAttackTest {
                 client.start("/webhooks/lead-intake", Map.of("Content-Type", "application/json"), body, 1);
             }
             for (RawClient client : slow) {
-                assertThat(client.answered()).as("all 1,000 are still sending their bodies").isFalse();
+                // Starting 1,000 clients can itself take seconds on a busy machine: a client past
+                // the 5 s body deadline may rightly have its 408 already; none may have it sooner.
+                if (client.sinceStart().compareTo(Duration.ofSeconds(4)) < 0) {
+                    assertThat(client.answered()).as("a slow body is not answered before its deadline").isFalse();
+                }
             }
             for (int i = 0; i < 3; i++) {
                 long started = System.nanoTime();

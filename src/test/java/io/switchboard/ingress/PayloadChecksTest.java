@@ -16,6 +16,16 @@ class PayloadChecksTest {
             List.of(Path.of("config/schemas"), Path.of("src/test/resources/schemas")));
 
     @Test
+    void aBodyNestedDeeperThanTheLimitIsRefusedSayingSoAndTheLimitItselfPasses() {
+        String atLimit = "[".repeat(PayloadChecks.MAX_NESTING) + "]".repeat(PayloadChecks.MAX_NESTING);
+        assertThat(checks.parse(atLimit.getBytes(StandardCharsets.UTF_8)).isArray()).isTrue();
+        String deeper = "{\"a\":".repeat(PayloadChecks.MAX_NESTING + 1) + "1" + "}".repeat(PayloadChecks.MAX_NESTING + 1);
+        assertThatThrownBy(() -> checks.parse(deeper.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(WebhookRejection.class)
+                .hasMessageContaining("nesting depth");
+    }
+
+    @Test
     void missingRequiredFieldIsNamed() {
         var document = checks.parse("{\"email\":\"a@example.com\"}".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> checks.validate("lead-intake", document))

@@ -18,6 +18,7 @@ import java.util.Map;
 final class RawClient implements AutoCloseable {
 
     private final Socket socket = new Socket();
+    private long startedAt;
 
     RawClient(String fromAddress, int port) throws IOException {
         socket.setTcpNoDelay(true);
@@ -37,6 +38,12 @@ final class RawClient implements AutoCloseable {
         OutputStream out = socket.getOutputStream();
         out.write(request);
         out.flush();
+        startedAt = System.nanoTime();
+    }
+
+    /** How long ago {@link #start} sent the request's first bytes. */
+    java.time.Duration sinceStart() {
+        return java.time.Duration.ofNanos(System.nanoTime() - startedAt);
     }
 
     /** Sends a whole request and reads the status of its answer. */
