@@ -50,6 +50,9 @@ class ApiCalls implements Filter, Ordered {
     private final ApiKeyGate gate;
     /** Route endpoint path to its one parameter's name ("" when the route does not fit). */
     private final Map<String, String> parameters = new ConcurrentHashMap<>();
+    /** Calls answered here at once, each on a request thread for up to the route's budget. */
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+    static final int MAX_IN_FLIGHT = 64;
 
     ApiCalls(IntegrationsProperties integrations, org.springframework.beans.factory.ObjectProvider<CamelContext> camel,
             ApiKeyGate gate) {
@@ -67,14 +70,27 @@ class ApiCalls implements Filter, Ordered {
             chain.doFilter(req, res);
             return;
         }
-        HttpServletResponse response = (HttpServletResponse) res;
+        if (!inFlight.tryAcquire()) {
+            // As many calls as this path runs at once on the server's request threads: the rest
+            // take the normal chain, which runs the route off those threads.
+            chain.doFilter(req, res);
+            return;
+        }
+        try {
+            answer(request, (HttpServletResponse) res, call);
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private void answer(HttpServletRequest request, HttpServletResponse response, Call call) throws IOException {
+        gate.writeSecurityHeaders(request, response);
         ApiKeyGate.Caller caller = gate.admit(request, response, call.key());
         if (caller == null) {
             return;
         }
         ApiIntegrationPaths.Answer answer = ApiIntegrationPaths.call(call.route(), call.integration(),
                 Map.of(call.parameter(), call.value()));
-        gate.writeSecurityHeaders(request, response);
         if (answer.error() != null) {
             // The route threw past its own error handling: say so without its internals.
             log.warn("api integration {} failed for {}: {}", call.integration(), caller.keyName(), answer.error());
@@ -100,6 +116,11 @@ class ApiCalls implements Filter, Ordered {
         if (key == null || key.isEmpty()) {
             return null;
         }
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            // A key beside another credential (HTTP Basic): the chain weighs both, lockouts included.
+            return null;
+        }
         int slash = uri.indexOf('/', PREFIX.length());
         if (slash < 0 || slash == uri.length() - 1) {
             return null;
@@ -113,8 +134,14 @@ class ApiCalls implements Filter, Ordered {
         if (configured.isEmpty() || configured.get().trigger() != Trigger.API) {
             return null;
         }
-        Route route = camel.getObject().getRoute(integration);
+        CamelContext context = camel.getObject();
+        Route route = context.getRoute(integration);
         if (route == null || !(route.getEndpoint() instanceof PlatformHttpEndpoint endpoint)) {
+            return null;
+        }
+        org.apache.camel.ServiceStatus status = context.getRouteController().getRouteStatus(integration);
+        if (status == null || !status.isStarted() || !context.getStatus().isStarted()) {
+            // Stopped or suspended (Hawtio), or Camel stopping: the chain answers as the route would.
             return null;
         }
         String parameter = parameters.computeIfAbsent(endpoint.getPath(), path -> parameterOf(path, integration));
@@ -154,15 +181,20 @@ class ApiCalls implements Filter, Ordered {
         if (segment.isEmpty() || segment.length() > 512 || segment.equals(".") || segment.equals("..")) {
             return false;
         }
-        String lower = segment.toLowerCase(java.util.Locale.ROOT);
-        if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("%2e") || lower.contains("%25")
-                || lower.contains("%00") || lower.contains("%3b")) {
-            return false;
-        }
         for (int i = 0; i < segment.length(); i++) {
             char c = segment.charAt(i);
             if (c == '/' || c == '\\' || c == ';' || c < 0x21 || c > 0x7e) {
                 return false;
+            }
+            if (c == '%') {
+                // Encoded, the same: no separators, dots, percent signs or control characters.
+                int high = i + 2 < segment.length() ? Character.digit(segment.charAt(i + 1), 16) : -1;
+                int low = i + 2 < segment.length() ? Character.digit(segment.charAt(i + 2), 16) : -1;
+                int code = high < 0 || low < 0 ? -1 : high * 16 + low;
+                if (code < 0x21 || code > 0x7e || code == '/' || code == '\\' || code == ';' || code == '.'
+                        || code == '%') {
+                    return false;
+                }
             }
         }
         return true;

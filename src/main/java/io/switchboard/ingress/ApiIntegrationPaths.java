@@ -89,12 +89,17 @@ public final class ApiIntegrationPaths {
                     + exchange.getException().getMessage(), null, java.util.Map.of());
         }
         org.apache.camel.Message answer = exchange.getMessage();
+        // The endpoint's own filter, as platform-http applies it to an answer (hop-by-hop
+        // headers such as Transfer-Encoding or Connection never pass).
+        org.apache.camel.spi.HeaderFilterStrategy filter = route.getEndpoint()
+                instanceof org.apache.camel.spi.HeaderFilterStrategyAware aware ? aware.getHeaderFilterStrategy() : null;
         java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
         answer.getHeaders().forEach((name, value) -> {
             // What the route set for the answer: not Camel's or the platform's own, not what went in.
             if (value != null && !name.startsWith("Camel") && !name.startsWith("Switchboard")
                     && !params.containsKey(name) && !name.equalsIgnoreCase("Content-Type")
-                    && !name.equalsIgnoreCase("Content-Length")) {
+                    && !name.equalsIgnoreCase("Content-Length")
+                    && (filter == null || !filter.applyFilterToCamelHeaders(name, value, exchange))) {
                 headers.put(name, value.toString());
             }
         });

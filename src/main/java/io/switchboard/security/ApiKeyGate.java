@@ -75,13 +75,11 @@ public class ApiKeyGate {
      * or 401 (no such key) has been written.
      */
     public Caller admit(HttpServletRequest request, HttpServletResponse response, String presented) throws IOException {
-        if (request.getHeader(HEADER) != null) {
-            // As LoginThrottleFilter: an X-Api-Key is a login attempt, refused while the address is locked.
-            Duration locked = throttle.lockedFor(null, request.getRemoteAddr());
-            if (locked != null) {
-                LoginThrottleFilter.refuse(response, locked);
-                return null;
-            }
+        // A presented key is a login attempt, refused while the address is locked (X-Api-Key or Bearer alike).
+        Duration locked = throttle.lockedFor(null, request.getRemoteAddr());
+        if (locked != null) {
+            LoginThrottleFilter.refuse(response, locked);
+            return null;
         }
         Caller caller = match(presented);
         if (caller == null) {

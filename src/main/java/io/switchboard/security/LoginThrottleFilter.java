@@ -37,8 +37,8 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             attempt = true;
             account = basicUser(authorization.substring(6).trim());
-        } else if (request.getHeader(ApiKeyAuthenticationFilter.HEADER) != null
-                && !request.getRequestURI().startsWith("/webhooks/")) {
+        } else if (ApiKeyGate.presentedKey(request) != null && !request.getRequestURI().startsWith("/webhooks/")) {
+            // X-Api-Key, or a Bearer key on /api and /actuator: a wrong one counts, so a locked one waits.
             attempt = true;
         } else if (isLoginForm(request)) {
             attempt = true;

@@ -59,8 +59,9 @@ public abstract class BatchingWriter<T, R> implements SmartLifecycle {
 
     /**
      * Hands the item in and returns once it is committed; throws what writing it threw, or a
-     * {@link TransactionTimedOutException} when no commit came in time (not known to be
-     * stored: a retry with the same id is answered by what did commit).
+     * {@link TransactionTimedOutException} when no writer took it within the timeout (then it
+     * is certainly not written). Once a writer has taken it, the caller waits for that
+     * transaction's outcome.
      */
     protected final R submit(T item) {
         if (!running) {
@@ -73,14 +74,24 @@ public abstract class BatchingWriter<T, R> implements SmartLifecycle {
             return alone(item);
         }
         try {
-            return pending.done().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                return pending.done().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException slow) {
+                if (queue.remove(pending)) {
+                    // Never taken by a writer: certainly not stored, and now never will be.
+                    throw new TransactionTimedOutException("not committed within " + timeout
+                            + " (the database is slow or away); nothing was written");
+                }
+                // A writer has it in a transaction: its outcome decides, as a write of the
+                // caller's own would, however long the database takes. Giving up here would
+                // leave a write that may still commit after the caller was told it failed.
+                return pending.done().get();
+            }
         } catch (ExecutionException failed) {
             if (failed.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
             throw new IllegalStateException(failed.getCause());
-        } catch (TimeoutException slow) {
-            throw new TransactionTimedOutException("not committed within " + timeout);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new TransactionTimedOutException("interrupted while waiting for the commit");

@@ -37,6 +37,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int[]> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GroupCommit.class);
+
     /** One SQL statement with its arguments. */
     public record Statement(String sql, Object... args) {
     }
@@ -78,8 +80,16 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
         List<int[]> counts;
         try {
             counts = together(batch);
+        } catch (CommitOutcomeUnknown unknown) {
+            // The commit itself failed: it may have happened. Running the writes again could
+            // double them, so every caller gets the failure, as from a commit of its own.
+            RuntimeException translated = translator.translate("group commit", null, unknown.cause);
+            RuntimeException answer = translated != null ? translated : new IllegalStateException(unknown.cause);
+            batch.forEach(p -> p.done().completeExceptionally(answer));
+            return;
         } catch (SQLException | RuntimeException failed) {
-            // Which write failed is not known (PostgreSQL aborts the whole transaction): each on its own.
+            // Rolled back before the commit; which write failed is not known (PostgreSQL aborts
+            // the whole transaction): each on its own.
             rerunAlone.incrementAndGet();
             batch.forEach(this::answerAlone);
             return;
@@ -90,8 +100,23 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
         }
     }
 
-    /** The batch in one transaction, one JDBC batch per distinct statement, in the order first seen. */
-    private List<int[]> together(List<Pending<List<Statement>, int[]>> batch) throws SQLException {
+    /** The commit call failed: the transaction may or may not be committed. */
+    private static final class CommitOutcomeUnknown extends Exception {
+        private final SQLException cause;
+
+        CommitOutcomeUnknown(SQLException cause) {
+            super(cause);
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * The batch in one transaction, one JDBC batch per distinct statement, in the order first
+     * seen. A unit's statements may so run in another order than alone: units are independent
+     * rows (no statement of a unit reads what another of its statements wrote).
+     */
+    private List<int[]> together(List<Pending<List<Statement>, int[]>> batch)
+            throws SQLException, CommitOutcomeUnknown {
         Map<String, List<int[]>> positions = new LinkedHashMap<>();
         List<int[]> counts = new ArrayList<>(batch.size());
         for (int unit = 0; unit < batch.size(); unit++) {
@@ -101,7 +126,9 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
                 positions.computeIfAbsent(statements.get(s).sql(), sql -> new ArrayList<>()).add(new int[] {unit, s});
             }
         }
-        try (Connection connection = dataSource.getConnection()) {
+        Connection connection = dataSource.getConnection();
+        boolean committed = false;
+        try {
             connection.setAutoCommit(false);
             try {
                 for (Map.Entry<String, List<int[]>> group : positions.entrySet()) {
@@ -117,13 +144,26 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
                         }
                     }
                 }
-                connection.commit();
-                return counts;
             } catch (SQLException | RuntimeException failed) {
                 rollbackQuietly(connection);
                 throw failed;
-            } finally {
+            }
+            try {
+                connection.commit();
+            } catch (SQLException unknown) {
+                throw new CommitOutcomeUnknown(unknown);
+            }
+            committed = true;
+            return counts;
+        } finally {
+            // After a commit, trouble handing the connection back changes nothing that was written.
+            try {
                 connection.setAutoCommit(true);
+                connection.close();
+            } catch (SQLException | RuntimeException closing) {
+                if (!committed) {
+                    log.debug("closing a rolled-back group-commit connection failed", closing);
+                }
             }
         }
     }

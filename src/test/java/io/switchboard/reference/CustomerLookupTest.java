@@ -50,6 +50,9 @@ class CustomerLookupTest {
     @Autowired
     io.switchboard.sandbox.SandboxTraffic traffic;
 
+    @Autowired
+    org.apache.camel.CamelContext camel;
+
     private final ObjectMapper json = new ObjectMapper();
     private SandboxClient sandbox;
 
@@ -219,6 +222,25 @@ class CustomerLookupTest {
         HttpResponse<String> encodedSlash = sandbox.get("/api/integrations/customer-lookup/a%2Fb@example.com",
                 "X-Api-Key", "scraper-test-key");
         assertThat(encodedSlash.statusCode()).as("refused by the chain's firewall").isEqualTo(400);
+        HttpResponse<String> encodedLineBreak = sandbox.get("/api/integrations/customer-lookup/a%0d%0ab@example.com",
+                "X-Api-Key", "scraper-test-key");
+        assertThat(encodedLineBreak.statusCode()).as("refused by the chain's firewall").isEqualTo(400);
+    }
+
+    @Test
+    void aStoppedRouteIsNotAnsweredBehindTheOperatorsBack() throws Exception {
+        var routes = camel.getRouteController();
+        routes.stopRoute("customer-lookup");
+        try {
+            HttpResponse<String> stopped = sandbox.get("/api/integrations/customer-lookup/" + KNOWN, "X-Api-Key",
+                    "scraper-test-key");
+            assertThat(stopped.statusCode()).as("the chain answers a stopped route: no lookup").isNotEqualTo(200);
+            assertThat(stopped.body()).doesNotContain("Charles");
+        } finally {
+            routes.startRoute("customer-lookup");
+        }
+        assertThat(sandbox.get("/api/integrations/customer-lookup/" + KNOWN, "X-Api-Key", "scraper-test-key")
+                .statusCode()).isEqualTo(200);
     }
 
     /** Contact lookups the sandbox's CRM has answered (its request log). */
