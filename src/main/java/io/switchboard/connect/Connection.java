@@ -107,10 +107,10 @@ public final class Connection {
     Response call(Exchange exchange, Request request) throws Exception {
         failFastWhileRefused();
         Credential credential = credential();
-        Response response = send(exchange, request, credential);
+        Response response = send(request, credential);
         if (response.status() == 401 && auth.renew(credential)) {
             credential = credential();
-            response = send(exchange, request, credential);
+            response = send(request, credential);
         }
         settle(request, response, credential);
         return response;
@@ -139,7 +139,7 @@ public final class Connection {
         }
     }
 
-    private Response send(Exchange exchange, Request request, Credential credential) throws Exception {
+    private Response send(Request request, Credential credential) throws Exception {
         limiter.acquire();
         String url = url(request, credential, false);
         String query = query(request, credential, false);

@@ -272,9 +272,12 @@ public class InboxStore {
                 return List.<Claimed>of();
             }
             String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
-            // Resumed or re-run (isResumed): its idempotency key must not stop it.
-            java.util.Set<String> resumed = new java.util.HashSet<>(jdbc.queryForList("select id from event where id in ("
-                    + in + ") and status in ('PROCESSING', 'REPLAYED')", String.class, ids.toArray()));
+            java.util.Set<String> resumed = new java.util.HashSet<>();
+            jdbc.query("select id, status from event where id in (" + in + ")", rs -> {
+                if (isResumed(rs.getString(2))) {
+                    resumed.add(rs.getString(1));
+                }
+            }, ids.toArray());
             List<Object> args = new java.util.ArrayList<>(List.of(node.value(), Timestamp.from(now.toInstant().plus(lease))));
             args.addAll(ids);
             jdbc.update("update inbox set lease_owner = ?, lease_until = ? where event_id in (" + in + ")", args.toArray());

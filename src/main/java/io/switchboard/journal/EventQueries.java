@@ -186,11 +186,9 @@ public class EventQueries {
         }
     }
 
-    private static Instant latest(Instant a, Instant b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null || a.isAfter(b) ? a : b;
+    /** The later of two moments, either of which may be unknown (null). */
+    static Instant latest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
     }
 
     /**

@@ -136,7 +136,7 @@ public class IntegrationHealth {
     }
 
     private static Instant latest(Instant a, Instant b) {
-        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+        return EventQueries.latest(a, b);
     }
 
     public List<String> ids() {

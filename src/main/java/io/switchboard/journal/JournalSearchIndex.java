@@ -29,8 +29,12 @@ public class JournalSearchIndex {
     private final JdbcTemplate jdbc;
     private final String mode;
 
-    public JournalSearchIndex(JdbcTemplate jdbc, @Value("${switchboard.journal.search-index:none}") String mode) {
+    private final io.switchboard.storage.Database database;
+
+    public JournalSearchIndex(JdbcTemplate jdbc, io.switchboard.storage.Database database,
+            @Value("${switchboard.journal.search-index:none}") String mode) {
         this.jdbc = jdbc;
+        this.database = database;
         this.mode = mode.trim().toLowerCase(Locale.ROOT);
         if (!this.mode.equals("none") && !this.mode.equals("trigram")) {
             throw new IllegalArgumentException("switchboard.journal.search-index is '" + mode
@@ -40,7 +44,7 @@ public class JournalSearchIndex {
 
     @EventListener(ApplicationReadyEvent.class)
     void atStart() {
-        if (!postgres()) {
+        if (!database.postgres()) {
             return;
         }
         Thread worker = new Thread(this::apply, "journal-search-index");
@@ -90,10 +94,5 @@ public class JournalSearchIndex {
         Integer found = jdbc.queryForObject("select count(*) from pg_indexes where indexname = ? "
                 + "and schemaname = current_schema()", Integer.class, INDEX);
         return found != null && found > 0;
-    }
-
-    private boolean postgres() {
-        return Boolean.TRUE.equals(jdbc.execute((java.sql.Connection c) ->
-                c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")));
     }
 }

@@ -42,10 +42,10 @@ class JournalSearchPostgresIT {
 
     @Test
     void withTheSettingOffThereIsNoPayloadIndexAndTurningItOffDropsIt() {
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, "none").apply()).isFalse();
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, "trigram").apply()).isTrue();
+        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "none").apply()).isFalse();
+        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "trigram").apply()).isTrue();
         assertThat(indexes()).contains("event_payload_trgm", "event_delivery_id");
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, "none").apply()).isFalse();
+        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "none").apply()).isFalse();
         assertThat(indexes()).doesNotContain("event_payload_trgm").contains("event_delivery_id");
     }
 
@@ -60,7 +60,7 @@ class JournalSearchPostgresIT {
                 + "select 'e-' || n, 'lead-intake', 'DONE', 1, '{\"email\":\"lead' || n || '@volume-test.io\"}', now(), now() "
                 + "from generate_series(1, 2000) n");
         // switchboard.journal.search-index: trigram builds the payload index (the default, none, leaves it out).
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, "trigram").apply()).isTrue();
+        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "trigram").apply()).isTrue();
         EventQueries queries = new EventQueries(jdbc, new JournalProperties(null, null, null, 0),
                 new ObjectMapper(), Clock.systemUTC());
         List<EventQueries.EventSummary> found = queries.find(new EventQueries.Filter(null, null, "lead1234@volume",
