@@ -5,13 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import io.switchboard.integration.PageLimit;
-import io.switchboard.inbox.InboxSignal;
-import io.switchboard.inbox.InboxStore;
-import io.switchboard.integration.IntegrationsProperties;
-import io.switchboard.integration.Trigger;
-import io.switchboard.integration.PageLimit;
 import io.switchboard.inbox.DeadLetterStore.DeadLetter;
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.PageLimit;
+import io.switchboard.integration.Trigger;
+import io.switchboard.journal.PayloadMask;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -38,10 +36,12 @@ class DeadLetterController {
     private final InboxSignal signal;
     private final TransactionTemplate tx;
     private final IntegrationsProperties integrations;
+    private final PayloadMask mask;
 
     DeadLetterController(DeadLetterStore deadLetters, InboxStore inbox, InboxSignal signal, TransactionTemplate tx,
-            IntegrationsProperties integrations) {
+            IntegrationsProperties integrations, PayloadMask mask) {
         this.integrations = integrations;
+        this.mask = mask;
         this.deadLetters = deadLetters;
         this.inbox = inbox;
         this.signal = signal;
@@ -56,13 +56,13 @@ class DeadLetterController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
             @RequestParam(required = false, defaultValue = "100") int limit) {
         return deadLetters.find(integration, category, "all".equalsIgnoreCase(status) ? null : status, since, until,
-                PageLimit.of(limit, 1000));
+                PageLimit.of(limit, 1000)).stream().map(letter -> letter.shownWith(mask)).toList();
     }
 
     @GetMapping("/{id}")
     ResponseEntity<?> get(@PathVariable String id) {
         DeadLetter letter = deadLetters.get(id);
-        return letter == null ? notFound(id) : ResponseEntity.ok(letter);
+        return letter == null ? notFound(id) : ResponseEntity.ok(letter.shownWith(mask));
     }
 
     @PostMapping("/{id}/replay")

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.switchboard.journal.Journal;
+import io.switchboard.journal.PayloadMask;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import io.switchboard.reliability.Failure;
@@ -33,6 +34,13 @@ public class DeadLetterStore {
     public record DeadLetter(String id, String eventId, String integration, String routeId, String category,
             String payload, String headers, String exceptionClass, String exceptionMessage, int attempts,
             Instant firstFailedAt, Instant lastFailedAt, String status, Instant resolvedAt, String resolvedBy) {
+
+        /** The same letter with its payload as a person may see it. */
+        public DeadLetter shownWith(PayloadMask mask) {
+            return new DeadLetter(id, eventId, integration, routeId, category, mask.mask(payload), headers,
+                    exceptionClass, exceptionMessage, attempts, firstFailedAt, lastFailedAt, status, resolvedAt,
+                    resolvedBy);
+        }
     }
 
     /** Parks an event (or, for routes without an inbox event, a payload) for good. Joins the caller's transaction. */

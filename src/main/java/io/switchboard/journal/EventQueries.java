@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,16 +22,19 @@ import org.springframework.stereotype.Component;
 public class EventQueries {
 
     private static final Logger log = LoggerFactory.getLogger(EventQueries.class);
+    /** Candidates a search reads per query, and at most in all: a search costs a bounded amount. */
+    private static final int SEARCH_BATCH = 200;
+    private static final int SEARCH_MAX_SCANNED = 10_000;
 
     private final JdbcTemplate jdbc;
     private final JournalProperties properties;
     private final PayloadMask mask;
     private final Clock clock;
 
-    public EventQueries(JdbcTemplate jdbc, JournalProperties properties, ObjectMapper json, Clock clock) {
+    public EventQueries(JdbcTemplate jdbc, JournalProperties properties, PayloadMask mask, Clock clock) {
         this.jdbc = jdbc;
         this.properties = properties;
-        this.mask = new PayloadMask(properties, json);
+        this.mask = mask;
         this.clock = clock;
     }
 
@@ -75,17 +77,55 @@ public class EventQueries {
             sql.append(" and received_at < ?");
             args.add(Timestamp.from(filter.until()));
         }
-        if (filter.q() != null && !filter.q().isBlank()) {
-            // An event id, a delivery id, or any value in the payload (an e-mail, a submissionId).
-            sql.append(" and (id = ? or delivery_id = ? or payload like ?)");
-            String q = filter.q().trim();
-            args.add(q);
-            args.add(q);
-            args.add("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        int limit = Math.max(1, Math.min(filter.limit(), 500));
+        int offset = Math.max(0, filter.offset());
+        if (filter.q() == null || filter.q().isBlank()) {
+            sql.append(" order by received_at desc, id limit ").append(limit).append(" offset ").append(offset);
+            return jdbc.query(sql.toString(), EventQueries::summary, args.toArray());
         }
-        sql.append(" order by received_at desc, id limit ").append(Math.max(1, Math.min(filter.limit(), 500)))
-                .append(" offset ").append(Math.max(0, filter.offset()));
-        return jdbc.query(sql.toString(), EventQueries::summary, args.toArray());
+        // An event id, a delivery id, or any value in the payload as a person sees it (an e-mail,
+        // a submissionId). The database finds the candidates in the raw payloads; each is kept
+        // only when its masked payload holds the text too, so a masked value can never be
+        // found, guessed piece by piece or confirmed by search.
+        String q = filter.q().trim();
+        sql.append(" and (id = ? or delivery_id = ? or payload like ?)");
+        args.add(q);
+        args.add(q);
+        args.add("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        sql.append(" order by received_at desc, id limit ").append(SEARCH_BATCH).append(" offset ?");
+        List<EventSummary> found = new ArrayList<>();
+        int skipped = 0;
+        for (int scanned = 0; scanned < SEARCH_MAX_SCANNED && found.size() < limit; scanned += SEARCH_BATCH) {
+            List<Object> page = new ArrayList<>(args);
+            page.add(scanned);
+            List<SearchHit> hits = jdbc.query(sql.toString(), (rs, n) -> new SearchHit(summary(rs, n),
+                    rs.getString("payload")), page.toArray());
+            for (SearchHit hit : hits) {
+                if (found.size() < limit && matches(hit, q)) {
+                    if (skipped < offset) {
+                        skipped++;
+                    } else {
+                        found.add(hit.summary());
+                    }
+                }
+            }
+            if (hits.size() < SEARCH_BATCH) {
+                break;
+            }
+        }
+        return found;
+    }
+
+    /** A candidate of a search: its line in the list and its raw payload, which never leaves here. */
+    private record SearchHit(EventSummary summary, String payload) {
+    }
+
+    private boolean matches(SearchHit hit, String q) {
+        if (q.equals(hit.summary().id()) || q.equals(hit.summary().deliveryId())) {
+            return true;
+        }
+        String shown = mask.searchable(hit.payload());
+        return shown != null && shown.contains(q);
     }
 
     public Optional<EventDetail> get(String id) {

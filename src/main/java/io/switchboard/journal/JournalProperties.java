@@ -13,10 +13,12 @@ import org.springframework.util.unit.DataSize;
  * @param maxPayloadShown payloads longer than this are cut when shown
  * @param retention       finished events older than this are purged
  * @param purgeBatch      rows deleted per transaction by the purge, so it never holds long locks
+ * @param searchesPerMinute payload searches ({@code GET /api/events?q=}) one account may make per
+ *                        minute, in bursts of as many; more get 429 with {@code Retry-After}
  */
 @ConfigurationProperties("switchboard.journal")
 public record JournalProperties(List<String> maskedFields, DataSize maxPayloadShown, Duration retention,
-        int purgeBatch) {
+        int purgeBatch, int searchesPerMinute) {
 
     public JournalProperties {
         maskedFields = maskedFields == null ? List.of("password", "secret", "token", "apiKey", "api_key",
@@ -25,5 +27,6 @@ public record JournalProperties(List<String> maskedFields, DataSize maxPayloadSh
         maxPayloadShown = maxPayloadShown == null ? DataSize.ofKilobytes(64) : maxPayloadShown;
         retention = retention == null ? Duration.ofDays(30) : retention;
         purgeBatch = purgeBatch <= 0 ? 1000 : purgeBatch;
+        searchesPerMinute = searchesPerMinute <= 0 ? 60 : searchesPerMinute;
     }
 }

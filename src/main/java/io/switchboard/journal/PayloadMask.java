@@ -1,5 +1,7 @@
 package io.switchboard.journal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -9,12 +11,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import org.springframework.stereotype.Component;
 
 /**
- * Masks sensitive fields of a JSON payload before a person sees it, at any depth, and cuts
- * payloads that are too long to show. A payload that is not JSON is shown only by its size.
+ * Masks sensitive fields ({@code switchboard.journal.masked-fields}) of a JSON payload before a
+ * person sees it, at any depth, and cuts payloads that are too long to show. A payload that is
+ * not JSON is shown only by its size. {@link MaskedAnswers} applies the same rule to every API
+ * answer; journal search matches {@link #searchable(String) what is shown}, never the masked values.
  */
-public final class PayloadMask {
+@Component
+public class PayloadMask {
 
     static final String MASK = "***";
 
@@ -32,17 +38,58 @@ public final class PayloadMask {
         if (payload == null) {
             return null;
         }
-        String shown;
-        try {
-            JsonNode tree = json.readTree(payload);
-            shown = json.writeValueAsString(maskNode(tree));
-        } catch (Exception notJson) {
+        String shown = searchable(payload);
+        if (shown == null) {
             shown = "(" + payload.length() + " characters, not JSON: not shown)";
         }
         if (shown.length() > maxChars) {
             return shown.substring(0, maxChars) + "… (cut: " + shown.length() + " characters in all)";
         }
         return shown;
+    }
+
+    /**
+     * The whole payload as a person may see it (masked, never cut), which is what a journal
+     * search may match; {@code null} when it is not JSON and so never shown.
+     */
+    public String searchable(String payload) {
+        if (payload == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(maskTree(json.readTree(payload), new ArrayList<>()));
+        } catch (Exception notJson) {
+            return null;
+        }
+    }
+
+    /** Whether a field of this name is shown only as {@code ***}. */
+    public boolean masked(String fieldName) {
+        return fields.contains(fieldName.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Masks a tree in place, at any depth, and adds the values it masked to {@code found}, so
+     * that a caller can blot them out wherever else they are quoted (an error message).
+     */
+    public JsonNode maskTree(JsonNode node, List<String> found) {
+        if (node instanceof ObjectNode object) {
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                if (masked(name)) {
+                    collectValues(object.get(name), found);
+                    object.set(name, TextNode.valueOf(MASK));
+                } else {
+                    object.set(name, maskTree(object.get(name), found));
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, maskTree(array.get(i), found));
+            }
+        }
+        return node;
     }
 
     /**
@@ -59,10 +106,10 @@ public final class PayloadMask {
 
     private JsonNode strip(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            var names = new java.util.ArrayList<String>();
+            List<String> names = new ArrayList<>();
             object.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
-                if (fields.contains(name.toLowerCase(Locale.ROOT))) {
+                if (masked(name)) {
                     object.remove(name);
                 } else {
                     strip(object.get(name));
@@ -74,22 +121,15 @@ public final class PayloadMask {
         return node;
     }
 
-    private JsonNode maskNode(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            var names = new java.util.ArrayList<String>();
-            object.fieldNames().forEachRemaining(names::add);
-            for (String name : names) {
-                if (fields.contains(name.toLowerCase(Locale.ROOT))) {
-                    object.set(name, TextNode.valueOf(MASK));
-                } else {
-                    object.set(name, maskNode(object.get(name)));
-                }
-            }
-        } else if (node instanceof ArrayNode array) {
-            for (int i = 0; i < array.size(); i++) {
-                array.set(i, maskNode(array.get(i)));
-            }
+    /** Every scalar value under a node (a masked field may hold an object), for blotting out elsewhere. */
+    static void collectValues(JsonNode node, List<String> found) {
+        if (node == null || node.isNull()) {
+            return;
         }
-        return node;
+        if (node.isContainerNode()) {
+            node.forEach(child -> collectValues(child, found));
+        } else if (!MASK.equals(node.asText())) {
+            found.add(node.asText());
+        }
     }
 }

@@ -20,8 +20,8 @@ class HealthCacheTest {
     void theHealthIsComputedOncePerCachePeriodHoweverOftenItIsAsked() {
         AtomicInteger computations = new AtomicInteger();
         MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-        EventQueries counting = new EventQueries(null, new JournalProperties(null, null, null, 0), new ObjectMapper(),
-                clock) {
+        EventQueries counting = new EventQueries(null, new JournalProperties(null, null, null, 0, 0),
+                new PayloadMask(new JournalProperties(null, null, null, 0, 0), new ObjectMapper()), clock) {
             @Override
             public Map<String, IntegrationActivity> activitySince(Instant since) {
                 computations.incrementAndGet();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.switchboard.journal.EventQueries;
 import io.switchboard.journal.JournalProperties;
+import io.switchboard.journal.PayloadMask;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,8 +62,9 @@ class JournalSearchPostgresIT {
                 + "from generate_series(1, 2000) n");
         // switchboard.journal.search-index: trigram builds the payload index (the default, none, leaves it out).
         assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "trigram").apply()).isTrue();
-        EventQueries queries = new EventQueries(jdbc, new JournalProperties(null, null, null, 0),
-                new ObjectMapper(), Clock.systemUTC());
+        JournalProperties properties = new JournalProperties(null, null, null, 0, 0);
+        EventQueries queries = new EventQueries(jdbc, properties, new PayloadMask(properties, new ObjectMapper()),
+                Clock.systemUTC());
         List<EventQueries.EventSummary> found = queries.find(new EventQueries.Filter(null, null, "lead1234@volume",
                 null, null, 50, 0));
         assertThat(found).extracting(EventQueries.EventSummary::id).containsExactly("e-1234");

@@ -1,0 +1,34 @@
+package io.switchboard.journal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import org.springframework.stereotype.Component;
+
+/**
+ * Payload searches per account ({@code switchboard.journal.searches-per-minute}): enough for a
+ * person and a console polling every 4 s, too few to probe the journal by script. Accounts
+ * come from configuration, so the table stays small.
+ */
+@Component
+class SearchLimiter {
+
+    private final int perMinute;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    SearchLimiter(JournalProperties properties) {
+        this.perMinute = properties.searchesPerMinute();
+    }
+
+    /** Null when the account may search now, else how long it should wait. */
+    Duration waitBeforeSearch(String account) {
+        ConsumptionProbe probe = buckets.computeIfAbsent(account, ignored -> Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+                .build()).tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? null : Duration.ofNanos(probe.getNanosToWaitForRefill());
+    }
+}
