@@ -142,9 +142,10 @@ class SecurityConfiguration {
                 request.setAttribute(ApiKeyAuthenticationFilter.STATELESS_CREDENTIALS, Boolean.TRUE);
             }
         };
-        RequestMatcher console = request -> {
+        // The console and its login page: neither runs inline script or style.
+        RequestMatcher consolePages = request -> {
             String path = request.getRequestURI();
-            return path.equals("/console") || path.startsWith("/console/");
+            return path.equals("/console") || path.startsWith("/console/") || path.equals("/login");
         };
 
         http
@@ -196,8 +197,8 @@ class SecurityConfiguration {
                 .ignoringRequestMatchers("/actuator/hawtio/auth/**"))
             .headers(headers -> headers
                 .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN))
-                // The console runs no inline script or style, so it can forbid both.
-                .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(console, new ContentSecurityPolicyHeaderWriter(
+                // The console and /login run no inline script or style, so they can forbid both.
+                .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(consolePages, new ContentSecurityPolicyHeaderWriter(
                         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                 + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
                                 + "frame-ancestors 'none'"))));

@@ -167,6 +167,22 @@ class ConsoleHardeningTest {
     }
 
     @Test
+    void loginPageHasTheConsolesContentSecurityPolicyAndHeaders() throws Exception {
+        HttpResponse<String> console = client.send(HttpRequest.newBuilder(client.uri("/console/"))
+                .header("Authorization", basic("viewer", "viewer-test-password")));
+        HttpResponse<String> login = new Browserless(port).send(HttpRequest.newBuilder(client.uri("/login")));
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.body()).contains("login-form").doesNotContain("<script").doesNotContain("style=");
+        for (String header : new String[] {"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                "Referrer-Policy", "Cache-Control"}) {
+            assertThat(login.headers().firstValue(header)).as(header).isPresent()
+                    .isEqualTo(console.headers().firstValue(header));
+        }
+        assertThat(login.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("form-action 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe-inline"));
+    }
+
+    @Test
     void listLimitsMustBePositiveAndLargeOnesAreCapped() throws Exception {
         String viewer = basic("viewer", "viewer-test-password");
         for (String path : new String[] {"/api/events?limit=-1", "/api/events?limit=0", "/api/dead-letters?limit=-1",
