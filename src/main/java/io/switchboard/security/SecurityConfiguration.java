@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
@@ -101,6 +104,22 @@ class SecurityConfiguration {
         DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
         provider.setPasswordEncoder(encoder);
         return new ThrottledAuthenticationManager(new ProviderManager(provider), throttle);
+    }
+
+    /**
+     * Login bodies are read ahead of everything else, without a thread and within the webhooks'
+     * body deadline, and dispatched again once whole (see LoginBodies): the REQUEST dispatch and
+     * that ASYNC one.
+     */
+    @Bean
+    FilterRegistrationBean<LoginBodies> loginBodies(
+            @Value("${switchboard.ingress.body-deadline:5s}") java.time.Duration deadline) {
+        FilterRegistrationBean<LoginBodies> registration = new FilterRegistrationBean<>(new LoginBodies(deadline));
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+        registration.setUrlPatterns(List.of("/login", "/actuator/hawtio/auth/login"));
+        registration.setAsyncSupported(true);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
+        return registration;
     }
 
     @Bean

@@ -73,6 +73,49 @@ class LoginAttacksTest {
                 .isEqualTo(302);
     }
 
+    @Test
+    void fiftySlowLoginBodiesDoNotKeepARealLoginOut() throws Exception {
+        List<TestSockets.Client> slow = new ArrayList<>();
+        byte[] form = "username=admin&password=trickled-one-byte-a-second".getBytes(StandardCharsets.UTF_8);
+        byte[] json = "{\"username\":\"admin\",\"password\":\"trickled\"}".getBytes(StandardCharsets.UTF_8);
+        try {
+            for (int i = 0; i < 50; i++) {
+                TestSockets.Client client = TestSockets.from("127.0.0.43", port);
+                slow.add(client);
+                if (i % 2 == 0) {
+                    client.start("/login", Map.of("Content-Type", "application/x-www-form-urlencoded"), form, 1);
+                } else {
+                    client.start("/actuator/hawtio/auth/login", Map.of("Content-Type", "application/json"), json, 1);
+                }
+            }
+            Browserless user = new Browserless(port);
+            assertThat(user.logIn("viewer", "viewer-test-password")).as("the form login").isEqualTo(302);
+            assertThat(new Browserless(port).logInToHawtio("admin", "admin-test-password")).as("Hawtio's login")
+                    .isEqualTo(200);
+            int stillOpen = 0;
+            for (TestSockets.Client client : slow) {
+                stillOpen += client.answered() ? 0 : 1;
+            }
+            assertThat(stillOpen).as("slow logins still being read while the real ones got in").isPositive();
+        } finally {
+            for (TestSockets.Client client : slow) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    void loginBodiesReadAheadStillNeedTheCsrfTokenAndAreBounded() throws Exception {
+        Map<String, String> form = Map.of("Content-Type", "application/x-www-form-urlencoded");
+        try (TestSockets.Client client = TestSockets.from("127.0.0.44", port)) {
+            assertThat(client.post("/login", form, "username=viewer&password=viewer-test-password"
+                    .getBytes(StandardCharsets.UTF_8))).as("no CSRF token").isEqualTo(403);
+        }
+        try (TestSockets.Client client = TestSockets.from("127.0.0.44", port)) {
+            assertThat(client.post("/login", form, new byte[LoginBodies.MAX_BODY + 1])).isEqualTo(413);
+        }
+    }
+
     private int basicFrom(String address, String user, String password) throws Exception {
         try (TestSockets.Client client = TestSockets.from(address, port)) {
             return client.post("/api/me", Map.of("Authorization", basic(user, password)), new byte[0]);
