@@ -13,13 +13,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * A bulkhead for the requests whose body is read on a worker thread before anybody is
- * authenticated: the login forms (the server's and Hawtio's) and, in the demo, the sandbox's
- * simulated systems. A sender that trickles such a body holds a thread while it does; at most
- * so many of each kind are read at once, more get 503 at once, so slow senders cannot take the
- * threads that health checks and everybody else need. (Webhook bodies are read without a
- * thread at all; every other request is refused before its body is read, and its unread body
- * is not waited for: {@code server.tomcat.max-swallow-size: 0}.)
+ * A bulkhead for the requests handled on a worker thread before anybody is authenticated: the
+ * logins (the server's form and Hawtio's), whose password checks are costly, and, in the demo,
+ * the sandbox's simulated systems, whose bodies are read on the thread: a sender that trickles
+ * such a body holds a thread while it does. At most so many of each kind run at once, more get
+ * 503 at once, so they cannot take the threads that health checks and everybody else need. (A
+ * login's body is whole before it gets here, read without a thread within a deadline by
+ * {@link LoginBodies}, so slow senders never hold a login permit; webhook bodies are read
+ * without a thread too; every other request is refused before its body is read, and its unread
+ * body is not waited for: {@code server.tomcat.max-swallow-size: 0}.)
  */
 final class AnonymousBodies extends OncePerRequestFilter {
 

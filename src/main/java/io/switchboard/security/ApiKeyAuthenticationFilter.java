@@ -41,9 +41,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        ApiKeyGate.Caller matched = gate.match(presented);
+        ApiKeyGate.Caller matched = gate.admit(request, response, presented);
         if (matched == null) {
-            gate.refuse(request, response);
             return;
         }
         var auth = UsernamePasswordAuthenticationToken.authenticated("api-key:" + matched.keyName(), null,

@@ -26,8 +26,8 @@ import org.springframework.stereotype.Component;
  * a path that answers before it (an api integration's calls, {@code ingress.ApiCalls}): the
  * key from {@code X-Api-Key} (or {@code Authorization: Bearer} on {@code /api} and
  * {@code /actuator}), its SHA-256 compared in constant time with every configured key, a
- * locked client address refused with 429, a wrong key counted against the address and
- * refused with 401, and the response headers the chain writes (no caching, no sniffing,
+ * locked client address refused with 429, a wrong key counted against the address (in the
+ * same step as the comparison, {@link LoginThrottle#checkKey}) and refused with 401, and the response headers the chain writes (no caching, no sniffing,
  * no framing, same-origin referrer).
  */
 @Component
@@ -71,21 +71,25 @@ public class ApiKeyGate {
     }
 
     /**
-     * Admits the request's key or answers it: the caller, or null once a 429 (locked address)
-     * or 401 (no such key) has been written.
+     * Admits the request's key or answers it: the caller, or null once a 429 (locked address,
+     * or its limit taken by checks in progress) or 401 (no such key) has been written. The key is
+     * compared while the address's failures are held, so parallel wrong keys from one address get
+     * no more 401s than the address's limit, whatever their number.
      */
     public Caller admit(HttpServletRequest request, HttpServletResponse response, String presented) throws IOException {
         // A presented key is a login attempt, refused while the address is locked (X-Api-Key or Bearer alike).
-        Duration locked = throttle.lockedFor(null, request.getRemoteAddr());
-        if (locked != null) {
-            LoginThrottleFilter.refuse(response, locked);
+        LoginThrottle.Checked<Caller> checked = throttle.checkKey(request.getRemoteAddr(), () -> match(presented));
+        if (checked.refusedFor() != null) {
+            LoginThrottleFilter.refuse(response, checked.refusedFor());
             return null;
         }
-        Caller caller = match(presented);
-        if (caller == null) {
-            refuse(request, response);
+        if (checked.result() == null) {
+            // A wrong key names no account: it has counted against the client address only.
+            ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
+                    "The API key (X-Api-Key, or Authorization: Bearer on /api and /actuator) does not match a "
+                            + "configured API key.");
         }
-        return caller;
+        return checked.result();
     }
 
     /** The configured key with that value, or null; every key is compared, so timing tells nothing. */
@@ -99,14 +103,6 @@ public class ApiKeyGate {
             }
         }
         return matched;
-    }
-
-    /** A wrong key names no account: it counts against the client address only. */
-    void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        throttle.failed(null, request.getRemoteAddr());
-        ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
-                "The API key (X-Api-Key, or Authorization: Bearer on /api and /actuator) does not match a "
-                        + "configured API key.");
     }
 
     /** The headers the secured chain writes on every answer. */

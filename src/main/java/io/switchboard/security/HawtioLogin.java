@@ -25,14 +25,17 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Lets Hawtio's own login page check the same users and roles as the rest of the server.
  * Hawtio authenticates through JAAS and names its helpers by class name
  * ({@code hawtio.authenticationContainerDiscoveryClasses}), so this class registers a JAAS
  * login module with Hawtio, and the module asks Spring Security's user store (through the
- * same failed-login throttle as every other login), reached through the static bridge that
- * this bean fills in once the context is ready.
+ * same failed-login throttle as every other login, with the request's client address), reached
+ * through the static bridge that this bean fills in once the context is ready.
  */
 public class HawtioLogin implements AuthenticationContainerDiscovery {
 
@@ -93,8 +96,11 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
                 throw new FailedLoginException("Hawtio sent no user name and password");
             }
             try {
-                authentication = manager.authenticate(UsernamePasswordAuthenticationToken.unauthenticated(
-                        name.getName(), new String(password.getPassword())));
+                var attempt = UsernamePasswordAuthenticationToken.unauthenticated(name.getName(),
+                        new String(password.getPassword()));
+                // The throttle counts Hawtio's failures per client address too, as on every other way in.
+                attempt.setDetails(new WebAuthenticationDetails(clientAddress(), null));
+                authentication = manager.authenticate(attempt);
                 return true;
             } catch (ThrottledAuthenticationManager.LoginLockedException e) {
                 throw new FailedLoginException("Too many failed logins; try again in "
@@ -104,6 +110,12 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
             } finally {
                 password.clearPassword();
             }
+        }
+
+        /** The address of the request Hawtio's login servlet is answering (JAAS does not pass it on). */
+        private static String clientAddress() {
+            return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes servlet
+                    ? servlet.getRequest().getRemoteAddr() : null;
         }
 
         @Override

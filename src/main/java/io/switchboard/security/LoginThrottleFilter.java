@@ -14,10 +14,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses a login attempt with 429 and {@code Retry-After} while its account or its client
- * address is locked ({@link LoginThrottle}), before any password is checked: the form login,
- * HTTP Basic and API keys alike. Failures themselves are counted where the password or key is
- * checked ({@link ThrottledAuthenticationManager}, {@link ApiKeyAuthenticationFilter}).
+ * Refuses a login attempt with 429 and {@code Retry-After} while its account is locked for its
+ * client address, or the address itself is locked ({@link LoginThrottle}), before the body or any
+ * password is checked: the form login, HTTP Basic and API keys alike. Slots and failures are
+ * counted where the password or key is checked ({@link ThrottledAuthenticationManager},
+ * {@link ApiKeyGate}).
  * (How many login bodies are read at once is {@link AnonymousBodies}'s business.)
  */
 final class LoginThrottleFilter extends OncePerRequestFilter {
@@ -62,8 +63,9 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
 
     static void refuse(HttpServletResponse response, Duration locked) throws IOException {
         ProblemResponses.retryLater(response, HttpStatus.TOO_MANY_REQUESTS, locked, "Too many failed logins",
-                "Too many failed logins for this account or from this address; logins are refused for "
-                        + ProblemResponses.seconds(locked) + " s, even with the right password.");
+                "Too many failed logins (or logins being checked at once) for this account from this address, "
+                        + "or from this address; logins are refused for " + ProblemResponses.seconds(locked)
+                        + " s, even with the right password.");
     }
 
     private static String basicUser(String encoded) {

@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
@@ -103,6 +106,22 @@ class SecurityConfiguration {
         return new ThrottledAuthenticationManager(new ProviderManager(provider), throttle);
     }
 
+    /**
+     * Login bodies are read ahead of everything else, without a thread and within the webhooks'
+     * body deadline, and dispatched again once whole (see LoginBodies): the REQUEST dispatch and
+     * that ASYNC one.
+     */
+    @Bean
+    FilterRegistrationBean<LoginBodies> loginBodies(
+            @Value("${switchboard.ingress.body-deadline:5s}") java.time.Duration deadline) {
+        FilterRegistrationBean<LoginBodies> registration = new FilterRegistrationBean<>(new LoginBodies(deadline));
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+        registration.setUrlPatterns(List.of("/login", "/actuator/hawtio/auth/login"));
+        registration.setAsyncSupported(true);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
+        return registration;
+    }
+
     @Bean
     SmartInitializingSingleton hawtioLoginConnector(ThrottledAuthenticationManager passwordLogins,
             RoleHierarchy roleHierarchy) {
@@ -142,9 +161,10 @@ class SecurityConfiguration {
                 request.setAttribute(ApiKeyAuthenticationFilter.STATELESS_CREDENTIALS, Boolean.TRUE);
             }
         };
-        RequestMatcher console = request -> {
+        // The console and its login page: neither runs inline script or style.
+        RequestMatcher consolePages = request -> {
             String path = request.getRequestURI();
-            return path.equals("/console") || path.startsWith("/console/");
+            return path.equals("/console") || path.startsWith("/console/") || path.equals("/login");
         };
 
         http
@@ -196,8 +216,8 @@ class SecurityConfiguration {
                 .ignoringRequestMatchers("/actuator/hawtio/auth/**"))
             .headers(headers -> headers
                 .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN))
-                // The console runs no inline script or style, so it can forbid both.
-                .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(console, new ContentSecurityPolicyHeaderWriter(
+                // The console and /login run no inline script or style, so they can forbid both.
+                .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(consolePages, new ContentSecurityPolicyHeaderWriter(
                         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                 + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
                                 + "frame-ancestors 'none'"))));

@@ -9,8 +9,10 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 
 /**
- * Checks user names and passwords (form login, HTTP Basic, Hawtio) and counts each failure
- * against the account and the client address; refuses outright while either is locked.
+ * Checks user names and passwords (form login, HTTP Basic, Hawtio) through the failed-login
+ * throttle: a slot is reserved before the password is checked and becomes a failure if it is
+ * wrong; a login is refused outright while the account is locked for its address, the address
+ * is locked, or the slots are all taken by checks in progress.
  */
 final class ThrottledAuthenticationManager implements AuthenticationManager {
 
@@ -26,18 +28,23 @@ final class ThrottledAuthenticationManager implements AuthenticationManager {
     public Authentication authenticate(Authentication attempt) throws AuthenticationException {
         String account = attempt.getName();
         String address = attempt.getDetails() instanceof WebAuthenticationDetails web ? web.getRemoteAddress() : null;
-        Duration locked = throttle.lockedFor(account, address);
-        if (locked != null) {
-            throw new LoginLockedException(locked);
+        // The slot is reserved before the password is checked, so parallel guesses cannot all be checked.
+        LoginThrottle.Attempt slot = throttle.begin(account, address);
+        if (slot.refusedFor() != null) {
+            throw new LoginLockedException(slot.refusedFor());
         }
+        Authentication authenticated;
         try {
-            Authentication authenticated = passwords.authenticate(attempt);
-            throttle.succeeded(account);
-            return authenticated;
+            authenticated = passwords.authenticate(attempt);
         } catch (AuthenticationException failure) {
-            throttle.failed(account, address);
+            slot.failed();
             throw failure;
+        } catch (RuntimeException broken) {
+            slot.abandoned();
+            throw broken;
         }
+        slot.succeeded();
+        return authenticated;
     }
 
     /** A login refused because its account or address is locked, whatever the password. */
@@ -46,7 +53,7 @@ final class ThrottledAuthenticationManager implements AuthenticationManager {
         private final transient Duration retryAfter;
 
         LoginLockedException(Duration retryAfter) {
-            super("Too many failed logins; locked for " + retryAfter.toSeconds() + " s");
+            super("Too many failed logins; refused for " + retryAfter.toSeconds() + " s");
             this.retryAfter = retryAfter;
         }
 
