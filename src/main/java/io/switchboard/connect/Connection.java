@@ -45,6 +45,7 @@ public final class Connection {
     private final Alerts alerts;
     private final Clock clock;
     private final Map<String, String> deniedOperations = new ConcurrentHashMap<>();
+    private final CallOutcomes outcomes = new CallOutcomes();
     private volatile Instant refusedUntil;
     private volatile String refusedReason;
     private volatile String rateLimited;
@@ -105,15 +106,50 @@ public final class Connection {
      * an {@link java.io.IOException} when the system or its token endpoint cannot be reached.
      */
     Response call(Exchange exchange, Request request) throws Exception {
+        try {
+            Response response = attempt(request);
+            if (exchange != null) {
+                exchange.removeProperty(Failure.FAILED_CONNECTION);
+            }
+            return response;
+        } catch (Exception failed) {
+            // Whoever settles the event learns which system failed it (an incident's cause).
+            if (exchange != null) {
+                exchange.setProperty(Failure.FAILED_CONNECTION, name);
+            }
+            throw failed;
+        }
+    }
+
+    private Response attempt(Request request) throws Exception {
         failFastWhileRefused();
         Credential credential = credential();
-        Response response = send(request, credential);
-        if (response.status() == 401 && auth.renew(credential)) {
-            credential = credential();
+        Response response;
+        try {
             response = send(request, credential);
+            if (response.status() == 401 && auth.renew(credential)) {
+                credential = credential();
+                response = send(request, credential);
+            }
+        } catch (java.io.IOException unreachable) {
+            // Refused, reset or timed out: the system was not there for this call.
+            unavailable(request.method() + " " + request.path() + ": " + unreachable.getClass().getSimpleName()
+                    + (unreachable.getMessage() == null ? "" : " " + unreachable.getMessage()));
+            throw unreachable;
         }
         settle(request, response, credential);
         return response;
+    }
+
+    /** A call the system did not serve; the connection turns failing when such calls pile up. */
+    private void unavailable(String error) {
+        outcomes.failed(Instant.now(clock), error);
+        updateState(null);
+    }
+
+    /** How the system has answered lately, as {@code /api/connections} shows it. */
+    public CallOutcomes.Availability availability() {
+        return outcomes.availability(Instant.now(clock));
     }
 
     private void failFastWhileRefused() {
@@ -183,6 +219,11 @@ public final class Connection {
     private void settle(Request request, Response response, Credential credential) throws HttpOperationFailedException {
         int status = response.status();
         String operation = request.method() + " " + request.path();
+        if (status >= 500) {
+            outcomes.failed(Instant.now(clock), operation + " answered " + status);
+        } else {
+            outcomes.succeeded(Instant.now(clock));
+        }
         if (status >= 200 && status < 300) {
             boolean wasRefused = refusedUntil != null;
             refusedUntil = null;
@@ -223,6 +264,8 @@ public final class Connection {
             Duration wait = Failure.retryAfter(failure.getResponseHeaders());
             rateLimited = operation + " answered 429" + (wait == null ? "" : ", Retry-After " + wait.toSeconds() + "s");
             updateState(rateLimited);
+        } else {
+            updateState(null);
         }
         throw failure;
     }
@@ -238,6 +281,10 @@ public final class Connection {
     private void updateState(String detail) {
         if (refusedUntil != null) {
             states.record(name, Status.CREDENTIALS_REJECTED, refusedReason);
+        } else if (outcomes.availability(Instant.now(clock)).failing()) {
+            CallOutcomes.Availability seen = outcomes.availability(Instant.now(clock));
+            states.record(name, Status.FAILING, seen.failed() + " of " + seen.calls() + " calls in the last "
+                    + CallOutcomes.WINDOW.toSeconds() + " s failed; last: " + seen.lastError());
         } else if (!deniedOperations.isEmpty()) {
             states.record(name, Status.PERMISSION_DENIED, detail != null && deniedOperations.containsValue(detail)
                     ? detail : deniedOperations.values().iterator().next());

@@ -37,9 +37,25 @@ class ConnectionsController {
         this.inbox = inbox;
     }
 
-    /** What a person needs to see about one connection. */
+    /**
+     * What a person needs to see about one connection.
+     *
+     * @param calls how the system answered the integrations' calls in the last minute on this node
+     */
     record View(String name, String baseUrl, String auth, Set<String> scopes, double rateLimit, int maxConcurrent,
-            String state, Instant since, String detail, Connect connect) {
+            String state, Instant since, String detail, Calls calls, Connect connect) {
+    }
+
+    /**
+     * The calls of the last minute: how many, the share that failed for want of the system (5xx,
+     * timeouts, refused connections) and the last such error.
+     */
+    record Calls(int lastMinute, int failed, double failingShare, String lastError, Instant lastErrorAt) {
+
+        static Calls of(CallOutcomes.Availability seen) {
+            return new Calls(seen.calls(), seen.failed(), Math.round(seen.failingShare() * 1000) / 1000.0,
+                    seen.lastError(), seen.lastErrorAt());
+        }
     }
 
     /**
@@ -63,7 +79,7 @@ class ConnectionsController {
             return new View(connection.name(), connection.baseUrl(), connection.settings().auth().type().label(),
                     connection.scopes(), connection.settings().rateLimit(), connection.settings().maxConcurrent(),
                     state == null ? null : state.status().label(), state == null ? null : state.since(),
-                    state == null ? null : state.detail(), connect);
+                    state == null ? null : state.detail(), Calls.of(connection.availability()), connect);
         }).toList();
     }
 

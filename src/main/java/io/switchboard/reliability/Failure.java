@@ -19,6 +19,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  */
 public record Failure(ErrorCategory category, String message, Duration retryAfter) {
 
+    /** Exchange property: the name of the connection whose call failed the exchange, if one did. */
+    public static final String FAILED_CONNECTION = "SwitchboardFailedConnection";
+
     public static Failure of(Throwable thrown) {
         for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
             if (cause instanceof HttpOperationFailedException http) {

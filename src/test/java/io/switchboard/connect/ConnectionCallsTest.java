@@ -236,6 +236,62 @@ class ConnectionCallsTest {
     }
 
     @Test
+    void aSystemAnswering503IsFailingWithTheShareAndLastErrorUntilCallsSucceedAgain() {
+        api.stubFor(get("/mail/messages").willReturn(aResponse().withStatus(503)));
+        start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());
+
+        call("connection:mail/messages", null);
+        call("connection:mail/messages", null);
+        assertThat(states.get("mail").orElseThrow().status()).as("two failures are not an outage yet")
+                .isEqualTo(Status.OK);
+        call("connection:mail/messages", null);
+        ConnectionState failing = states.get("mail").orElseThrow();
+        assertThat(failing.status()).isEqualTo(Status.FAILING);
+        assertThat(failing.detail()).contains("3 of 3 calls").contains("GET messages answered 503");
+        Instant since = failing.since();
+        assertThat(connections.get("mail").availability().failingShare()).isEqualTo(1.0);
+
+        api.stubFor(get("/mail/messages").willReturn(okJson("[]")));
+        clock.advance(Duration.ofSeconds(1));
+        call("connection:mail/messages", null);
+        assertThat(states.get("mail").orElseThrow().status()).as("one lucky call in an outage").isEqualTo(Status.FAILING);
+        assertThat(states.get("mail").orElseThrow().since()).isEqualTo(since);
+        call("connection:mail/messages", null);
+        assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.OK);
+        assertThat(connections.get("mail").availability().lastError())
+                .isEqualTo("GET messages answered 503");
+    }
+
+    @Test
+    void aRefusedConnectionCountsAsTheSystemBeingAway() {
+        var away = new ConnectionsProperties.Connection("http://127.0.0.1:1/away", null, Duration.ofMillis(500),
+                Duration.ofMillis(500), 0, 1, null);
+        start(Map.of("away", away), Map.of());
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(call("connection:away/things", null).getException()).isNotNull();
+        }
+
+        ConnectionState state = states.get("away").orElseThrow();
+        assertThat(state.status()).isEqualTo(Status.FAILING);
+        assertThat(state.detail()).contains("GET things").contains("Connection refused");
+    }
+
+    @Test
+    void answersOfASystemThatIsThereNeverMakeItFailing() {
+        api.stubFor(get("/mail/messages").willReturn(aResponse().withStatus(404)));
+        start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());
+
+        for (int i = 0; i < 5; i++) {
+            call("connection:mail/messages", null);
+        }
+
+        assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.OK);
+        assertThat(connections.get("mail").availability().calls()).isEqualTo(5);
+        assertThat(connections.get("mail").availability().failed()).isZero();
+    }
+
+    @Test
     void missingApiKeyIsAClearCredentialsErrorNamingTheVariable() {
         environment.setProperty("switchboard.connections.mail.auth.key", "${MAIL_API_KEY:}");
         start(Map.of("mail", apiKeyInHeader("")), Map.of());
