@@ -8,6 +8,7 @@ import io.switchboard.journal.EventQueries;
 import io.switchboard.journal.IntegrationHealth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -28,8 +29,11 @@ public class AlertChecks {
     private final AlertingProperties properties;
     private final Clock clock;
 
+    private final ObjectProvider<KnownCauses> knownCauses;
+
     public AlertChecks(IntegrationHealth health, EventQueries events, Alerts alerts, AlertingProperties properties,
-            Clock clock) {
+            Clock clock, ObjectProvider<KnownCauses> knownCauses) {
+        this.knownCauses = knownCauses;
         this.health = health;
         this.events = events;
         this.alerts = alerts;
@@ -58,10 +62,13 @@ public class AlertChecks {
                 long total = attempts.failed() + attempts.succeeded();
                 boolean tooMany = failures >= properties.failureRate().minFailures()
                         && (double) failures / total > properties.failureRate().threshold();
-                toggle(id, "failure-rate:" + id, tooMany, "Failure rate over "
-                        + Math.round(properties.failureRate().threshold() * 100) + "% for " + id,
-                        failures + " of " + total + " attempts failed in the last "
-                                + properties.failureRate().window().toSeconds() + " s");
+                // A known cause was paged once, as its incident: the rate would only page again.
+                if (!tooMany || !explained(id)) {
+                    toggle(id, "failure-rate:" + id, tooMany, "Failure rate over "
+                            + Math.round(properties.failureRate().threshold() * 100) + "% for " + id,
+                            failures + " of " + total + " attempts failed in the last "
+                                    + properties.failureRate().window().toSeconds() + " s");
+                }
                 if (h.deadLetters() == 0) {
                     alerts.resolve(deadLetterKey(id));
                 }
@@ -69,6 +76,11 @@ public class AlertChecks {
         } catch (RuntimeException e) {
             log.warn("alert checks could not run: {}", e.toString());
         }
+    }
+
+    private boolean explained(String integration) {
+        KnownCauses causes = knownCauses.getIfAvailable();
+        return causes != null && causes.explains(integration);
     }
 
     private void toggle(String integration, String key, boolean firing, String title, String detail) {

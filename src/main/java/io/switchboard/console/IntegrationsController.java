@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.switchboard.connect.ConnectionStates;
+import io.switchboard.incident.Incidents;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteCalls;
 import io.switchboard.integration.RouteFileProblems;
@@ -23,11 +25,13 @@ class IntegrationsController {
     private final IntegrationsProperties integrations;
     private final IntegrationHealth health;
     private final CamelContext camel;
-    private final io.switchboard.connect.ConnectionStates connections;
+    private final ConnectionStates connections;
     private final RouteFileProblems routeFiles;
+    private final Incidents incidents;
 
     IntegrationsController(IntegrationsProperties integrations, IntegrationHealth health, CamelContext camel,
-            io.switchboard.connect.ConnectionStates connections, RouteFileProblems routeFiles) {
+            ConnectionStates connections, RouteFileProblems routeFiles, Incidents incidents) {
+        this.incidents = incidents;
         this.integrations = integrations;
         this.health = health;
         this.camel = camel;
@@ -71,6 +75,8 @@ class IntegrationsController {
             List<Object> used = new ArrayList<>();
             scopes.keySet().forEach(name -> connections.get(name).ifPresent(used::add));
             entry.put("connections", used);
+            // What is broken now for this integration: the incidents of its events and of its systems.
+            entry.put("incidents", incidents.unresolvedConcerning(id, scopes.keySet()));
             entry.put("hawtio", "/actuator/hawtio/camel/routes");
             answer.add(entry);
         });

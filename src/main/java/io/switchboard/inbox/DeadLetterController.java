@@ -102,16 +102,29 @@ class DeadLetterController {
         return ResponseEntity.ok(Map.of("deadLetterId", id, "status", DeadLetterStore.DISCARDED));
     }
 
-    /** Bulk replay of every parked letter matching the filter, e.g. after an outage is fixed. */
+    /**
+     * Bulk replay of every parked letter matching the filter, e.g. after an outage is fixed; with
+     * {@code incident}, the letters of the events that incident affected. {@code dryRun=true}
+     * only counts them ({@code {"matching": N}}).
+     */
     @PostMapping("/replay")
     Map<String, Object> replayMatching(@RequestParam(required = false) String integration,
             @RequestParam(required = false) String category,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant since,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
+            @RequestParam(required = false) String incident, @RequestParam(defaultValue = "false") boolean dryRun,
             @RequestParam(required = false, defaultValue = "1000") int limit, Principal who) {
+        List<DeadLetter> matching = incident != null
+                ? deadLetters.parkedOfIncident(incident, PageLimit.of(limit, 10_000)).stream()
+                        .filter(letter -> integration == null || integration.equals(letter.integration()))
+                        .filter(letter -> category == null || category.equals(letter.category())).toList()
+                : deadLetters.find(integration, category, DeadLetterStore.PARKED, since, until,
+                        PageLimit.of(limit, 10_000));
+        if (dryRun) {
+            return Map.of("matching", matching.size());
+        }
         int replayed = 0;
-        for (DeadLetter letter : deadLetters.find(integration, category, DeadLetterStore.PARKED, since, until,
-                PageLimit.of(limit, 10_000))) {
+        for (DeadLetter letter : matching) {
             if (letter.eventId() != null && replayOne(letter, who.getName())) {
                 replayed++;
             }

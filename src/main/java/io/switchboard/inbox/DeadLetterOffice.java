@@ -51,7 +51,9 @@ public class DeadLetterOffice implements Processor {
             IntegrationsProperties.Inbox settings = integrations.find(integration)
                     .map(IntegrationsProperties.Integration::inbox)
                     .orElse(IntegrationsProperties.Inbox.DEFAULT);
-            failures.settleFailure(event, thrown, routeId, settings, durationMs);
+            failures.settleFailure(event, thrown, routeId,
+                    exchange.getProperty(Failure.FAILED_CONNECTION, String.class), settings,
+                    durationMs);
         } else {
             Failure failure = thrown == null ? Failure.fromStatus(500, "failed without an exception", null)
                     : Failure.of(thrown);

@@ -111,6 +111,13 @@ public class DeadLetterStore {
         return jdbc.query(sql.toString(), DeadLetterStore::map, args.toArray());
     }
 
+    /** The parked letters of the events an incident affected, oldest first (replayed in their order). */
+    public List<DeadLetter> parkedOfIncident(String incidentId, int limit) {
+        return jdbc.query("select * from dead_letter where status = ? and event_id in (select event_id from "
+                + "incident_event where incident_id = ?) order by last_failed_at limit " + Math.max(1, Math.min(limit,
+                        10_000)), DeadLetterStore::map, PARKED, incidentId);
+    }
+
     public DeadLetter get(String id) {
         return jdbc.query("select * from dead_letter where id = ?", DeadLetterStore::map, id)
                 .stream().findFirst().orElse(null);

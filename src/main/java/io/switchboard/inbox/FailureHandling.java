@@ -3,8 +3,9 @@ package io.switchboard.inbox;
 import java.time.Clock;
 import java.time.Instant;
 
-import io.switchboard.inbox.InboxStore;
 import io.switchboard.inbox.InboxStore.Claimed;
+import io.switchboard.incident.Cause;
+import io.switchboard.incident.Incidents;
 import io.switchboard.integration.IntegrationsProperties.Inbox;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -29,10 +30,12 @@ public class FailureHandling {
     private final io.switchboard.alerting.Alerts alerts;
 
     private final org.springframework.core.env.Environment environment;
+    private final Incidents incidents;
 
     public FailureHandling(InboxStore store, Clock clock, io.switchboard.alerting.Alerts alerts,
-            org.springframework.core.env.Environment environment) {
+            org.springframework.core.env.Environment environment, Incidents incidents) {
         this.environment = environment;
+        this.incidents = incidents;
         this.store = store;
         this.clock = clock;
         this.alerts = alerts;
@@ -58,24 +61,42 @@ public class FailureHandling {
             store.complete(event, durationMs);
             return;
         }
-        settleFailure(event, thrown, exchange.getFromRouteId(), settings, durationMs);
+        settleFailure(event, thrown, exchange.getFromRouteId(),
+                exchange.getProperty(Failure.FAILED_CONNECTION, String.class), settings, durationMs);
     }
 
-    /** A failed attempt: another one later if it may help and attempts remain, else dead. */
-    public void settleFailure(Claimed event, Throwable thrown, String routeId, Inbox settings, long durationMs) {
+    /**
+     * A failed attempt: another one later if it may help and attempts remain, else dead. A real
+     * event's failure also counts against the incident of its cause; {@code connection} is the
+     * connection whose call failed, if one did.
+     */
+    public void settleFailure(Claimed event, Throwable thrown, String routeId, String connection, Inbox settings,
+            long durationMs) {
+        boolean real = !store.isTest(event.eventId());
         AwaitingConnectionException awaiting = Failure.awaitedConnection(thrown);
         if (awaiting != null) {
-            hold(event, awaiting, durationMs);
+            hold(event, awaiting, durationMs, real);
+            if (real) {
+                incidents.failed(event.eventId(), event.integration(),
+                        Cause.of(thrown, event.integration(), routeId, connection), awaiting.getMessage());
+            }
             return;
         }
         Failure failure = Failure.of(thrown);
         String reason = failure.category().label() + ": " + failure.message();
+        if (real) {
+            incidents.failed(event.eventId(), event.integration(),
+                    Cause.of(thrown, event.integration(), routeId, connection), reason);
+        }
         if (!failure.retryable() || event.attempt() >= settings.maxAttempts()) {
             String finalReason = failure.retryable()
                     ? reason + " (gave up after " + event.attempt() + " attempts)" : reason;
             log.warn("event {} of {} is dead after {} attempt(s): {}", event.eventId(), event.integration(),
                     event.attempt(), finalReason);
             String letter = store.bury(event, failure, thrown, routeId, finalReason, durationMs);
+            if (!real) {
+                return; // a test event's or a drill's dead letter is reported where it was sent from
+            }
             alerts.raise(event.integration(), io.switchboard.alerting.AlertChecks.deadLetterKey(event.integration()),
                     "Dead letter parked for " + event.integration(),
                     "Event " + event.eventId() + " could not be processed (" + finalReason + "). Dead letter "
@@ -92,10 +113,13 @@ public class FailureHandling {
      * One alert per integration and outage (resolved when the connection is connected) tells the
      * card's owner where to reconnect.
      */
-    private void hold(Claimed event, AwaitingConnectionException awaiting, long durationMs) {
+    private void hold(Claimed event, AwaitingConnectionException awaiting, long durationMs, boolean real) {
         String connection = awaiting.connection();
         store.holdFor(event, connection, "waiting for connection " + connection + ": " + awaiting.getMessage(),
                 durationMs);
+        if (!real) {
+            return;
+        }
         alerts.raise(event.integration(), waitingAlertKey(connection, event.integration()),
                 "Connection " + connection + " needs connecting: " + event.integration() + " is waiting",
                 awaiting.getMessage() + ". Events of " + event.integration() + " that call " + connection

@@ -380,6 +380,12 @@ public class InboxStore {
     }
 
     /** The route failed but may succeed later: back to the inbox, not before the given time. */
+    /** Whether the event is a test event or a drill's: its failures page nobody and open no incident. */
+    public boolean isTest(String eventId) {
+        return jdbc.queryForList("select test_event from event where id = ?", Boolean.class, eventId).stream()
+                .findFirst().orElse(false);
+    }
+
     public void retryLater(Claimed event, Instant notBefore, String error, long durationMs) {
         tx.executeWithoutResult(status -> {
             Timestamp now = Timestamp.from(Instant.now(clock));

@@ -248,8 +248,10 @@ public class EventQueries {
     public Map<String, Attempts> attemptsSince(Instant since) {
         Map<String, long[]> counts = new TreeMap<>();
         Map<String, Instant> lastFailed = new TreeMap<>();
+        // Test events and drills never count: a drill's outage case must not page the on-call person.
         jdbc.query("select e.integration, s.step, count(*), max(s.at) from event_step s join event e on e.id = s.event_id "
-                + "where s.at >= ? and s.step in ('attempt-failed', 'dead', 'done') group by e.integration, s.step", rs -> {
+                + "where s.at >= ? and s.step in ('attempt-failed', 'dead', 'done') and e.test_event = false "
+                + "group by e.integration, s.step", rs -> {
                     long[] c = counts.computeIfAbsent(rs.getString(1), k -> new long[2]);
                     if ("done".equals(rs.getString(2))) {
                         c[1] += rs.getLong(3);
