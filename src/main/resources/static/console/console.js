@@ -1238,7 +1238,8 @@
       return;
     }
     act($('replay-all'), '/api/dead-letters/replay?' + query, (answer) => 'Replayed ' + answer.replayed
-        + ' dead letters.');
+        + ' dead letters.' + (answer.beingProcessed ? ' ' + answer.beingProcessed.length + ' stay parked: a worker '
+          + 'is processing their events; replay them once it is done.' : ''));
   }
 
   /** POSTs (or DELETEs) an action; answers the server's answer, or null when it did not work (the banner says why). */

@@ -84,8 +84,19 @@ class DeadLetterController {
             return conflict("Dead letter " + id + " came from route " + letter.routeId()
                     + ", which has no inbox event to replay; run that route again instead.");
         }
-        if (!replayOne(letter, who.getName())) {
-            return conflict("Dead letter " + id + " is " + letter.status() + ", not PARKED; nothing was replayed.");
+        try {
+            if (!replayOne(letter, who.getName())) {
+                return conflict("Dead letter " + id + " is " + letter.status() + ", not PARKED; nothing was replayed.");
+            }
+        } catch (InboxStore.EventLeasedException running) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, running.getMessage()
+                    + " Nothing was replayed; dead letter " + id + " stays PARKED.");
+            problem.setTitle("Event being processed");
+            problem.setProperty("eventId", running.eventId());
+            problem.setProperty("node", running.node());
+            problem.setProperty("leasedUntil", running.until());
+            return ResponseEntity.status(HttpStatus.CONFLICT).header("Retry-After", String.valueOf(Math.max(1,
+                    java.time.Duration.between(Instant.now(), running.until()).toSeconds() + 1))).body(problem);
         }
         return ResponseEntity.ok(Map.of("deadLetterId", id, "eventId", letter.eventId(), "status", "REPLAYED"));
     }
@@ -102,7 +113,11 @@ class DeadLetterController {
         return ResponseEntity.ok(Map.of("deadLetterId", id, "status", DeadLetterStore.DISCARDED));
     }
 
-    /** Bulk replay of every parked letter matching the filter, e.g. after an outage is fixed. */
+    /**
+     * Bulk replay of every parked letter matching the filter, e.g. after an outage is fixed.
+     * Letters whose event a worker is processing stay PARKED and are listed as
+     * {@code beingProcessed}.
+     */
     @PostMapping("/replay")
     Map<String, Object> replayMatching(@RequestParam(required = false) String integration,
             @RequestParam(required = false) String category,
@@ -110,13 +125,19 @@ class DeadLetterController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant until,
             @RequestParam(required = false, defaultValue = "1000") int limit, Principal who) {
         int replayed = 0;
+        List<String> beingProcessed = new java.util.ArrayList<>();
         for (DeadLetter letter : deadLetters.find(integration, category, DeadLetterStore.PARKED, since, until,
                 PageLimit.of(limit, 10_000))) {
-            if (letter.eventId() != null && replayOne(letter, who.getName())) {
-                replayed++;
+            try {
+                if (letter.eventId() != null && replayOne(letter, who.getName())) {
+                    replayed++;
+                }
+            } catch (InboxStore.EventLeasedException running) {
+                beingProcessed.add(letter.id()); // left PARKED: replay it once the worker is done
             }
         }
-        return Map.of("replayed", replayed);
+        return beingProcessed.isEmpty() ? Map.of("replayed", replayed)
+                : Map.of("replayed", replayed, "beingProcessed", beingProcessed);
     }
 
     private boolean isSchedule(String integration) {
