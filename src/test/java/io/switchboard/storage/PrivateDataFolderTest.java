@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.DefaultBootstrapContext;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.support.SpringFactoriesLoader;
@@ -60,6 +63,27 @@ class PrivateDataFolderTest {
     }
 
     @Test
+    void theFilesH2CreatesOnTheFirstStartAreTightenedOnceTheServerIsReady() throws Exception {
+        Path data = temp.resolve("data");
+        String url = "jdbc:h2:file:" + data.resolve("switchboard") + ";MODE=PostgreSQL";
+        Path key = data.resolve("encryption.key");
+        start(url, key);
+        // What H2 and the key generator write with a 022 umask while the context starts.
+        Path database = readableFile(data.resolve("switchboard.mv.db"));
+        Path generatedKey = readableFile(key);
+
+        try (GenericApplicationContext context = new GenericApplicationContext()) {
+            context.setEnvironment(environment(url, key));
+            context.refresh();
+            new PrivateDataFolder().onApplicationEvent(new ApplicationReadyEvent(new SpringApplication(), new String[0],
+                    context, Duration.ZERO));
+        }
+
+        assertThat(mode(database)).isEqualTo("rw-------");
+        assertThat(mode(generatedKey)).isEqualTo("rw-------");
+    }
+
+    @Test
     void aFolderSharedWithOthersKeepsItsModeButTheDatabaseFilesAreTightened() throws Exception {
         Path shared = Files.createDirectory(temp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -90,11 +114,15 @@ class PrivateDataFolderTest {
 
     /** What Spring Boot does first on start, before any bean (the data source included) exists. */
     private static void start(String url, Path keyFile) {
+        new PrivateDataFolder().onApplicationEvent(new ApplicationEnvironmentPreparedEvent(new DefaultBootstrapContext(),
+                new SpringApplication(), new String[0], environment(url, keyFile)));
+    }
+
+    private static StandardEnvironment environment(String url, Path keyFile) {
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().addFirst(new MapPropertySource("test", Map.of("spring.datasource.url", url,
                 "switchboard.encryption.generated-key-file", keyFile.toString())));
-        new PrivateDataFolder().onApplicationEvent(new ApplicationEnvironmentPreparedEvent(new DefaultBootstrapContext(),
-                new SpringApplication(), new String[0], environment));
+        return environment;
     }
 
     private static Path readableFile(Path file) throws Exception {
