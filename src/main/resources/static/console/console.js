@@ -1238,7 +1238,8 @@
       return;
     }
     act($('replay-all'), '/api/dead-letters/replay?' + query, (answer) => 'Replayed ' + answer.replayed
-        + ' dead letters.');
+        + ' dead letters.' + (answer.beingProcessed ? ' ' + answer.beingProcessed.length + ' stay parked: a worker '
+          + 'is processing their events; replay them once it is done.' : ''));
   }
 
   /** POSTs (or DELETEs) an action; answers the server's answer, or null when it did not work (the banner says why). */
@@ -1382,11 +1383,31 @@
                 {integration, status: 'WAITING'}), testid: 'connection-waiting-' + integration},
             count + ' waiting (' + integration + ')')])),
         canOperate() ? h('div', {class: 'card-actions', testid: 'connection-actions'}, h('div', {class: 'buttons'},
-            // A plain link: Connect is a top-level navigation to the provider's consent page and back.
-            h('a', {class: 'button', href: '/api/connections/' + encodeURIComponent(name) + '/authorize',
-              testid: 'connect-' + name, title: 'Sign in at the provider and grant the scopes the cards ask for'},
+            h('button', {type: 'button', testid: 'connect-' + name,
+              title: 'Sign in at the provider and grant the scopes the cards ask for',
+              onclick: (e) => startConnect(e.currentTarget, name)},
             account.standing === 'not-connected' ? 'Connect' : 'Reconnect'),
             connected ? disconnectButton(name) : null)) : null);
+  }
+
+  /**
+   * Connect starts with a POST carrying the CSRF token (never a link another page could open), then the
+   * browser goes to the provider's consent page the server answers, and comes back through the callback.
+   */
+  async function startConnect(button, name) {
+    button.disabled = true;
+    try {
+      const answer = await call('/api/connections/' + encodeURIComponent(name) + '/authorize', {method: 'POST'});
+      const location = answer.body && answer.body.location;
+      if (typeof location !== 'string' || !/^https?:\/\//i.test(location)) {
+        throw new ApiError(0, 'The server did not say where the provider\'s consent page is.');
+      }
+      state.leaving = true;
+      window.location.assign(location);
+    } catch (e) {
+      problem('action', 'Connect did not start: ' + e.message);
+      button.disabled = false;
+    }
   }
 
   function disconnectButton(name) {

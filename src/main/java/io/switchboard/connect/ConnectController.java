@@ -27,6 +27,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationResp
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -35,12 +36,16 @@ import org.springframework.web.util.UriComponentsBuilder;
  * "Connect account" for the authorization-code connections (RFC 6749 section 4.1, PKCE per
  * RFC 7636, the OAuth 2.0 Security BCP):
  * <ul>
- * <li>{@code GET /api/connections/{name}/authorize} (operator) sends the browser to the
- * provider's consent page with a {@code state} and a PKCE S256 challenge. The request (its
- * verifier encrypted) is kept in the database under the state, single use, for ten minutes,
- * and bound to this browser by a cookie ({@code SameSite=Lax}, path {@code /oauth2/callback}),
- * since the session cookie is {@code SameSite=Strict} and a provider on another site sends the
- * browser back without it;</li>
+ * <li>{@code POST /api/connections/{name}/authorize} (operator, with the console's CSRF
+ * token) starts it and answers {@code {"location": "<consent page URL>"}}, where the console
+ * sends the browser: the provider's consent page with a {@code state} and a PKCE S256
+ * challenge. A POST, so that no link or page on another site (a same-site page on another
+ * port included, which the {@code SameSite=Strict} session cookie does not stop) can start a
+ * Connect for a logged-in operator; a GET answers 405. The request (its verifier encrypted) is
+ * kept in the database under the state, single use, for ten minutes, and bound to this browser
+ * by a cookie ({@code SameSite=Lax}, path {@code /oauth2/callback}), since the session cookie
+ * is {@code SameSite=Strict} and a provider on another site sends the browser back without
+ * it;</li>
  * <li>{@code GET /oauth2/callback/{name}} takes the provider's answer: a missing, used,
  * expired or foreign {@code state} (another browser's) is refused (400) and nothing is stored; a code is traded
  * for tokens (with the PKCE verifier), which are stored encrypted; the events that waited for
@@ -85,7 +90,7 @@ class ConnectController {
             Instant expires) {
     }
 
-    @GetMapping("/api/connections/{name}/authorize")
+    @PostMapping("/api/connections/{name}/authorize")
     ResponseEntity<?> authorize(@PathVariable String name, HttpServletRequest request, Principal person) {
         OAuth2AuthorizationCode granted = connectable(name);
         if (granted == null) {
@@ -104,8 +109,9 @@ class ConnectController {
         org.springframework.http.ResponseCookie cookie = org.springframework.http.ResponseCookie.from(BINDING_COOKIE,
                 binding).path("/oauth2/callback").httpOnly(true).sameSite("Lax").secure(request.isSecure())
                 .maxAge(STATE_LIFETIME).build();
-        return ResponseEntity.status(HttpStatus.FOUND).header(org.springframework.http.HttpHeaders.SET_COOKIE,
-                cookie.toString()).location(URI.create(authorization.getAuthorizationRequestUri())).build();
+        // An answer to fetch(), not a redirect: the console navigates to the provider itself.
+        return ResponseEntity.ok().header(org.springframework.http.HttpHeaders.SET_COOKIE, cookie.toString())
+                .body(Map.of("location", authorization.getAuthorizationRequestUri()));
     }
 
     @GetMapping("/oauth2/callback/{name}")

@@ -106,6 +106,7 @@ public final class Connection {
      * an {@link java.io.IOException} when the system or its token endpoint cannot be reached.
      */
     Response call(Exchange exchange, Request request) throws Exception {
+        ConnectionPaths.checked(request.path());
         try {
             Response response = attempt(request);
             if (exchange != null) {
@@ -345,7 +346,7 @@ public final class Connection {
         if (path != null && !path.isEmpty()) {
             url.path("/" + path);
         }
-        return url.build().toUriString();
+        return ConnectionPaths.requireWithin(baseUrl, url.build().toUriString(), path);
     }
 
     private static String query(Request request, Credential credential, boolean masked) {

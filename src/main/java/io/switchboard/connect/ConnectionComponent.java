@@ -33,7 +33,8 @@ public class ConnectionComponent extends DefaultComponent {
         } catch (IllegalArgumentException unknown) {
             throw new IllegalArgumentException("Route calls '" + uri + "': " + unknown.getMessage(), unknown);
         }
-        ConnectionEndpoint endpoint = new ConnectionEndpoint(uri, this, connection, path);
+        // A toD can build the path from an event's data: refused here like a CamelHttpPath.
+        ConnectionEndpoint endpoint = new ConnectionEndpoint(uri, this, connection, ConnectionPaths.checked(path));
         setProperties(endpoint, parameters);
         return endpoint;
     }

@@ -16,7 +16,8 @@ import org.apache.camel.support.DefaultProducer;
 /**
  * Sends the message to the connection: the body (JSON unless the message says otherwise)
  * to the endpoint's path, plus the {@code CamelHttpPath} and {@code CamelHttpQuery}
- * headers when set. The answer replaces the body, with {@code CamelHttpResponseCode} and
+ * headers when set, refused when they would leave the connection's base URL
+ * ({@link ConnectionPaths}). The answer replaces the body, with {@code CamelHttpResponseCode} and
  * the response headers; the request's path, query and method headers are consumed.
  */
 class ConnectionProducer extends DefaultProducer {
@@ -41,7 +42,7 @@ class ConnectionProducer extends DefaultProducer {
         Object body = message.getBody();
         String method = endpoint.getMethod() != null ? endpoint.getMethod()
                 : message.getHeader(Exchange.HTTP_METHOD, body == null ? "GET" : "POST", String.class);
-        String path = join(endpoint.path(), message.getHeader(Exchange.HTTP_PATH, String.class));
+        String path = ConnectionPaths.join(endpoint.path(), message.getHeader(Exchange.HTTP_PATH, String.class));
         String query = message.getHeader(Exchange.HTTP_QUERY, String.class);
         boolean sendsBody = !method.equals("GET") && !method.equals("DELETE") && !method.equals("HEAD");
         String contentType = message.getHeader(Exchange.CONTENT_TYPE, "application/json", String.class);
@@ -58,14 +59,6 @@ class ConnectionProducer extends DefaultProducer {
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status());
         response.headers().forEach(message::setHeader);
         message.setBody(response.body());
-    }
-
-    private static String join(String base, String more) {
-        if (more == null || more.isBlank()) {
-            return base;
-        }
-        String tail = more.startsWith("/") ? more.substring(1) : more;
-        return base.isEmpty() ? tail : (base.endsWith("/") ? base : base + "/") + tail;
     }
 
     private static byte[] bytes(Exchange exchange, Object body) throws Exception {

@@ -76,12 +76,14 @@ public final class TokenCipher {
                 byte[] fresh = new byte[32];
                 RANDOM.nextBytes(fresh);
                 Files.createDirectories(file.toAbsolutePath().getParent());
-                Files.writeString(file, Base64.getEncoder().encodeToString(fresh) + "\n", StandardCharsets.US_ASCII);
                 try {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                    // Owner-only from its first byte, not chmod-ed after it was written.
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                            "rw-------")));
                 } catch (UnsupportedOperationException notPosix) {
-                    // Windows: the file keeps the folder's permissions.
+                    Files.createFile(file); // Windows: the file keeps the folder's permissions.
                 }
+                Files.writeString(file, Base64.getEncoder().encodeToString(fresh) + "\n", StandardCharsets.US_ASCII);
                 log.warn("No SWITCHBOARD_ENCRYPTION_KEY set: generated a token encryption key into {} (demo only). "
                         + "Keep the file with the database, or tokens stored under it cannot be read.", file);
             }

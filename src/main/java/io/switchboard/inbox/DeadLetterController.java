@@ -2,6 +2,7 @@ package io.switchboard.inbox;
 
 import java.security.Principal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -84,8 +85,19 @@ class DeadLetterController {
             return conflict("Dead letter " + id + " came from route " + letter.routeId()
                     + ", which has no inbox event to replay; run that route again instead.");
         }
-        if (!replayOne(letter, who.getName())) {
-            return conflict("Dead letter " + id + " is " + letter.status() + ", not PARKED; nothing was replayed.");
+        try {
+            if (!replayOne(letter, who.getName())) {
+                return conflict("Dead letter " + id + " is " + letter.status() + ", not PARKED; nothing was replayed.");
+            }
+        } catch (InboxStore.EventLeasedException running) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, running.getMessage()
+                    + " Nothing was replayed; dead letter " + id + " stays PARKED.");
+            problem.setTitle("Event being processed");
+            problem.setProperty("eventId", running.eventId());
+            problem.setProperty("node", running.node());
+            problem.setProperty("leasedUntil", running.until());
+            return ResponseEntity.status(HttpStatus.CONFLICT).header("Retry-After", String.valueOf(Math.max(1,
+                    java.time.Duration.between(Instant.now(), running.until()).toSeconds() + 1))).body(problem);
         }
         return ResponseEntity.ok(Map.of("deadLetterId", id, "eventId", letter.eventId(), "status", "REPLAYED"));
     }
@@ -105,7 +117,8 @@ class DeadLetterController {
     /**
      * Bulk replay of every parked letter matching the filter, e.g. after an outage is fixed; with
      * {@code incident}, the letters of the events that incident affected. {@code dryRun=true}
-     * only counts them ({@code {"matching": N}}).
+     * only counts them ({@code {"matching": N}}). Letters whose event a worker is processing stay
+     * PARKED and are listed as {@code beingProcessed}.
      */
     @PostMapping("/replay")
     Map<String, Object> replayMatching(@RequestParam(required = false) String integration,
@@ -124,12 +137,18 @@ class DeadLetterController {
             return Map.of("matching", matching.size());
         }
         int replayed = 0;
+        List<String> beingProcessed = new ArrayList<>();
         for (DeadLetter letter : matching) {
-            if (letter.eventId() != null && replayOne(letter, who.getName())) {
-                replayed++;
+            try {
+                if (letter.eventId() != null && replayOne(letter, who.getName())) {
+                    replayed++;
+                }
+            } catch (InboxStore.EventLeasedException running) {
+                beingProcessed.add(letter.id()); // left PARKED: replay it once the worker is done
             }
         }
-        return Map.of("replayed", replayed);
+        return beingProcessed.isEmpty() ? Map.of("replayed", replayed)
+                : Map.of("replayed", replayed, "beingProcessed", beingProcessed);
     }
 
     private boolean isSchedule(String integration) {

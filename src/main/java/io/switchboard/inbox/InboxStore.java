@@ -478,17 +478,71 @@ public class InboxStore {
         });
     }
 
-    /** A person asked for another go: the event returns to the inbox with fresh attempts. */
+    /**
+     * A replay refused because a worker holds the event's inbox row: replaying now would
+     * delete the row under it and let a second worker run the event at the same time.
+     */
+    public static final class EventLeasedException extends RuntimeException {
+
+        private final String eventId;
+        private final String node;
+        private final Instant until;
+
+        EventLeasedException(String eventId, String node, Instant until) {
+            super("Event " + eventId + " is being processed by node " + node + " until " + secondAfter(until)
+                    + "; try again after that.");
+            this.eventId = eventId;
+            this.node = node;
+            this.until = until;
+        }
+
+        private static Instant secondAfter(Instant at) {
+            Instant second = at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            return second.equals(at) ? at : second.plusSeconds(1);
+        }
+
+        public String eventId() {
+            return eventId;
+        }
+
+        public String node() {
+            return node;
+        }
+
+        public Instant until() {
+            return until;
+        }
+    }
+
+    /**
+     * A person asked for another go: the event returns to the inbox with fresh attempts.
+     * Refused with {@link EventLeasedException}, and nothing changed (the caller's transaction
+     * rolls back too), while a worker's lease on its inbox row runs: the row is locked first,
+     * only an unleased row is deleted, and a row still there afterwards is a worker's.
+     */
     public void replay(String eventId, String requestedBy) {
         tx.executeWithoutResult(status -> {
             Timestamp now = Timestamp.from(Instant.now(clock));
+            // The inbox row before the event, in the order a worker takes them.
+            refuseWhileLeased(eventId, now, " for update");
             jdbc.update("update event set status = ?, attempts = 0, updated_at = ?, finished_at = null where id = ?",
                     EventStatus.REPLAYED.name(), now, eventId);
-            jdbc.update("delete from inbox where event_id = ?", eventId);
+            jdbc.update("delete from inbox where event_id = ? and (lease_until is null or lease_until < ?)", eventId, now);
+            // A row that a claim committed after the lock above (there was no row to lock yet).
+            refuseWhileLeased(eventId, now, "");
             jdbc.update("insert into inbox (event_id, integration, not_before) "
                     + "select id, integration, ? from event where id = ?", now, eventId);
             journal.step(eventId, "replayed", "ok", null, "replay requested by " + requestedBy);
         });
+    }
+
+    private void refuseWhileLeased(String eventId, Timestamp now, String lock) {
+        jdbc.query("select lease_owner, lease_until from inbox where event_id = ?" + lock, rs -> {
+            Timestamp until = rs.getTimestamp(2);
+            if (until != null && !until.before(now)) {
+                throw new EventLeasedException(eventId, rs.getString(1), until.toInstant());
+            }
+        }, eventId);
     }
 
     /** Ready events of an integration on all nodes: the backlog. */

@@ -181,11 +181,10 @@ class SecurityConfiguration {
                 .requestMatchers("/api/security/**").hasRole(admin)
                 // The login page's look; nothing in it is secret.
                 .requestMatchers(HttpMethod.GET, "/console/console.css").permitAll()
-                // Connect account: starting it is an operator's act, although a GET. The provider's
-                // redirect back arrives without the (SameSite=Strict) session when the provider is on
-                // another site: the callback proves itself by its single-use state, bound to the
-                // browser that started it (a SameSite=Lax cookie), and its PKCE verifier.
-                .requestMatchers(HttpMethod.GET, "/api/connections/*/authorize").hasRole(operator)
+                // Connect account: starting it is an operator's POST (with the CSRF token), under /api/**
+                // below. The provider's redirect back arrives without the (SameSite=Strict) session when
+                // the provider is on another site: the callback proves itself by its single-use state,
+                // bound to the browser that started it (a SameSite=Lax cookie), and its PKCE verifier.
                 .requestMatchers(HttpMethod.GET, "/oauth2/callback/*").permitAll()
                 .requestMatchers(HttpMethod.GET, "/api/**", "/console", "/console/**").hasRole(viewer)
                 .requestMatchers("/api/**", "/console/**").hasRole(operator)

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.alerting.RecordingAlertSink;
 import io.switchboard.security.Browserless;
+import io.switchboard.support.ChatConnect;
 import io.switchboard.support.IntegrationTestSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,7 +128,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
 
         // A state started in another person's session does not count in this one.
         Browserless other = session();
-        String state = stateOf(other.send(get(other.uri("/api/connections/chat/authorize"))));
+        String state = stateOf(ChatConnect.start(other, "chat"));
         HttpResponse<String> foreign = operator.send(get(operator.uri("/oauth2/callback/chat?code=abc&state=" + state)));
         assertThat(foreign.statusCode()).isEqualTo(400);
         assertThat(foreign.body()).contains("Nothing was stored");
@@ -146,15 +147,40 @@ class ConnectAccountTest extends IntegrationTestSupport {
     }
 
     @Test
+    void connectStartsOnlyFromTheConsolesPostWithItsCsrfTokenNeverFromAGet() throws Exception {
+        Browserless operator = session();
+        int pending = jdbc.queryForObject("select count(*) from connect_pending", Integer.class);
+
+        // What a link or an <img> on another page (a same-site one on another port too) would send.
+        HttpResponse<String> byGet = operator.send(get(operator.uri("/api/connections/chat/authorize")));
+        HttpResponse<String> withoutToken = operator.send(get(operator.uri("/api/connections/chat/authorize"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(byGet.statusCode()).isEqualTo(405);
+        assertThat(withoutToken.statusCode()).isEqualTo(403);
+        for (HttpResponse<String> refused : List.of(byGet, withoutToken)) {
+            assertThat(refused.headers().firstValue("Location")).isEmpty();
+            assertThat(refused.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("switchboard-connect="));
+        }
+        assertThat(jdbc.queryForObject("select count(*) from connect_pending", Integer.class)).isEqualTo(pending);
+
+        HttpResponse<String> started = ChatConnect.start(operator, "chat");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        assertThat(started.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("switchboard-connect="));
+        assertThat(jdbc.queryForObject("select count(*) from connect_pending where state = ?", Integer.class,
+                org.springframework.web.util.UriUtils.decode(stateOf(started), java.nio.charset.StandardCharsets.UTF_8)))
+                .isOne();
+    }
+
+    @Test
     void aProviderOnAnotherSiteSendsTheBrowserBackWithoutTheStrictSessionCookieAndConnectStillCompletes()
             throws Exception {
         Browserless operator = session();
-        HttpResponse<String> start = operator.send(get(operator.uri("/api/connections/chat/authorize")));
+        HttpResponse<String> start = ChatConnect.start(operator, "chat");
         String binding = start.headers().allValues("Set-Cookie").stream()
                 .filter(c -> c.startsWith("switchboard-connect=")).findFirst().orElseThrow();
         assertThat(binding).contains("SameSite=Lax").contains("HttpOnly").contains("Path=/oauth2/callback");
-        String callback = io.switchboard.support.ChatConnect.approve(operator,
-                URI.create(start.headers().firstValue("Location").orElseThrow())).toString();
+        String callback = ChatConnect.approve(operator, ChatConnect.consentPage(start)).toString();
 
         // What a browser sends on a cross-site redirect: the Lax cookie, not the Strict session.
         HttpResponse<String> back = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(callback))
@@ -187,9 +213,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
     @Test
     void theConsentRequestCarriesPkceS256AndOnlyTheScopesTheCardsAskFor() throws Exception {
         Browserless operator = session();
-        HttpResponse<String> start = operator.send(get(operator.uri("/api/connections/chat/authorize")));
-        assertThat(start.statusCode()).isEqualTo(302);
-        String location = start.headers().firstValue("Location").orElseThrow();
+        String location = ChatConnect.consentPage(ChatConnect.start(operator, "chat")).toString();
         assertThat(location).startsWith("http://localhost:" + port + "/sandbox/oauth/authorize?")
                 .contains("response_type=code", "client_id=switchboard-chat-app", "code_challenge_method=S256",
                         "code_challenge=", "state=", "scope=chat:write",
@@ -199,12 +223,12 @@ class ConnectAccountTest extends IntegrationTestSupport {
 
     @Test
     void viewersCannotConnectOrDisconnectAndUnknownOrStaticConnectionsAreNamed() throws Exception {
-        assertThat(callAs("viewer", "GET", "/api/connections/chat/authorize", null).statusCode()).isEqualTo(403);
+        assertThat(callAs("viewer", "POST", "/api/connections/chat/authorize", null).statusCode()).isEqualTo(403);
         assertThat(callAs("viewer", "DELETE", "/api/connections/chat/authorization", null).statusCode()).isEqualTo(403);
-        HttpResponse<String> unknown = callAs("operator", "GET", "/api/connections/nope/authorize", null);
+        HttpResponse<String> unknown = callAs("operator", "POST", "/api/connections/nope/authorize", null);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("No connection nope");
-        HttpResponse<String> crm = callAs("operator", "GET", "/api/connections/crm/authorize", null);
+        HttpResponse<String> crm = callAs("operator", "POST", "/api/connections/crm/authorize", null);
         assertThat(crm.statusCode()).isEqualTo(400);
         assertThat(crm.body()).contains("oauth2-authorization-code");
         assertThat(chat().path("connect").path("standing").asText()).isEqualTo("connected");
@@ -247,8 +271,8 @@ class ConnectAccountTest extends IntegrationTestSupport {
         return session;
     }
 
-    private static String stateOf(HttpResponse<String> start) {
-        String location = start.headers().firstValue("Location").orElseThrow();
+    private static String stateOf(HttpResponse<String> start) throws Exception {
+        String location = ChatConnect.consentPage(start).toString();
         return org.springframework.web.util.UriComponentsBuilder.fromUriString(location).build().getQueryParams()
                 .getFirst("state");
     }

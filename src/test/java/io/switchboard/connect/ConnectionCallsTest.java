@@ -417,6 +417,30 @@ class ConnectionCallsTest {
                 .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson("{\"to\":\"ada@example.com\"}")));
     }
 
+    @Test
+    void aPathBuiltFromTheEventsDataCannotWalkTheSystemWithTheConnectionsKey() throws Exception {
+        api.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
+                com.github.tomakehurst.wiremock.client.WireMock.anyUrl()).willReturn(okJson("{}")));
+        start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());
+
+        Exchange header = call("connection:mail/messages?method=GET", null,
+                Map.of(Exchange.HTTP_PATH, "%2e%2e/%2e%2e/admin/keys"));
+        camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:message-by-id").toD("connection:mail/messages/${header.messageId}?method=GET");
+            }
+        });
+        Exchange dynamic = call("direct:message-by-id", null, Map.of("messageId", "..%2f..%2fadmin"));
+
+        for (Exchange refused : List.of(header, dynamic)) {
+            Failure failure = Failure.of(refused.getException());
+            assertThat(failure.category()).isEqualTo(ErrorCategory.INVALID_DATA);
+            assertThat(failure.message()).contains("'..' segment").contains("base URL");
+        }
+        assertThat(api.getAllServeEvents()).as("nothing reached the system").isEmpty();
+    }
+
     // --- fixture
 
     private ConnectionsProperties.Connection oauth2() {

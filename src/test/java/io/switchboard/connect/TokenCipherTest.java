@@ -61,6 +61,10 @@ class TokenCipherTest {
         TokenCipher again = TokenCipher.configured("", "", file.toString());
 
         assertThat(Files.exists(file)).isTrue();
+        if (Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
+        }
         assertThat(again.decrypt(stored, "chat/access_token")).isEqualTo("token");
         assertThat(TokenCipher.configured(null, null, null)).isNull();
     }

@@ -147,6 +147,52 @@ class ReliabilityTest {
     }
 
     @Test
+    void replayOfAnEventAWorkerHoldsIsRefusedAndChangesNothing() throws Exception {
+        Instant before = Instant.now().minusSeconds(1);
+        String orderId = "order-" + UUID.randomUUID();
+        stubSequence(orderId, aResponse().withStatus(400), aResponse().withStatus(200).withBody("{}"));
+        String eventId = send("{\"orderId\":\"" + orderId + "\"}");
+        awaitStatus(eventId, "DEAD");
+        String letterId = jdbc.queryForObject("select id from dead_letter where event_id = ?", String.class, eventId);
+        // A re-run of the same event that a worker on node-b has claimed and is running.
+        Timestamp leasedUntil = Timestamp.from(Instant.now().plus(Duration.ofMinutes(5))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        jdbc.update("insert into inbox (event_id, integration, not_before, lease_owner, lease_until) values (?, ?, ?, ?, ?)",
+                eventId, "probe-http", Timestamp.from(Instant.now()), "node-b", leasedUntil);
+        jdbc.update("update event set status = 'PROCESSING', attempts = 1 where id = ?", eventId);
+
+        HttpResponse<String> replay = postAs("operator:operator-test-password",
+                "/api/dead-letters/" + letterId + "/replay");
+        HttpResponse<String> bulk = postAs("operator:operator-test-password",
+                "/api/dead-letters/replay?integration=probe-http&since=" + before);
+
+        assertThat(replay.statusCode()).isEqualTo(409);
+        assertThat(json.readTree(replay.body()).get("detail").asText())
+                .contains("Event " + eventId + " is being processed by node node-b until " + leasedUntil.toInstant())
+                .contains("try again after");
+        assertThat(replay.headers().firstValue("Retry-After")).isPresent();
+        assertThat(bulk.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(bulk.body()).get("replayed").asInt()).isZero();
+        assertThat(json.readTree(bulk.body()).get("beingProcessed").toString()).contains(letterId);
+        assertThat(jdbc.queryForObject("select status from dead_letter where id = ?", String.class, letterId))
+                .isEqualTo("PARKED");
+        assertThat(jdbc.queryForMap("select lease_owner, lease_until from inbox where event_id = ?", eventId))
+                .containsEntry("lease_owner", "node-b");
+        assertThat(jdbc.queryForMap("select status, attempts from event where id = ?", eventId))
+                .containsEntry("status", "PROCESSING").containsEntry("attempts", 1);
+        assertThat(steps(eventId)).doesNotContain("replayed");
+
+        // The worker is done (or its node died and the lease ran out): the replay goes through.
+        jdbc.update("update inbox set lease_until = ? where event_id = ?", Timestamp.from(Instant.now().minusSeconds(1)),
+                eventId);
+        assertThat(postAs("operator:operator-test-password", "/api/dead-letters/" + letterId + "/replay").statusCode())
+                .isEqualTo(200);
+        signal.wake("probe-http");
+        awaitStatus(eventId, "DONE");
+        assertThat(steps(eventId)).containsSubsequence("dead", "replayed", "done");
+    }
+
+    @Test
     void expiredIdempotencyKeysArePurgedAndRecentOnesKept() {
         jdbc.update("insert into camel_messageprocessed (id, processor_name, message_id, created_at) values (?, ?, ?, ?)",
                 -1L, "probe-http", "old-key", Timestamp.from(Instant.now().minus(Duration.ofDays(31))));

@@ -6,7 +6,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -27,7 +30,7 @@ class RestartTest {
     Path data;
 
     @Test
-    void keysAndPendingRetriesSurviveARestart() {
+    void keysAndPendingRetriesSurviveARestart() throws Exception {
         String url = "jdbc:h2:file:" + data.resolve("switchboard")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
         String done = "order-" + UUID.randomUUID();
@@ -35,6 +38,12 @@ class RestartTest {
         String pendingEvent;
 
         try (ConfigurableApplicationContext first = start(url)) {
+            if (Files.getFileAttributeView(data, PosixFileAttributeView.class) != null) {
+                // The payloads on disk are the server user's alone, from the first start on.
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                        data.resolve("switchboard.mv.db")))).isEqualTo("rw-------");
+            }
             ProbeHttp target = first.getBean(ProbeHttp.class);
             target.server().stubFor(post("/orders").willReturn(ok("{}")));
             InboxStore inbox = first.getBean(InboxStore.class);

@@ -14,7 +14,7 @@ import io.switchboard.security.Browserless;
 
 /**
  * "Connect account" without a browser, through the real endpoints: an operator's console
- * session starts Connect, approves on the sandbox's consent page, and the provider's redirect
+ * session starts Connect (a POST with its CSRF token), approves on the sandbox's consent page, and the provider's redirect
  * lands on the callback with that session, as a browser would do it.
  */
 public final class ChatConnect {
@@ -46,18 +46,32 @@ public final class ChatConnect {
                 new IllegalStateException("consent answered " + decided.statusCode() + ": " + decided.body())));
     }
 
+    /**
+     * Starts Connect as the console does: a POST with the session's CSRF token, answered with
+     * the provider's consent page ({@code {"location": ...}}) and the binding cookie.
+     */
+    public static HttpResponse<String> start(Browserless session, String connection) throws Exception {
+        return session.send(HttpRequest.newBuilder(session.uri("/api/connections/" + connection + "/authorize"))
+                .header("X-XSRF-TOKEN", session.xsrfToken()).header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** The consent page a started Connect answered. */
+    public static URI consentPage(HttpResponse<String> started) throws Exception {
+        if (started.statusCode() != 200) {
+            throw new IllegalStateException("Connect answered " + started.statusCode() + ": " + started.body());
+        }
+        return URI.create(new com.fasterxml.jackson.databind.ObjectMapper().readTree(started.body()).path("location")
+                .asText());
+    }
+
     /** The console answers after the callback, e.g. {@code /console#/connections?connection=chat&connected}. */
     public static String connect(String base, String connection, String user, String password) throws Exception {
         Browserless session = new Browserless(base);
         if (session.logIn(user, password) != 302) {
             throw new IllegalStateException("cannot log in as " + user);
         }
-        HttpResponse<String> start = session.send(HttpRequest.newBuilder(session.uri("/api/connections/" + connection
-                + "/authorize")));
-        if (start.statusCode() != 302) {
-            throw new IllegalStateException("Connect answered " + start.statusCode() + ": " + start.body());
-        }
-        URI callback = approve(session, URI.create(start.headers().firstValue("Location").orElseThrow()));
+        URI callback = approve(session, consentPage(start(session, connection)));
         HttpResponse<String> back = session.send(HttpRequest.newBuilder(callback));
         if (back.statusCode() != 302) {
             throw new IllegalStateException("callback answered " + back.statusCode() + ": " + back.body());
