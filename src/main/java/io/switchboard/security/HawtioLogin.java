@@ -26,8 +26,10 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
+import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.context.support.WebApplicationContextUtils;
 
 /**
  * Lets Hawtio's own login page check the same users and roles as the rest of the server.
@@ -71,6 +73,7 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
         private Subject subject;
         private CallbackHandler callbackHandler;
         private Authentication authentication;
+        private RoleHierarchy roles;
 
         @Override
         public void initialize(Subject subject, CallbackHandler callbackHandler, Map<String, ?> sharedState,
@@ -82,6 +85,16 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
         @Override
         public boolean login() throws LoginException {
             AuthenticationManager manager = authenticationManager;
+            roles = roleHierarchy;
+            // The server answering this request, when it is known: several servers in one JVM
+            // (tests) each count their own logins, whichever connected the static bridge last.
+            WebApplicationContext serving = RequestContextHolder.getRequestAttributes()
+                    instanceof ServletRequestAttributes servlet ? WebApplicationContextUtils.getWebApplicationContext(
+                            servlet.getRequest().getServletContext()) : null;
+            if (serving != null && serving.getBeanProvider(ThrottledAuthenticationManager.class).getIfAvailable() != null) {
+                manager = serving.getBean(ThrottledAuthenticationManager.class);
+                roles = serving.getBean(RoleHierarchy.class);
+            }
             if (manager == null) {
                 throw new FailedLoginException("Switchboard is still starting");
             }
@@ -124,12 +137,12 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
                 return false;
             }
             subject.getPrincipals().add(new UserPrincipal(authentication.getName()));
-            Set<String> roles = roleHierarchy.getReachableGrantedAuthorities(authentication.getAuthorities()).stream()
+            Set<String> granted = roles.getReachableGrantedAuthorities(authentication.getAuthorities()).stream()
                     .map(GrantedAuthority::getAuthority)
                     .filter(authority -> authority.startsWith("ROLE_"))
                     .map(authority -> authority.substring("ROLE_".length()).toLowerCase())
                     .collect(Collectors.toSet());
-            roles.forEach(role -> subject.getPrincipals().add(new RolePrincipal(role)));
+            granted.forEach(role -> subject.getPrincipals().add(new RolePrincipal(role)));
             return true;
         }
 

@@ -50,6 +50,8 @@ public class LoginThrottle {
     private static final Duration ESCALATION_MEMORY = Duration.ofDays(1);
     /** How long a login waits when every slot of its account or address is taken by checks in progress. */
     static final Duration BUSY = Duration.ofSeconds(1);
+    /** How long a login waits for a check in progress to free its slot before it is refused. */
+    static final Duration WAIT_FOR_SLOT = Duration.ofSeconds(2);
 
     private final LoginThrottleProperties properties;
     private final Clock clock;
@@ -309,22 +311,43 @@ public class LoginThrottle {
             return now.isBefore(lockedUntil) ? Duration.between(now, lockedUntil) : null;
         }
 
-        /** Null once a slot is reserved; else the lock left, or {@link #BUSY} while the slots are taken. */
+        /**
+         * Null once a slot is reserved; else the lock left, or {@link #BUSY} while the slots stay
+         * taken. A login that finds every slot held by checks in progress waits for one of them
+         * (at most {@link #WAIT_FOR_SLOT}) instead of being refused at once: a script's parallel
+         * calls with the right password go through one after another, while parallel guesses
+         * still get no more checks than the limit, since each wrong one keeps its slot as a failure.
+         */
         synchronized Duration reserve(Instant now, int maxFailures) {
-            Duration locked = lockedFor(now);
-            if (locked != null) {
-                return locked;
+            long deadline = System.nanoTime() + WAIT_FOR_SLOT.toNanos();
+            Instant at = now;
+            while (true) {
+                Duration locked = lockedFor(at);
+                if (locked != null) {
+                    return locked;
+                }
+                forgetOld(at);
+                if (failures.size() + inProgress < maxFailures) {
+                    inProgress++;
+                    return null;
+                }
+                long left = deadline - System.nanoTime();
+                if (inProgress == 0 || left <= 0) {
+                    return BUSY;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return BUSY;
+                }
+                at = clock.instant();
             }
-            forgetOld(now);
-            if (failures.size() + inProgress >= maxFailures) {
-                return BUSY;
-            }
-            inProgress++;
-            return null;
         }
 
         synchronized void release() {
             inProgress = Math.max(0, inProgress - 1);
+            notifyAll();
         }
 
         synchronized <T> Checked<T> checkAtomically(Instant now, int maxFailures, String kind, String name,
