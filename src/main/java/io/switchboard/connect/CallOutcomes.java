@@ -9,7 +9,9 @@ import java.util.Deque;
  * Whether a system is there, judged from the calls the integrations make to it: over the last
  * {@link #WINDOW}, how many calls failed for want of the system (a 5xx answer, a timeout, a
  * refused or reset connection) against all calls. A connection is failing from the
- * {@link #MIN_FAILURES}th such failure once they are at least half its calls, and ok again after
+ * {@link #MIN_FAILURES}th such failure once they are at least half its calls, or as soon as
+ * {@link #MIN_FAILURES} calls in a row failed (a busy minute before the outage must not hide
+ * it), and ok again after
  * {@link #SUCCESSES_TO_RECOVER} calls in a row succeed: one lucky call in an outage does not
  * flip it back, one unlucky call in good times does not flip it over.
  */
@@ -37,6 +39,7 @@ final class CallOutcomes {
     private final Deque<Outcome> outcomes = new ArrayDeque<>();
     private boolean failing;
     private int successesInARow;
+    private int failuresInARow;
     private String lastError;
     private Instant lastErrorAt;
     private Instant lastSuccessAt;
@@ -45,6 +48,7 @@ final class CallOutcomes {
     synchronized Availability succeeded(Instant now) {
         add(new Outcome(now, false));
         successesInARow++;
+        failuresInARow = 0;
         lastSuccessAt = now;
         if (failing && successesInARow >= SUCCESSES_TO_RECOVER) {
             failing = false;
@@ -56,10 +60,12 @@ final class CallOutcomes {
     synchronized Availability failed(Instant now, String error) {
         add(new Outcome(now, true));
         successesInARow = 0;
+        failuresInARow++;
         lastError = error;
         lastErrorAt = now;
         Availability seen = availability(now);
-        if (!failing && seen.failed() >= MIN_FAILURES && seen.failed() * 2 >= seen.calls()) {
+        if (!failing && (failuresInARow >= MIN_FAILURES
+                || seen.failed() >= MIN_FAILURES && seen.failed() * 2 >= seen.calls())) {
             failing = true;
             return availability(now);
         }

@@ -278,6 +278,24 @@ class ConnectionCallsTest {
     }
 
     @Test
+    void threeFailuresInARowMakeItFailingEvenAfterABusyGoodMinute() {
+        api.stubFor(get("/mail/messages").willReturn(okJson("[]")));
+        start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());
+        for (int i = 0; i < 20; i++) {
+            call("connection:mail/messages", null);
+        }
+        api.stubFor(get("/mail/messages").willReturn(aResponse().withStatus(502)));
+
+        call("connection:mail/messages", null);
+        call("connection:mail/messages", null);
+        assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.OK);
+        call("connection:mail/messages", null);
+
+        assertThat(states.get("mail").orElseThrow().status()).isEqualTo(Status.FAILING);
+        assertThat(states.get("mail").orElseThrow().detail()).contains("3 of 23 calls");
+    }
+
+    @Test
     void answersOfASystemThatIsThereNeverMakeItFailing() {
         api.stubFor(get("/mail/messages").willReturn(aResponse().withStatus(404)));
         start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());

@@ -66,7 +66,7 @@ class CrmOutageIncidentTest extends IntegrationTestSupport {
             }
         }
         assertThat(pages).as("one alert for the incident").isOne();
-        assertThat(connection("crm").get("state").asText()).isEqualTo("failing");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failing".equals(connection("crm").get("state").asText()));
         assertThat(connection("crm").get("calls").get("lastError").asText()).contains("answered 503");
         assertThat(cardIncidents("lead-intake")).contains(id);
         assertThat(cardIncidents("invoice-sync")).as("invoice-sync calls the CRM too").contains(id);
