@@ -160,8 +160,9 @@ public class EventQueries {
      */
     public Map<String, IntegrationActivity> activitySince(Instant since) {
         Map<String, IntegrationActivity> activity = new TreeMap<>();
+        // Test events and drills are reported where they were sent from, never in the live health.
         jdbc.query("select integration, status, count(*), max(updated_at), max(finished_at), max(received_at) from event "
-                + "where updated_at >= ? group by integration, status", rs -> {
+                + "where updated_at >= ? and test_event = false group by integration, status", rs -> {
                     IntegrationActivity a = activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity());
                     String status = rs.getString(2);
                     a.counts.put(status, rs.getLong(3));
@@ -182,8 +183,8 @@ public class EventQueries {
             a.lastFailure = latest(a.lastFailure, lasts[1]);
             a.lastReceived = latest(a.lastReceived, lasts[2]);
         });
-        jdbc.query("select integration, count(*), sum(case when waiting_for is null then 0 else 1 end) from inbox "
-                + "group by integration", rs -> {
+        jdbc.query("select i.integration, count(*), sum(case when i.waiting_for is null then 0 else 1 end) from inbox i "
+                + "join event e on e.id = i.event_id where e.test_event = false group by i.integration", rs -> {
                     IntegrationActivity a = activity.computeIfAbsent(rs.getString(1), k -> new IntegrationActivity());
                     a.backlog = rs.getLong(2);
                     a.waitingForConnection = rs.getLong(3);
@@ -200,14 +201,16 @@ public class EventQueries {
         if (olderLastsRead) {
             return;
         }
-        jdbc.query("select integration, max(finished_at) from event where status = 'DONE' group by integration", rs -> {
+        jdbc.query("select integration, max(finished_at) from event where status = 'DONE' and test_event = false "
+                + "group by integration", rs -> {
             lasts(rs.getString(1))[0] = instant(rs.getTimestamp(2));
         });
         jdbc.query("select integration, max(updated_at) from event where status in ('FAILED', 'DEAD') "
-                + "group by integration", rs -> {
+                + "and test_event = false group by integration", rs -> {
                     lasts(rs.getString(1))[1] = instant(rs.getTimestamp(2));
                 });
-        jdbc.query("select integration, max(received_at) from event group by integration", rs -> {
+        jdbc.query("select integration, max(received_at) from event where test_event = false group by integration",
+                rs -> {
             lasts(rs.getString(1))[2] = instant(rs.getTimestamp(2));
         });
         olderLastsRead = true;

@@ -81,13 +81,14 @@ public class IntegrationHealth {
         Map<String, EventQueries.IntegrationActivity> activity = events.activitySince(now.minus(WINDOW));
         Map<String, EventQueries.Attempts> attempts = events.attemptsSince(now.minus(WINDOW));
         Map<String, Long> parked = new LinkedHashMap<>();
-        jdbc.query("select integration, count(*) from dead_letter where status = 'PARKED' group by integration",
+        jdbc.query("select d.integration, count(*) from dead_letter d left join event e on e.id = d.event_id where "
+                + "d.status = 'PARKED' and (e.id is null or e.test_event = false) group by d.integration",
                 rs -> {
                     parked.put(rs.getString(1), rs.getLong(2));
                 });
         Map<String, Instant> oldest = new LinkedHashMap<>();
         jdbc.query("select i.integration, min(e.received_at) from inbox i join event e on e.id = i.event_id "
-                + "group by i.integration", rs -> {
+                + "where e.test_event = false group by i.integration", rs -> {
                     Timestamp t = rs.getTimestamp(2);
                     if (t != null) {
                         oldest.put(rs.getString(1), t.toInstant());
