@@ -421,7 +421,17 @@
         }
       }
     })() : null;
-    await Promise.allSettled([integrations, alerts, drills]);
+    const incidents = view === 'integrations' || view === 'alerts' ? (async () => {
+      try {
+        state.incidents = await api('/api/incidents');
+        problem('incidents', null);
+      } catch (e) {
+        if (e.status !== 401) {
+          problem('incidents', 'Could not load the incidents: ' + e.message);
+        }
+      }
+    })() : null;
+    await Promise.allSettled([integrations, alerts, drills, incidents]);
     await integrations.catch((e) => {
       if (e.status === 0) {
         throw e;
@@ -434,12 +444,15 @@
   async function loadView(current) {
     switch (current.view) {
       case 'integrations':
+        if (changed('incidents', [state.incidents, canOperate(), current.params.incident])) {
+          drawIncidents(current.params.incident);
+        }
         if (changed('integrations', [state.integrations, state.drills, canOperate()])) {
           drawIntegrations();
         }
         break;
       case 'alerts':
-        if (changed('alerts', state.alerts)) {
+        if (changed('alerts', [state.alerts, state.incidents])) {
           drawAlerts();
         }
         break;
@@ -552,11 +565,68 @@
     }
   }
 
+  // ---- incidents: what is broken now -----------------------------------------------------
+
+  /** The first screen's answer to "what is broken now": each open incident, what happens next, what to do. */
+  function drawIncidents(highlighted) {
+    const container = $('incidents');
+    const open = state.incidents || [];
+    if (open.length === 0) {
+      replace(container, h('p', {class: 'all-clear', testid: 'no-incidents'},
+          'Nothing is broken now: no open incident.'));
+      return;
+    }
+    replace(container, open.map((incident) => h('article', {
+      class: 'incident incident-' + incident.kind + (incident.id === highlighted ? ' highlighted' : ''),
+      testid: 'incident', 'data-incident': incident.id, id: 'incident-' + incident.id},
+    h('header', {},
+        h('h2', {testid: 'incident-title'}, incident.title),
+        h('span', {class: 'incident-kind'}, words(incident.kind)),
+        h('span', {class: 'incident-status status-' + incident.status.toLowerCase(), testid: 'incident-status'},
+            incident.status === 'ACKNOWLEDGED' ? 'acknowledged by ' + incident.acknowledgedBy
+              : incident.status.toLowerCase())),
+    h('p', {class: 'incident-next ' + (incident.retriesByItself ? 'by-itself' : 'needs-a-person'),
+      testid: 'incident-next'}, incident.nextStep),
+    h('p', {class: 'incident-facts muted small', testid: 'incident-facts'},
+        plural(incident.events, 'event') + ' of ' + (incident.integrations || []).join(', ') + ' · '
+            + incident.waiting + ' waiting · ' + incident.parked + ' parked · '
+            + plural(incident.failures, 'failed attempt') + ' · since ',
+        when(incident.firstSeen), ' · last ', when(incident.lastSeen)),
+    incident.lastError ? h('p', {class: 'incident-error small', testid: 'incident-error'},
+        'Last error: ' + incident.lastError) : null,
+    canOperate() ? h('div', {class: 'incident-actions'},
+        incident.status === 'OPEN' ? h('button', {type: 'button', class: 'secondary', testid: 'incident-acknowledge',
+          onclick: (e) => act(e.currentTarget, '/api/incidents/' + encodeURIComponent(incident.id) + '/acknowledge',
+              () => 'Acknowledged: you are named on it.')}, 'Acknowledge') : null,
+        incident.parked > 0 ? h('button', {type: 'button', class: 'secondary', testid: 'incident-replay',
+          onclick: (e) => replayIncident(e.currentTarget, incident)}, 'Replay ' + incident.parked + ' parked…') : null,
+        h('button', {type: 'button', class: 'secondary', testid: 'incident-resolve',
+          onclick: (e) => act(e.currentTarget, '/api/incidents/' + encodeURIComponent(incident.id) + '/resolve',
+              () => 'Resolved. A failure after this opens a new incident.')}, 'Resolve')) : null)));
+  }
+
+  const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
+
+  async function replayIncident(button, incident) {
+    const base = '/api/dead-letters/replay?incident=' + encodeURIComponent(incident.id);
+    try {
+      const dry = await call(base + '&dryRun=true', {method: 'POST'});
+      if (!window.confirm('Replay the ' + dry.matching + ' parked events of "' + incident.title
+          + '" through their integrations now?')) {
+        return;
+      }
+    } catch (e) {
+      flash('Could not count the parked events: ' + e.message);
+      return;
+    }
+    act(button, base, (answer) => 'Replayed ' + answer.replayed + ' parked events of the incident.');
+  }
+
   function troubled(integration) {
     const health = integration.health || {};
     const sla = health.sla || 'unknown';
     return sla !== 'ok' || health.deadLetters > 0 || health.failed1h > 0 || health.failedAttempts1h > 0
-        || !!integration.routeFileProblem;
+        || !!integration.routeFileProblem || (integration.incidents || []).length > 0;
   }
 
   /** What an operator can do from a card: send a test event (webhook, event, api) or start a run (schedule). */
@@ -600,6 +670,11 @@
           String(health.waitingForConnection)), 'warn', health.waitingForConnection + ' events are held until the '
               + 'connection they call is connected (Connections view); then they run by themselves') : null),
       health.slaReason ? h('p', {class: 'sla-reason sla-' + sla, testid: 'sla-reason'}, health.slaReason) : null,
+      (integration.incidents || []).length > 0 ? h('ul', {class: 'card-incidents', testid: 'card-incidents'},
+          integration.incidents.map((incident) => h('li', {},
+              h('a', {href: hashFor('integrations', {incident: incident.id}), testid: 'card-incident',
+                'data-incident': incident.id}, 'Incident: ' + incident.title),
+              ' (' + words(incident.status.toLowerCase()) + ')'))) : null,
       integration.routeFileProblem ? h('p', {class: 'route-file-problem', testid: 'route-file-problem'},
           h('strong', {}, 'Reload refused, the previous route still runs: '),
           integration.routeFileProblem.message) : null,
@@ -1275,7 +1350,18 @@
     }
     const sorted = [...state.alerts].sort((a, b) => (a.resolvedAt ? 1 : 0) - (b.resolvedAt ? 1 : 0)
         || String(b.lastAt).localeCompare(String(a.lastAt)));
-    replace(container, h('ul', {class: 'alerts'}, sorted.map((alert) => h('li', {
+    // Grouped by incident: one cause, one alert, on top; then what no incident covers.
+    const byIncident = sorted.filter((alert) => String(alert.key).startsWith('incident:'));
+    const others = sorted.filter((alert) => !String(alert.key).startsWith('incident:'));
+    replace(container,
+        byIncident.length > 0 ? [h('h2', {class: 'section-label'}, 'Incidents'), alertList(byIncident, 'incident-alerts')]
+          : null,
+        others.length > 0 ? [byIncident.length > 0 ? h('h2', {class: 'section-label'}, 'Other alerts') : null,
+          alertList(others, 'other-alerts')] : null);
+  }
+
+  function alertList(alerts, testid) {
+    return h('ul', {class: 'alerts', testid}, alerts.map((alert) => h('li', {
       class: 'alert ' + (alert.resolvedAt ? 'resolved' : 'open'), testid: 'alert', 'data-key': alert.key},
     h('div', {class: 'alert-head'},
         h('span', {class: 'alert-state'}, alert.resolvedAt ? 'resolved' : 'open'),
@@ -1284,7 +1370,10 @@
     alert.detail ? h('div', {class: 'alert-detail'}, alert.detail) : null,
     h('div', {class: 'alert-meta muted small'},
         h('code', {}, alert.key), ' · first ', when(alert.firstAt), ' · last ', when(alert.lastAt),
-        alert.resolvedAt ? [' · resolved ', when(alert.resolvedAt)] : null)))));
+        alert.resolvedAt ? [' · resolved ', when(alert.resolvedAt)] : null,
+        String(alert.key).startsWith('incident:') ? [' · ', h('a', {href: hashFor('integrations',
+          {incident: String(alert.key).slice('incident:'.length)}), testid: 'alert-incident-link'}, 'the incident')]
+          : null))));
   }
 
   // ---- connections ------------------------------------------------------------------------

@@ -599,6 +599,43 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         wait.until(ExpectedConditions.urlContains("q=" + URLEncoder.encode(text, StandardCharsets.UTF_8)));
     }
 
+    @Test
+    void duringACrmOutageTheFirstScreenSaysWhatBrokeAndWhatHappensNextThenThatNothingIs() throws Exception {
+        for (JsonNode open : asAdmin("GET", "/api/incidents", null)) {
+            callAs("operator", "POST", "/api/incidents/" + open.get("id").asText() + "/resolve", null);
+        }
+        fault("{\"system\":\"crm\",\"status\":503,\"count\":100000}");
+        try {
+            postSigned("lead-intake", LEAD_INTAKE_SECRET, Map.of("submissionId", "outage-" + UUID.randomUUID(),
+                    "email", "outage@analytical-engines.co.uk", "firstName", "Ada"));
+            WebDriverWait wait = logIn("operator", "operator-test-password");
+            driver.get(base() + "/console#/integrations");
+            WebElement incident = wait.until(ExpectedConditions.visibilityOfElementLocated(testId("incident")));
+            assertThat(incident.findElement(testId("incident-title")).getText()).isEqualTo("crm answers 503");
+            assertThat(incident.findElement(testId("incident-next")).getText()).startsWith("Retrying on its own")
+                    .contains("resolves itself when calls to crm succeed again");
+            assertThat(incident.findElement(testId("incident-facts")).getText()).contains("lead-intake");
+            WebElement cardLink = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                    inCard("lead-intake", "card-incident")));
+            assertThat(cardLink.getText()).isEqualTo("Incident: crm answers 503");
+            Browser.screenshot(driver, "console-incident-open");
+
+            scrollTo(incident.findElement(testId("incident-acknowledge")));
+            incident.findElement(testId("incident-acknowledge")).click();
+            wait.until(ExpectedConditions.textToBe(testId("incident-status"), "acknowledged by operator"));
+            Browser.screenshot(driver, "console-incident-acknowledged");
+        } finally {
+            clearFaults();
+        }
+        // The CRM is back: the next lead's calls succeed, and the incident resolves itself.
+        postSigned("lead-intake", LEAD_INTAKE_SECRET, Map.of("submissionId", "after-" + UUID.randomUUID(),
+                "email", "after-outage@analytical-engines.co.uk", "firstName", "Ada"));
+        WebDriverWait wait = waiting();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(testId("no-incidents")));
+        assertThat(driver.findElements(inCard("lead-intake", "card-incident"))).isEmpty();
+        Browser.screenshot(driver, "console-incident-resolved");
+    }
+
     private WebDriverWait waiting() {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
         // The console redraws a list when its data changes; a element found just before that is gone.
