@@ -29,7 +29,7 @@ public abstract class BatchingWriter<T, R> implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BatchingWriter.class);
 
     /** An item handed in, and its caller waiting for the commit that holds it. */
-    protected record Pending<T, R>(T item, CompletableFuture<R> done) {
+    public record Pending<T, R>(T item, CompletableFuture<R> done) {
     }
 
     private final String threadName;
