@@ -743,6 +743,8 @@
     h('label', {class: 'muted small'}, isApi
       ? 'The route\'s path parameters as a JSON object; the route answers at once, nothing is stored.'
       : 'Payload (JSON), checked against the schema like a real delivery and run through the current route as a test event.'),
+    h('p', {class: 'test-event-warning small', testid: 'test-event-real'}, 'Runs the route for real: its calls reach '
+        + 'the configured systems (the sandbox in the demo), so a test event creates and sends what a real one would.'),
     payload,
     h('div', {class: 'buttons'}, send,
         h('button', {type: 'button', class: 'secondary', testid: 'test-event-close', onclick: () => {
@@ -1216,7 +1218,9 @@
       title: finished ? 'Run the original payload through the current route again: every step, from the start'
         : 'An event can be re-run once it is DONE or DEAD', onclick: (click) => {
         if (!window.confirm('Re-run event ' + e.id + ' of ' + e.integration
-            + '? Its original payload runs through the current route again, every step.')) {
+            + '? Its original payload runs through the current route again, every step, and its calls reach the '
+            + 'configured systems again. A target that keeps Idempotency-Keys answers "already done"; the trail '
+            + 'shows those steps as already-done.')) {
           return;
         }
         state.follow = {id: e.id, until: Date.now() + FOLLOW_FOR_MS, steps: steps};

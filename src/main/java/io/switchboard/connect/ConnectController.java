@@ -49,10 +49,18 @@ import org.springframework.web.util.UriComponentsBuilder;
  * <li>{@code GET /oauth2/callback/{name}} takes the provider's answer: a missing, used,
  * expired or foreign {@code state} (another browser's) is refused (400) and nothing is stored; a code is traded
  * for tokens (with the PKCE verifier), which are stored encrypted; the events that waited for
- * the connection run; the browser goes back to the console's connections view;</li>
+ * the connection run; the answer is a small page that takes the browser on to the console's
+ * connections view. Not a redirect: a redirect answering the provider's (cross-site) request is
+ * still part of that cross-site navigation, and the browser would leave the
+ * {@code SameSite=Strict} session cookie off and show the login page; the page's own
+ * navigation starts on this site, so the session comes along;</li>
  * <li>{@code DELETE /api/connections/{name}/authorization} (operator) revokes the grant where
  * the provider has a revocation endpoint, and deletes the tokens.</li>
  * </ul>
+ * When the provider is the demo's sandbox (this server), its consent page is given on the host
+ * and port the console was opened on ({@code 127.0.0.1} or {@code localhost}), as the
+ * callback's redirect URI already is ({@code {baseUrl}}): the whole round trip stays on the
+ * operator's site.
  */
 @RestController
 class ConnectController {
@@ -71,9 +79,12 @@ class ConnectController {
     private final DefaultOAuth2AuthorizationRequestResolver requests;
     private final org.springframework.jdbc.core.JdbcTemplate jdbc;
     private final com.fasterxml.jackson.databind.ObjectMapper json;
+    private final org.springframework.core.env.Environment environment;
 
     ConnectController(Connections connections, ConnectionAuthorizations authorizations, HeldEvents held, Clock clock,
-            org.springframework.jdbc.core.JdbcTemplate jdbc, com.fasterxml.jackson.databind.ObjectMapper json) {
+            org.springframework.jdbc.core.JdbcTemplate jdbc, com.fasterxml.jackson.databind.ObjectMapper json,
+            org.springframework.core.env.Environment environment) {
+        this.environment = environment;
         this.held = held;
         this.jdbc = jdbc;
         this.json = json;
@@ -98,7 +109,7 @@ class ConnectController {
         }
         OAuth2AuthorizationRequest authorization;
         try {
-            authorization = requests.resolve(request, name);
+            authorization = onTheRequestsHost(requests.resolve(request, name), request);
         } catch (RuntimeException misconfigured) {
             return ResponseEntity.of(problem(HttpStatus.CONFLICT, "Connection not configured", misconfigured.getMessage()))
                     .build();
@@ -112,6 +123,30 @@ class ConnectController {
         // An answer to fetch(), not a redirect: the console navigates to the provider itself.
         return ResponseEntity.ok().header(org.springframework.http.HttpHeaders.SET_COOKIE, cookie.toString())
                 .body(Map.of("location", authorization.getAuthorizationRequestUri()));
+    }
+
+    /**
+     * The request with the sandbox's consent page moved to the host and port this request came
+     * in on. {@code switchboard.sandbox.base-url} names {@code localhost}; a console opened on
+     * {@code 127.0.0.1} would otherwise send the person to another site and back. Read at call
+     * time: the demo's value names {@code local.server.port}. Any other provider is left as it is.
+     */
+    private OAuth2AuthorizationRequest onTheRequestsHost(OAuth2AuthorizationRequest authorization,
+            HttpServletRequest request) {
+        String sandbox = environment.getProperty("switchboard.sandbox.base-url", "");
+        String uri = authorization.getAuthorizationUri();
+        if (sandbox.isBlank() || !uri.startsWith(sandbox + "/")) {
+            return authorization;
+        }
+        String here = org.springframework.web.servlet.support.ServletUriComponentsBuilder.fromContextPath(request)
+                .path(URI.create(sandbox).getRawPath()).build().toUriString();
+        if (here.equals(sandbox)) {
+            return authorization;
+        }
+        return OAuth2AuthorizationRequest.from(authorization)
+                .authorizationUri(here + uri.substring(sandbox.length()))
+                .authorizationRequestUri(here + authorization.getAuthorizationRequestUri().substring(sandbox.length()))
+                .build();
     }
 
     @GetMapping("/oauth2/callback/{name}")
@@ -213,10 +248,28 @@ class ConnectController {
         return problem;
     }
 
-    private static ResponseEntity<Void> backToConsole(String name, String outcome) {
+    /**
+     * A page that goes on to the console by itself (a meta refresh, which the console's CSP does
+     * not govern, and a link for a browser that does not follow it). This request arrived from the
+     * provider's site; the page's navigation starts on this one, so the browser sends the
+     * {@code SameSite=Strict} session cookie with it and the console opens logged in.
+     */
+    private static ResponseEntity<String> backToConsole(String name, String outcome) {
         String fragment = "/connections?connection=" + name + "&" + outcome;
-        return ResponseEntity.status(HttpStatus.FOUND).location(URI.create(UriComponentsBuilder.fromPath("/console")
-                .fragment(fragment).encode().build().toUriString())).build();
+        String console = org.springframework.web.util.HtmlUtils.htmlEscape(UriComponentsBuilder.fromPath("/console")
+                .fragment(fragment).encode().build().toUriString());
+        String page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta http-equiv=\"refresh\" content=\"0; url=" + console + "\">"
+                + "<title>Switchboard: back to the console</title></head>\n"
+                + "<body><p>Connect finished. <a data-testid=\"connect-continue\" href=\"" + console
+                + "\">Continue to the console</a></p></body></html>\n";
+        return ResponseEntity.ok().contentType(org.springframework.http.MediaType.TEXT_HTML)
+                .header(org.springframework.http.HttpHeaders.CACHE_CONTROL, "no-store")
+                // The address of this page holds the (spent) code: it goes nowhere else.
+                .header("Referrer-Policy", "no-referrer")
+                .header("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; "
+                        + "frame-ancestors 'none'")
+                .body(page);
     }
 
     private void save(Pending pending) {

@@ -56,6 +56,8 @@ class ConnectionProducer extends DefaultProducer {
         Connection.Response response = endpoint.connection().call(exchange, new Connection.Request(method, path, query,
                 sendsBody ? bytes(exchange, body) : null, contentType, forwarded));
         message.removeHeaders("CamelHttp*");
+        // An earlier call's "already done" must not pass for this one's.
+        message.removeHeader(io.switchboard.integration.RouteCalls.IDEMPOTENT_REPLAYED);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status());
         response.headers().forEach(message::setHeader);
         message.setBody(response.body());

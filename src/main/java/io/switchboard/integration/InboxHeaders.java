@@ -13,6 +13,10 @@ public final class InboxHeaders {
     /** True when the previous attempt was cut off (its node died): it may have left its idempotency key behind. */
     public static final String RESUMED = "SwitchboardResumed";
 
+    /** Every header above: a route's {@code removeHeaders} leaves them in place ({@link PlatformHeadersKept}). */
+    public static final java.util.List<String> ALL = java.util.List.of(EVENT_ID, INTEGRATION, DELIVERY_ID, ATTEMPT,
+            RESUMED);
+
     private InboxHeaders() {
     }
 }

@@ -14,6 +14,14 @@ import org.apache.camel.model.ToDynamicDefinition;
 /** The calls a route makes, read from its definition: what the contract checks and what the card lists. */
 public final class RouteCalls {
 
+    /**
+     * The header of a call's answer that says the target had done this already: it answered a
+     * repeated {@code Idempotency-Key} with the first result ({@code Idempotent-Replayed: true},
+     * as Stripe and the sandbox do). A {@code connection:} call leaves it on the message only when
+     * its own answer carries it; a once-only step records it as {@code already-done}.
+     */
+    public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+
     private static final String CONNECTION = "connection:";
 
     private RouteCalls() {

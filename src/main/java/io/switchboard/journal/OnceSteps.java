@@ -1,5 +1,6 @@
 package io.switchboard.journal;
 
+import io.switchboard.integration.RouteCalls;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
  * The key is the event id and the step's name. The block runs unless an earlier attempt of
  * the same event finished it; when it finishes, the step is written to the journal
  * ({@code welcome-email ok}), with the exchange property {@code stepDetail} as its detail
- * when the block set one. A block that fails records nothing, so the retry runs it again.
+ * when the block set one; {@code already-done} instead when the block's call was answered from
+ * the target's Idempotency-Key record ({@link RouteCalls#IDEMPOTENT_REPLAYED}), as a re-run's is. A block that fails records nothing, so the retry runs it again.
  */
 @Component("once")
 public class OnceSteps extends ServiceSupport implements IdempotentRepository {
@@ -53,7 +55,15 @@ public class OnceSteps extends ServiceSupport implements IdempotentRepository {
             return false;
         }
         String detail = exchange == null ? null : exchange.getProperty(DETAIL, String.class);
-        steps.done(parsed.eventId(), parsed.step(), detail == null ? "done" : detail);
+        if (exchange != null && "true".equalsIgnoreCase(
+                exchange.getMessage().getHeader(RouteCalls.IDEMPOTENT_REPLAYED, String.class))) {
+            // A re-run repeats the step's call; the target's Idempotency-Key record answered it.
+            steps.alreadyDone(parsed.eventId(), parsed.step(), "the target had done it already"
+                    + (detail == null ? "" : " (" + detail + ")") + ": it answered the repeated Idempotency-Key "
+                    + "with the first result");
+        } else {
+            steps.done(parsed.eventId(), parsed.step(), detail == null ? "done" : detail);
+        }
         if (exchange != null) {
             exchange.removeProperty(DETAIL);
         }

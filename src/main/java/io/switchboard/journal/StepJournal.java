@@ -31,13 +31,16 @@ public class StepJournal {
     /** The trail's mark of a re-run: the once-only steps before it are done again. */
     public static final String RERUN = "rerun";
 
+    /** A step the target had done already: it answered a repeated Idempotency-Key with the first result. */
+    public static final String ALREADY_DONE = "already-done";
+
     /** True when no earlier attempt of this event finished the step (since its last re-run). */
     public boolean pending(String eventId, String step) {
         if (eventId == null) {
             return true;
         }
         Integer done = jdbc.queryForObject("select count(*) from event_step where event_id = ? and step = ? "
-                + "and outcome = 'ok' and id > coalesce((select max(r.id) from event_step r where r.event_id = ? "
+                + "and outcome in ('ok', '" + ALREADY_DONE + "') and id > coalesce((select max(r.id) from event_step r where r.event_id = ? "
                 + "and r.step = '" + RERUN + "'), 0)", Integer.class, eventId, step, eventId);
         return done == null || done == 0;
     }
@@ -45,6 +48,14 @@ public class StepJournal {
     /** Records that the step finished, with what it did; committed before this returns. */
     public void done(String eventId, String step, String detail) {
         note(eventId, step, "ok", detail);
+    }
+
+    /**
+     * Records that the step finished with the target saying it had done it already (a re-run's
+     * call answered from the target's Idempotency-Key record): nothing was done twice.
+     */
+    public void alreadyDone(String eventId, String step, String detail) {
+        note(eventId, step, ALREADY_DONE, detail);
     }
 
     /**

@@ -172,7 +172,7 @@ class CrmController {
             List<Task> earlier = jdbc.query("select id, contact_id, owner_id, title, notes, due_at, created_at "
                     + "from sandbox_crm_task where idempotency_key = ?", CrmController::task, idempotencyKey);
             if (!earlier.isEmpty()) {
-                return ResponseEntity.ok(earlier.get(0));
+                return ResponseEntity.ok().header("Idempotent-Replayed", "true").body(earlier.get(0));
             }
         }
         String id = id("t");

@@ -49,7 +49,7 @@ class MailController {
             List<Message> earlier = jdbc.query("select id, sender, recipient, subject, body, sent_at from "
                     + "sandbox_mail_message where idempotency_key = ?", MailController::message, idempotencyKey);
             if (!earlier.isEmpty()) {
-                return ResponseEntity.ok(earlier.get(0));
+                return ResponseEntity.ok().header("Idempotent-Replayed", "true").body(earlier.get(0));
             }
         }
         String id = CrmController.id("m");
@@ -59,7 +59,8 @@ class MailController {
                     id, input.from(), input.to().trim(), input.subject(), input.text(),
                     Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)), idempotencyKey);
         } catch (org.springframework.dao.DuplicateKeyException sameKeyAtOnce) {
-            return ResponseEntity.ok(jdbc.queryForObject("select id, sender, recipient, subject, body, sent_at from "
+            return ResponseEntity.ok().header("Idempotent-Replayed", "true").body(jdbc.queryForObject(
+                    "select id, sender, recipient, subject, body, sent_at from "
                     + "sandbox_mail_message where idempotency_key = ?", MailController::message, idempotencyKey));
         }
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(jdbc.queryForObject("select id, sender, recipient, "

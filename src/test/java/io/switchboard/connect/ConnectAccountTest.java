@@ -137,8 +137,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
         String standing = chat().path("connect").path("connectedAt").asText();
         HttpResponse<String> denied = other.send(get(other.uri("/oauth2/callback/chat?error=access_denied&state="
                 + state)));
-        assertThat(denied.statusCode()).isEqualTo(302);
-        assertThat(denied.headers().firstValue("Location").orElseThrow()).endsWith("connection=chat&denied");
+        assertThat(ChatConnect.continueTo(denied)).endsWith("connection=chat&denied");
         assertThat(chat().path("connect").path("standing").asText()).isEqualTo("connected");
         assertThat(chat().path("connect").path("connectedAt").asText()).isEqualTo(standing);
         // ... and that state is used up.
@@ -186,8 +185,8 @@ class ConnectAccountTest extends IntegrationTestSupport {
         HttpResponse<String> back = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(callback))
                 .header("Cookie", binding.substring(0, binding.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
         // Without the binding cookie, the same answer would be refused.
-        assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
-        assertThat(back.headers().firstValue("Location").orElseThrow()).endsWith("connection=chat&connected");
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        assertThat(ChatConnect.continueTo(back)).endsWith("connection=chat&connected");
         assertThat(chat().path("connect").path("connectedBy").asText()).isEqualTo("operator");
     }
 
@@ -219,6 +218,15 @@ class ConnectAccountTest extends IntegrationTestSupport {
                         "code_challenge=", "state=", "scope=chat:write",
                         "redirect_uri=http://localhost:" + port + "/oauth2/callback/chat")
                 .doesNotContain("channels:read");
+    }
+
+    @Test
+    void aConsoleOpenedOn127001GetsTheSandboxsConsentPageAndCallbackOnThatHost() throws Exception {
+        Browserless operator = new Browserless("http://127.0.0.1:" + port);
+        assertThat(operator.logIn("operator", "operator-test-password")).isEqualTo(302);
+        String location = ChatConnect.consentPage(ChatConnect.start(operator, "chat")).toString();
+        assertThat(location).startsWith("http://127.0.0.1:" + port + "/sandbox/oauth/authorize?")
+                .contains("redirect_uri=http://127.0.0.1:" + port + "/oauth2/callback/chat");
     }
 
     @Test

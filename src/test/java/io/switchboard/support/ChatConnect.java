@@ -15,7 +15,8 @@ import io.switchboard.security.Browserless;
 /**
  * "Connect account" without a browser, through the real endpoints: an operator's console
  * session starts Connect (a POST with its CSRF token), approves on the sandbox's consent page, and the provider's redirect
- * lands on the callback with that session, as a browser would do it.
+ * lands on the callback with that session, as a browser would do it; the callback's page says
+ * where the browser goes on to.
  */
 public final class ChatConnect {
 
@@ -65,17 +66,27 @@ public final class ChatConnect {
                 .asText());
     }
 
-    /** The console answers after the callback, e.g. {@code /console#/connections?connection=chat&connected}. */
+    /** Where the callback's page sends the browser, e.g. {@code /console#/connections?connection=chat&connected}. */
     public static String connect(String base, String connection, String user, String password) throws Exception {
         Browserless session = new Browserless(base);
         if (session.logIn(user, password) != 302) {
             throw new IllegalStateException("cannot log in as " + user);
         }
         URI callback = approve(session, consentPage(start(session, connection)));
-        HttpResponse<String> back = session.send(HttpRequest.newBuilder(callback));
-        if (back.statusCode() != 302) {
-            throw new IllegalStateException("callback answered " + back.statusCode() + ": " + back.body());
+        return continueTo(session.send(HttpRequest.newBuilder(callback)));
+    }
+
+    private static final Pattern CONTINUE = Pattern.compile("<a data-testid=\"connect-continue\" href=\"([^\"]+)\">");
+
+    /**
+     * Where the callback's page goes on to, e.g. {@code /console#/connections?connection=chat&connected}:
+     * a page, not a redirect, so that the browser's next request is a same-site one.
+     */
+    public static String continueTo(HttpResponse<String> callback) {
+        Matcher link = CONTINUE.matcher(callback.body());
+        if (callback.statusCode() != 200 || !link.find()) {
+            throw new IllegalStateException("callback answered " + callback.statusCode() + ": " + callback.body());
         }
-        return back.headers().firstValue("Location").orElseThrow();
+        return org.springframework.web.util.HtmlUtils.htmlUnescape(link.group(1));
     }
 }
