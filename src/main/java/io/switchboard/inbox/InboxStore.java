@@ -127,7 +127,7 @@ public class InboxStore {
      */
     public String acceptTest(String integration, String payload, String requestedBy) {
         String eventId = EventIds.next();
-        return acceptTest(eventId, integration, "test-" + eventId, payload, requestedBy).eventId();
+        return acceptTest(eventId, integration, "test-" + eventId, payload, requestedBy, Instant.now(clock)).eventId();
     }
 
     /**
@@ -135,11 +135,20 @@ public class InboxStore {
      * same test delivery twice): a repeat is a duplicate like a real one, never a second event.
      */
     public Accepted acceptTest(String integration, String deliveryId, String payload, String requestedBy) {
-        return acceptTest(EventIds.next(), integration, deliveryId, payload, requestedBy);
+        return acceptTest(EventIds.next(), integration, deliveryId, payload, requestedBy, Instant.now(clock));
+    }
+
+    /**
+     * An internal event emitted by a test event or a drill's event: a test event too, so a drill's
+     * chain never shows in the live health of the integrations downstream.
+     */
+    public Accepted acceptTestAfter(String integration, String deliveryId, String payload, String emittedBy,
+            Instant notBefore) {
+        return acceptTest(EventIds.next(), integration, deliveryId, payload, emittedBy, notBefore);
     }
 
     private Accepted acceptTest(String eventId, String integration, String deliveryId, String payload,
-            String requestedBy) {
+            String requestedBy, Instant notBefore) {
         Timestamp now = Timestamp.from(Instant.now(clock));
         try {
             tx.executeWithoutResult(status -> {
@@ -148,7 +157,7 @@ public class InboxStore {
                         eventId, integration, deliveryId, EventStatus.RECEIVED.name(), payload, "application/json", now,
                         now, node.value());
                 journal.step(eventId, RECEIVED_STEP, "ok", null, "test event sent by " + requestedBy);
-                jdbc.update(INSERT_INBOX, eventId, integration, now);
+                jdbc.update(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore));
             });
         } catch (DuplicateKeyException repeated) {
             return duplicateOf(integration, deliveryId);

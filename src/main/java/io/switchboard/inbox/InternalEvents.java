@@ -43,12 +43,15 @@ public class InternalEvents {
 
     public List<String> emit(String name, String sourceId, String payload) {
         List<String> delivered = new ArrayList<>();
+        // What a test event or a drill emits is a test event downstream too.
+        boolean test = sourceId != null && inbox.isTest(sourceId);
         integrations.all().forEach((id, integration) -> {
             if (integration.trigger() == Trigger.EVENT && integration.event() != null
                     && name.equals(integration.event().name())) {
                 Instant notBefore = Instant.now(clock).plus(integration.event().delay());
-                InboxStore.Accepted accepted = inbox.accept(id, sourceId + ":" + name, payload,
-                        notBefore);
+                InboxStore.Accepted accepted = test
+                        ? inbox.acceptTestAfter(id, sourceId + ":" + name, payload, "event " + sourceId, notBefore)
+                        : inbox.accept(id, sourceId + ":" + name, payload, notBefore);
                 delivered.add(accepted.eventId());
                 signal.wake(id);
             }
