@@ -243,6 +243,13 @@ class CustomerLookupTest {
                 .statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void theWritingGuideShowsThisRouteWordForWord() throws Exception {
+        String guide = java.nio.file.Files.readString(java.nio.file.Path.of("src/docs/writing-integrations.md"));
+        String route = java.nio.file.Files.readString(java.nio.file.Path.of("routes/customer-lookup.camel.yaml"));
+        assertThat(guide).contains(route.substring(route.indexOf("- route:")).strip());
+    }
+
     /** Contact lookups the sandbox's CRM has answered (its request log). */
     private long crmLookups() {
         return traffic.since(java.time.Instant.EPOCH).stream()
