@@ -60,26 +60,15 @@ public class InvoiceBatches {
     public List<Map<String, Object>> unwritten(Exchange exchange) {
         SyncRun run = run(exchange);
         Map<String, Map<String, Object>> byKey = new LinkedHashMap<>();
-        for (Object upsert : exchange.getMessage().getBody(List.class)) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> invoice = (Map<String, Object>) upsert;
-            byKey.putIfAbsent(key(invoice), invoice);
-        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> page = exchange.getMessage().getBody(List.class);
+        page.forEach(invoice -> byKey.putIfAbsent(key(invoice), invoice));
         Set<String> written = keys.known(run.integration(), byKey.keySet());
+        List<Map<String, Object>> fresh = byKey.entrySet().stream().filter(entry -> !written.contains(entry.getKey()))
+                .map(Map.Entry::getValue).toList();
         List<Map<String, Object>> batches = new ArrayList<>();
-        List<Map<String, Object>> inputs = new ArrayList<>();
-        for (Map.Entry<String, Map<String, Object>> entry : byKey.entrySet()) {
-            if (written.contains(entry.getKey())) {
-                continue;
-            }
-            inputs.add(entry.getValue());
-            if (inputs.size() == batchSize) {
-                batches.add(batch(inputs));
-                inputs = new ArrayList<>();
-            }
-        }
-        if (!inputs.isEmpty()) {
-            batches.add(batch(inputs));
+        for (int from = 0; from < fresh.size(); from += batchSize) {
+            batches.add(Map.of("inputs", fresh.subList(from, Math.min(from + batchSize, fresh.size()))));
         }
         return batches;
     }
@@ -118,12 +107,6 @@ public class InvoiceBatches {
     /** Once per version: the same invoice read again at the same change time has the same key. */
     static String key(Map<String, Object> upsert) {
         return upsert.get("invoiceId") + "@" + upsert.get("sourceUpdatedAt");
-    }
-
-    private static Map<String, Object> batch(List<Map<String, Object>> inputs) {
-        Map<String, Object> batch = new LinkedHashMap<>();
-        batch.put("inputs", inputs);
-        return batch;
     }
 
     @SuppressWarnings("unchecked")

@@ -3,6 +3,7 @@ package io.switchboard.reference;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,16 +57,11 @@ public class InvoiceSync {
             throw new InvalidDataException("billing answered a page that is not a JSON array of invoices");
         }
         List<Map<String, Object>> upserts = new ArrayList<>(invoices.size());
-        Instant watermark = null;
         for (int i = 0; i < invoices.size(); i++) {
-            Map<String, Object> upsert = toCrm(invoices.get(i), i);
-            Instant updatedAt = Instant.parse((String) upsert.get("sourceUpdatedAt"));
-            if (watermark == null || updatedAt.isAfter(watermark)) {
-                watermark = updatedAt;
-            }
-            upserts.add(upsert);
+            upserts.add(toCrm(invoices.get(i), i));
         }
-        return new Page(upserts, watermark);
+        return new Page(upserts, upserts.stream().map(upsert -> Instant.parse((String) upsert.get("sourceUpdatedAt")))
+                .max(Comparator.naturalOrder()).orElse(null));
     }
 
     /** One billing invoice as the CRM's upsert, or {@link InvalidDataException} naming the invoice and the field. */

@@ -1,6 +1,5 @@
 package io.switchboard.reference;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,15 +57,9 @@ public class LeadValidation {
     }
 
     public List<String> problems(Map<String, Object> lead) {
-        List<String> problems = new ArrayList<>();
         Object email = lead.get("email");
-        if (email != null && !email.toString().isBlank()) {
-            String problem = emailProblem(email.toString().trim());
-            if (problem != null) {
-                problems.add(problem);
-            }
-        }
-        return problems;
+        String problem = email == null || email.toString().isBlank() ? null : emailProblem(email.toString().trim());
+        return problem == null ? List.of() : List.of(problem);
     }
 
     static String emailProblem(String email) {
