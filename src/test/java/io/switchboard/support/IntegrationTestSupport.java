@@ -1,7 +1,6 @@
 package io.switchboard.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -132,14 +131,12 @@ public abstract class IntegrationTestSupport {
 
     /** Waits until the event reaches a status; a timeout names the status it was left in. */
     protected void awaitStatus(String eventId, String status, Duration atMost) {
-        await().atMost(atMost).untilAsserted(() -> assertThat(status(eventId)).as("status of event " + eventId)
-                .isEqualTo(status));
+        EventStatus.await(jdbc, eventId, status, atMost);
     }
 
-    /** The event's status now (RECEIVED, DONE, FAILED, DEAD, ...); {@code null} for no such event. */
+    /** The event's status now (RECEIVED, DONE, FAILED, WAITING, DEAD, ...); fails for no such event. */
     protected String status(String eventId) {
-        return jdbc.query("select status from event where id = ?", rows -> rows.next() ? rows.getString(1) : null,
-                eventId);
+        return EventStatus.of(jdbc, eventId);
     }
 
     /** The event's step trail, in order. */
