@@ -6,13 +6,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
 import io.switchboard.SwitchboardTest;
+import io.switchboard.support.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -50,8 +49,7 @@ class AlertUrlPortTest {
         }
         HttpResponse<String> history = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + port + "/sandbox/chat/messages"))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString("admin:admin-test-password".getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", TestUsers.basic(TestUsers.ADMIN))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(history.body()).contains(title);
     }

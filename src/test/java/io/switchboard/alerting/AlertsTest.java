@@ -22,6 +22,7 @@ import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.journal.IntegrationHealth;
 import io.switchboard.reliability.ProbeHttp;
+import io.switchboard.support.EventStatus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -140,8 +141,7 @@ class AlertsTest {
     }
 
     private void awaitStatus(String eventId, String status) {
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                status.equals(jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+        EventStatus.await(jdbc, eventId, status, Duration.ofSeconds(20));
     }
 
     private List<LoggedRequest> chat(String text) {

@@ -50,7 +50,7 @@ class ClusterIT {
     static final Duration CHAT_REFRESH_BEFORE = Duration.ofSeconds(1);
 
     private final List<Node> nodes = new ArrayList<>();
-    private String schema;
+    private String database;
     private Path logs;
 
     @AfterEach
@@ -58,14 +58,15 @@ class ClusterIT {
         for (Node node : nodes) {
             node.stop();
         }
-        if (schema != null) {
-            Databases.dropPostgresSchema(schema);
+        if (database != null) {
+            Databases.dropPostgresDatabase(database);
         }
     }
 
     @Test
     void threeNodesSurviveAKillWithEveryEventDoneOnceAndEveryTickFiredOnce() throws Exception {
-        schema = Databases.newPostgresSchema("cluster");
+        // A database of its own: three nodes seeding the sandbox must not meet other tests' rows.
+        database = Databases.newPostgresDatabase("cluster");
         logs = Files.createDirectories(Path.of("target", "cluster-it"));
         for (int i = 1; i <= 3; i++) {
             nodes.add(new Node("node-" + i, freePort()));
@@ -223,7 +224,7 @@ class ClusterIT {
     }
 
     private Connection db() throws Exception {
-        return DriverManager.getConnection(Databases.postgresUrl(schema), Databases.POSTGRES_USER, "");
+        return DriverManager.getConnection(Databases.postgresDatabaseUrl(database), Databases.POSTGRES_USER, "");
     }
 
     private static int freePort() throws Exception {
@@ -251,7 +252,7 @@ class ClusterIT {
                     "io.switchboard.SwitchboardApplication",
                     "--server.port=" + port,
                     "--spring.profiles.active=cluster",
-                    "--spring.datasource.url=" + Databases.postgresUrl(schema),
+                    "--spring.datasource.url=" + Databases.postgresDatabaseUrl(database),
                     "--spring.datasource.username=" + Databases.POSTGRES_USER,
                     "--spring.datasource.password=",
                     "--switchboard.node-id=" + id,

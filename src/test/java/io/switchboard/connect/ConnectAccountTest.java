@@ -298,10 +298,6 @@ class ConnectAccountTest extends IntegrationTestSupport {
         throw new AssertionError("no chat connection");
     }
 
-    private String status(String event) {
-        return jdbc.queryForObject("select status from event where id = ?", String.class, event);
-    }
-
     private String lastError(String event) {
         return jdbc.queryForObject("select last_error from event where id = ?", String.class, event);
     }

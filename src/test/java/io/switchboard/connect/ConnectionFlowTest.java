@@ -20,6 +20,7 @@ import io.switchboard.ingress.Webhooks;
 import io.switchboard.reliability.ErrorCategory;
 import io.switchboard.reliability.Failure;
 import io.switchboard.sandbox.SandboxClient;
+import io.switchboard.support.EventStatus;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -284,7 +285,7 @@ class ConnectionFlowTest {
     }
 
     private String status(String eventId) {
-        return jdbc.queryForObject("select status from event where id = ?", String.class, eventId);
+        return EventStatus.of(jdbc, eventId);
     }
 
     private String lastError(String eventId) {

@@ -6,12 +6,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.SwitchboardTest;
+import io.switchboard.support.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -57,8 +56,7 @@ class ConsoleApiTest {
     }
 
     private HttpResponse<String> get(String path, String user, String password) throws Exception {
-        String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic " + basic).build(),
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", TestUsers.basic(user, password)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.ingress.Webhooks;
+import io.switchboard.support.EventStatus;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,7 +118,7 @@ class InboxProcessingTest {
     }
 
     private String status(String eventId) {
-        return jdbc.queryForObject("select status from event where id = ?", String.class, eventId);
+        return EventStatus.of(jdbc, eventId);
     }
 
     private int attempts(String eventId) {

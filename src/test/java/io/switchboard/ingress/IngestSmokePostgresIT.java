@@ -47,13 +47,13 @@ class IngestSmokePostgresIT {
     private static final Duration LOAD = Duration.ofSeconds(4);
 
     private final ObjectMapper json = new ObjectMapper();
-    private String schema;
+    private String database;
     private Process server;
     private Path logs;
 
     @BeforeEach
     void startServer() throws Exception {
-        schema = Databases.newPostgresSchema("ingest_smoke");
+        database = Databases.newPostgresDatabase("ingest_smoke");
         logs = Files.createDirectories(Path.of("target", "ingest-smoke"));
         Path noRoutes = Files.createTempDirectory("ingest-smoke-routes");
         int port;
@@ -67,7 +67,7 @@ class IngestSmokePostgresIT {
                 "io.switchboard.SwitchboardApplication",
                 "--server.port=" + port,
                 "--spring.profiles.active=postgres",
-                "--spring.datasource.url=" + Databases.postgresUrl(schema),
+                "--spring.datasource.url=" + Databases.postgresDatabaseUrl(database),
                 "--spring.datasource.username=" + Databases.POSTGRES_USER,
                 "--spring.datasource.password=",
                 "--switchboard.security.admin.password=ingest-smoke-admin-password",
@@ -109,7 +109,9 @@ class IngestSmokePostgresIT {
                 server.destroyForcibly();
             }
         }
-        Databases.dropPostgresSchema(schema);
+        if (database != null) {
+            Databases.dropPostgresDatabase(database);
+        }
     }
 
     /** One answered request: the delivery id sent, the status and the event id received. */
@@ -189,7 +191,7 @@ class IngestSmokePostgresIT {
         assertThat(accepted).as("the smoke run sent something").isGreaterThan(100);
         assertThat(repeats).as("repeated deliveries were mixed in").isGreaterThan(10);
 
-        try (Connection db = DriverManager.getConnection(Databases.postgresUrl(schema), Databases.POSTGRES_USER, "");
+        try (Connection db = DriverManager.getConnection(Databases.postgresDatabaseUrl(database), Databases.POSTGRES_USER, "");
                 Statement query = db.createStatement()) {
             Set<String> stored = new HashSet<>();
             try (ResultSet rows = query.executeQuery("select id from event where integration = 'lead-intake'")) {

@@ -1,7 +1,6 @@
 package io.switchboard.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.inbox.ProbeTarget;
+import io.switchboard.support.EventStatus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -222,8 +222,7 @@ class WebhookIngressTest {
     }
 
     private void awaitStatus(String eventId, String status) {
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                status.equals(jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+        EventStatus.await(jdbc, eventId, status, Duration.ofSeconds(20));
     }
 
     private List<String> steps(String eventId) {

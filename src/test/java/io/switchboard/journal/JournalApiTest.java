@@ -1,7 +1,6 @@
 package io.switchboard.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
@@ -18,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.ingress.Webhooks;
+import io.switchboard.support.EventStatus;
+import io.switchboard.support.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -49,8 +49,7 @@ class JournalApiTest {
         var accepted = new Webhooks(port).postSigned("probe", SECRET,
                 "{\"orderId\":\"" + orderId + "\",\"customer\":{\"email\":\"ada@example.com\",\"password\":\"hunter2\"}}");
         String eventId = json.readTree(accepted.body()).get("eventId").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(
-                jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+        EventStatus.await(jdbc, eventId, "DONE", Duration.ofSeconds(20));
 
         JsonNode found = get("/api/events?integration=probe&q=" + orderId);
         assertThat(found).hasSize(1);
@@ -165,7 +164,6 @@ class JournalApiTest {
 
     private HttpResponse<String> send(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("viewer:viewer-test-password"
-                        .getBytes())).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", TestUsers.basic(TestUsers.VIEWER)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

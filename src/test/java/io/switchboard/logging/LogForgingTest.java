@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import io.switchboard.SwitchboardTest;
 import io.switchboard.ingress.Webhooks;
+import io.switchboard.support.EventStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
@@ -39,8 +40,7 @@ class LogForgingTest {
         HttpResponse<String> response = new Webhooks(port).postSigned("lead-intake", SECRET, body);
         assertThat(response.statusCode()).isEqualTo(202);
         String eventId = response.body().replaceAll(".*\"eventId\":\"([^\"]+)\".*", "$1");
-        await().atMost(Duration.ofSeconds(20)).until(() -> "DEAD".equals(
-                jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+        EventStatus.await(jdbc, eventId, "DEAD", Duration.ofSeconds(20));
         await().atMost(Duration.ofSeconds(5)).until(() -> output.getOut().contains(eventId));
         // A library's log line, and an exception's message in a stack trace, are kept on one line too.
         LoggerFactory.getLogger("forging.probe").warn("value {}", "v\n" + FORGED,

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.alerting.Alerts;
 import io.switchboard.ingress.Webhooks;
+import io.switchboard.support.EventStatus;
+import io.switchboard.support.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -158,8 +159,7 @@ class LeadChainTest {
     }
 
     private void awaitStatus(String eventId, String status) {
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                status.equals(jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+        EventStatus.await(jdbc, eventId, status, Duration.ofSeconds(30));
     }
 
     private List<String> steps(String eventId) {
@@ -188,8 +188,7 @@ class LeadChainTest {
 
     private JsonNode admin(String method, String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        "admin:admin-test-password".getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", TestUsers.basic(TestUsers.ADMIN))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));

@@ -7,14 +7,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.UUID;
 
 import io.switchboard.SwitchboardTest;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.support.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -97,8 +96,7 @@ class LeadVolumeTest {
 
     private void admin(String method, String path, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        "admin:admin-test-password".getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", TestUsers.basic(TestUsers.ADMIN))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();

@@ -29,6 +29,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.support.EventStatus;
+import io.switchboard.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -259,8 +261,7 @@ class ReliabilityTest {
     }
 
     private void awaitStatus(String eventId, String status) {
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                status.equals(jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+        EventStatus.await(jdbc, eventId, status, Duration.ofSeconds(20));
     }
 
     private int attempts(String eventId) {
@@ -283,6 +284,7 @@ class ReliabilityTest {
     }
 
     private static String basic(String credentials) {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes());
+        String[] userAndPassword = credentials.split(":", 2);
+        return TestUsers.basic(userAndPassword[0], userAndPassword[1]);
     }
 }

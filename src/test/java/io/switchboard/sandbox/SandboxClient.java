@@ -8,14 +8,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.support.TestUsers;
 
 /** Talks to a running server's sandbox the way the integrations and a person would. */
 public final class SandboxClient {
 
-    public static final String ADMIN = basic("admin", "admin-test-password");
+    public static final String ADMIN = TestUsers.basic(TestUsers.ADMIN);
     public static final String CRM_CLIENT = "switchboard-test";
     public static final String CRM_SECRET = "test-crm-client-secret";
 
@@ -65,7 +65,7 @@ public final class SandboxClient {
     }
 
     public static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return TestUsers.basic(user, password);
     }
 
     private HttpRequest.Builder request(String path, String... headers) {

@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Test databases: in-memory H2, and throw-away schemas on the local PostgreSQL server. */
+/** Test databases: in-memory H2, and throw-away schemas or databases on the local PostgreSQL server. */
 public final class Databases {
 
     public static final String H2_URL =
@@ -32,6 +32,34 @@ public final class Databases {
 
     public static String postgresUrl(String schema) {
         return POSTGRES_URL + (POSTGRES_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    /**
+     * Creates an empty database of its own on the PostgreSQL server (named {@code <prefix>_<random>})
+     * for tests that start whole servers on it: nothing they seed can meet another test's rows.
+     */
+    public static String newPostgresDatabase(String prefix) throws SQLException {
+        String database = prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        try (Connection connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("create database " + database);
+        }
+        return database;
+    }
+
+    /** The JDBC URL of a database on the same server as {@link #POSTGRES_URL}. */
+    public static String postgresDatabaseUrl(String database) {
+        int query = POSTGRES_URL.indexOf('?');
+        String base = query < 0 ? POSTGRES_URL : POSTGRES_URL.substring(0, query);
+        return base.substring(0, base.lastIndexOf('/') + 1) + database + (query < 0 ? "" : POSTGRES_URL.substring(query));
+    }
+
+    /** Drops a database made by {@link #newPostgresDatabase}, closing whatever connections a killed node left open. */
+    public static void dropPostgresDatabase(String database) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("drop database if exists " + database + " with (force)");
+        }
     }
 
     public static void dropPostgresSchema(String schema) throws SQLException {

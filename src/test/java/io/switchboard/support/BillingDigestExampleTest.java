@@ -6,7 +6,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.ProducerTemplate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,11 +24,6 @@ class BillingDigestExampleTest extends IntegrationTestSupport {
     void forgetTodaysDigest() {
         // Every test of this class runs on the same day: each starts as if no digest went out yet.
         jdbc.update("delete from camel_messageprocessed where processor_name = 'billing-digest'");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        clearFaults();
     }
 
     @Test

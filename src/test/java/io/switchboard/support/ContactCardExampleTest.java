@@ -6,13 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,18 +21,13 @@ class ContactCardExampleTest extends IntegrationTestSupport {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        clearFaults();
-    }
-
     @Test
     void aKnownAddressIsAnsweredWithNameCompanyAndOwner() throws Exception {
         String email = "card." + UUID.randomUUID().toString().substring(0, 8) + "@analytical-engines.co.uk";
         JsonNode contact = asCrmClient("POST", "/sandbox/crm/contacts", json.writeValueAsString(Map.of("email", email,
                 "firstName", "Ada", "lastName", "Lovelace", "company", "Analytical Engines")));
         long started = System.nanoTime();
-        HttpResponse<String> response = lookup(email, "viewer:viewer-test-password");
+        HttpResponse<String> response = viewer().get("/api/integrations/contact-card/" + email);
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode card = json.readTree(response.body());
@@ -47,8 +39,8 @@ class ContactCardExampleTest extends IntegrationTestSupport {
 
     @Test
     void anUnknownAddressIsA404() throws Exception {
-        HttpResponse<String> response = lookup("nobody." + UUID.randomUUID() + "@babbage-sons.io",
-                "viewer:viewer-test-password");
+        HttpResponse<String> response = viewer().get("/api/integrations/contact-card/nobody."
+                + UUID.randomUUID() + "@babbage-sons.io");
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json.readTree(response.body()).get("title").asText()).isEqualTo("No CRM contact has that e-mail address");
     }
@@ -56,7 +48,7 @@ class ContactCardExampleTest extends IntegrationTestSupport {
     @Test
     void aCrmOutageIsA503WithRetryAfter() throws Exception {
         fault("{\"system\":\"crm\",\"status\":503,\"count\":1}");
-        HttpResponse<String> response = lookup("outage@babbage-sons.io", "viewer:viewer-test-password");
+        HttpResponse<String> response = viewer().get("/api/integrations/contact-card/outage@babbage-sons.io");
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).contains("5");
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
@@ -76,12 +68,4 @@ class ContactCardExampleTest extends IntegrationTestSupport {
         assertDocsShowRouteFile("contact-card.camel.yaml");
     }
 
-    private HttpResponse<String> lookup(String email, String userAndPassword) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                        + "/api/integrations/contact-card/" + email))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8)))
-                .GET().build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
 }

@@ -8,7 +8,6 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.inbox.InternalEvents;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -20,11 +19,6 @@ class DealWonExampleTest extends IntegrationTestSupport {
 
     @Autowired
     InternalEvents events;
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        clearFaults();
-    }
 
     @Test
     void aWonDealMakesOneContractTaskAndOneChatMessage() throws Exception {

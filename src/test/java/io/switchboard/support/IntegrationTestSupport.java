@@ -1,15 +1,12 @@
 package io.switchboard.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +16,8 @@ import io.switchboard.SwitchboardTest;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.ingress.Webhooks;
+import io.switchboard.integration.IntegrationsProperties;
+import org.junit.jupiter.api.AfterEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,8 +25,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * What an integration's test needs, in one base class: the whole server with the real
  * {@code routes/} and {@code config/} folders and the sandbox (one Spring context shared by
- * every test), ways to send an event in, and ways to read what happened (the journal, dead
- * letters, the sandbox systems' state). Copy {@code LeadIntakeTemplateTest} to start.
+ * every test), ways to send an event in ({@link #deliver} signs for the integration's own
+ * webhook scheme), a client per role ({@link #viewer()}, {@link #operator()}, {@link #admin()}),
+ * ways to read what happened ({@link #awaitStatus}, the journal, dead letters, the sandbox
+ * systems' state), and sandbox faults that end with the test. Copy {@code LeadIntakeTemplateTest}
+ * to start.
  */
 @SwitchboardTest
 public abstract class IntegrationTestSupport {
@@ -47,15 +49,66 @@ public abstract class IntegrationTestSupport {
     @Autowired
     protected InboxSignal signal;
 
+    @Autowired
+    private IntegrationsProperties integrations;
+
     protected final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
+    private boolean faulted;
 
-    /** Posts a webhook signed the Standard Webhooks way; returns the event id (202 or duplicate 200). */
     /** Connects the team chat again as the operator (after a test revoked or disconnected it). */
     protected void reconnectChat() throws Exception {
-        ChatConnect.connect("http://localhost:" + port, "chat", "operator", "operator-test-password");
+        ChatConnect.connect("http://localhost:" + port, "chat", TestUsers.OPERATOR, TestUsers.password(TestUsers.OPERATOR));
     }
 
+    /** The API as the test profile's viewer (read only). */
+    protected ApiClient viewer() {
+        return new ApiClient(baseUrl(), TestUsers.VIEWER);
+    }
+
+    /** The API as the test profile's operator (replay, discard, drills, connections). */
+    protected ApiClient operator() {
+        return new ApiClient(baseUrl(), TestUsers.OPERATOR);
+    }
+
+    /** The API and the sandbox as the test profile's admin. */
+    protected ApiClient admin() {
+        return new ApiClient(baseUrl(), TestUsers.ADMIN);
+    }
+
+    protected String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    /**
+     * Sends a new webhook delivery signed as the integration's card says (Standard Webhooks,
+     * GitHub, Stripe or an API key) with its secret; returns the answer, whatever it is.
+     */
+    protected Deliveries.Delivery deliver(String integration, Object payload) throws Exception {
+        return deliveries().send(integration, text(payload));
+    }
+
+    /** As {@link #deliver(String, Object)}, under a given delivery id: the same id again is a repeat. */
+    protected Deliveries.Delivery deliver(String integration, String deliveryId, Object payload) throws Exception {
+        return deliveries().send(integration, deliveryId, text(payload));
+    }
+
+    /** Sends a signed delivery that must be accepted (202); returns its event id. */
+    protected String deliverAccepted(String integration, Object payload) throws Exception {
+        Deliveries.Delivery delivery = deliver(integration, payload);
+        assertThat(delivery.status()).as(delivery.body()).isEqualTo(202);
+        return delivery.eventId();
+    }
+
+    protected Deliveries deliveries() {
+        return new Deliveries(baseUrl(), integrations);
+    }
+
+    private String text(Object payload) throws Exception {
+        return payload instanceof String text ? text : json.writeValueAsString(payload);
+    }
+
+    /** Posts a webhook signed the Standard Webhooks way; returns the event id (202 or duplicate 200). */
     protected String postSigned(String integration, String secret, Object payload) throws Exception {
         HttpResponse<String> response = new Webhooks(port).postSigned(integration, secret,
                 payload instanceof String text ? text : json.writeValueAsString(payload));
@@ -71,10 +124,19 @@ public abstract class IntegrationTestSupport {
         return eventId;
     }
 
-    /** Waits until the event reaches a status (DONE, DEAD, ...). */
+    /** Waits until the event reaches a status (DONE, DEAD, ...), 30 s at most. */
     protected void awaitStatus(String eventId, String status) {
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                status.equals(jdbc.queryForObject("select status from event where id = ?", String.class, eventId)));
+        awaitStatus(eventId, status, Duration.ofSeconds(30));
+    }
+
+    /** Waits until the event reaches a status; a timeout names the status it was left in. */
+    protected void awaitStatus(String eventId, String status, Duration atMost) {
+        EventStatus.await(jdbc, eventId, status, atMost);
+    }
+
+    /** The event's status now (RECEIVED, DONE, FAILED, WAITING, DEAD, ...); fails for no such event. */
+    protected String status(String eventId) {
+        return EventStatus.of(jdbc, eventId);
     }
 
     /** The event's step trail, in order. */
@@ -92,26 +154,12 @@ public abstract class IntegrationTestSupport {
      * {@code "viewer"}, {@code "admin"}; password {@code <user>-test-password}), whatever the answer.
      */
     protected HttpResponse<String> callAs(String user, String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        (user + ":" + user + "-test-password").getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new ApiClient(baseUrl(), user).send(method, path, body);
     }
 
     /** Reads the sandbox (or any admin-visible API) as the admin, e.g. {@code /sandbox/crm/contacts?email=...}. */
     protected JsonNode asAdmin(String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        "admin:admin-test-password".getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
-        return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
+        return admin().json(method, path, body);
     }
 
     /**
@@ -136,13 +184,26 @@ public abstract class IntegrationTestSupport {
         return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
     }
 
-    /** Makes a sandbox system misbehave, e.g. {@code {"system":"crm","status":503,"count":2}}; cleared by {@link #clearFaults()}. */
-    protected void fault(String json) throws Exception {
+    /**
+     * Makes a sandbox system misbehave, e.g. {@code {"system":"crm","status":503,"count":2}}, until
+     * the test ends (or the handle is closed, or {@link #clearFaults()}): the next test never meets it.
+     */
+    protected AutoCloseable fault(String json) throws Exception {
+        faulted = true;
         asAdmin("POST", "/sandbox/faults", json);
+        return this::clearFaults;
     }
 
     protected void clearFaults() throws Exception {
         asAdmin("DELETE", "/sandbox/faults", null);
+    }
+
+    @AfterEach
+    void clearFaultsOfThisTest() throws Exception {
+        if (faulted) {
+            faulted = false;
+            clearFaults();
+        }
     }
 
     /**

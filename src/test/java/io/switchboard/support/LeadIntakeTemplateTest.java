@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,27 +14,21 @@ import org.junit.jupiter.api.Test;
  */
 class LeadIntakeTemplateTest extends IntegrationTestSupport {
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        clearFaults();
-    }
-
     @Test
     void leadReachesTheCrm() throws Exception {
         String email = "template." + UUID.randomUUID().toString().substring(0, 8) + "@lovelace-labs.io";
-        String eventId = postSigned("lead-intake", LEAD_INTAKE_SECRET,
+        String eventId = deliverAccepted("lead-intake",
                 Map.of("submissionId", "tpl-" + UUID.randomUUID(), "email", email, "firstName", "Tem", "lastName", "Plate"));
         awaitStatus(eventId, "DONE");
-        assertThat(asAdmin("GET", "/sandbox/crm/contacts?email=" + email, null)).hasSize(1);
+        assertThat(admin().json("GET", "/sandbox/crm/contacts?email=" + email, null)).hasSize(1);
         assertThat(steps(eventId)).contains("crm-contact", "crm-task", "welcome-email", "team-chat");
     }
 
     @Test
     void crmOutageIsRetriedUntilItPasses() throws Exception {
-        fault("{\"system\":\"crm\",\"status\":503,\"count\":2}");
-        String eventId = postSigned("lead-intake", LEAD_INTAKE_SECRET,
-                Map.of("submissionId", "tpl-" + UUID.randomUUID(), "email", "outage." + UUID.randomUUID()
-                        .toString().substring(0, 8) + "@lovelace-labs.io"));
+        fault("{\"system\":\"crm\",\"status\":503,\"count\":2}"); // cleared when the test ends
+        String eventId = deliverAccepted("lead-intake", Map.of("submissionId", "tpl-" + UUID.randomUUID(),
+                "email", "outage." + UUID.randomUUID().toString().substring(0, 8) + "@lovelace-labs.io"));
         awaitStatus(eventId, "DONE");
         assertThat(steps(eventId)).contains("attempt-failed", "done");
         assertThat(jdbc.queryForObject("select attempts from event where id = ?", Integer.class, eventId))

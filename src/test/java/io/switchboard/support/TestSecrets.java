@@ -15,14 +15,21 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 
 /**
- * In the test profile, every webhook integration whose secret is not set (its
- * {@code ${..._WEBHOOK_SECRET}} placeholder is empty) gets a known test secret, so adding an
- * integration never stops the other tests' shared server from starting. A test signs with
- * {@link #forIntegration(String, String)}: the same secret, derived from the integration's id.
+ * Every server a test starts, whatever its profile (the shared {@code test} context, a
+ * {@code SpringApplicationBuilder} restart, the cluster and ingest tests' server processes on
+ * the test classpath), gives each webhook integration whose secret is not set (its
+ * {@code ${..._WEBHOOK_SECRET}} placeholder is empty) a known test secret, so adding an
+ * integration never stops another test's server from starting. Registered for the test
+ * classpath only (src/test/resources/META-INF/spring.factories); a test that wants the
+ * production refusal of an empty secret sets {@code switchboard.test.secrets=off}. A test signs
+ * with {@link #forIntegration(String, String)}: the same secret, derived from the integration's id.
  */
 public class TestSecrets implements EnvironmentPostProcessor, Ordered {
 
     private static final String PREFIX = "switchboard.integrations.";
+
+    /** {@code off} leaves empty secrets empty (the server then refuses to start, as in production). */
+    public static final String SWITCH = "switchboard.test.secrets";
 
     /** The test secret of an integration: a Standard Webhooks {@code whsec_} key for that scheme, plain text otherwise. */
     public static String forIntegration(String integration, String auth) {
@@ -34,7 +41,7 @@ public class TestSecrets implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        if (!java.util.Arrays.asList(environment.getActiveProfiles()).contains("test")) {
+        if ("off".equalsIgnoreCase(environment.getProperty(SWITCH, "on"))) {
             return;
         }
         Map<String, Object> secrets = new LinkedHashMap<>();

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
-/** A new webhook integration without a secret does not stop the tests' server: it gets a test secret. */
+/** A new webhook integration without a secret does not stop any test's server: it gets a test secret. */
 class TestSecretsTest {
 
     @Test
@@ -25,8 +25,20 @@ class TestSecretsTest {
     }
 
     @Test
-    void outsideTheTestProfileNothingIsFilledIn() {
-        StandardEnvironment environment = environment("default");
+    void everyProfileATestStartsGetsThemToo() {
+        // ClusterIT's nodes run the cluster profile, IngestSmokePostgresIT's server the postgres profile.
+        for (String profile : new String[] {"cluster", "postgres", "default"}) {
+            StandardEnvironment environment = environment(profile);
+            new TestSecrets().postProcessEnvironment(environment, null);
+            assertThat(environment.getProperty("switchboard.integrations.ticket-intake.webhook.secret")).as(profile)
+                    .isEqualTo(TestSecrets.forIntegration("ticket-intake", "standard-webhooks"));
+        }
+    }
+
+    @Test
+    void switchedOffNothingIsFilledIn() {
+        StandardEnvironment environment = environment("test");
+        environment.getPropertySources().addFirst(new MapPropertySource("off", Map.of(TestSecrets.SWITCH, "off")));
         new TestSecrets().postProcessEnvironment(environment, null);
         assertThat(environment.getProperty("switchboard.integrations.ticket-intake.webhook.secret")).isEmpty();
     }

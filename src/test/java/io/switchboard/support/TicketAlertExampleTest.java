@@ -2,13 +2,10 @@ package io.switchboard.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.ingress.Webhooks;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,17 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class TicketAlertExampleTest extends IntegrationTestSupport {
 
-    private static final String SECRET = TestSecrets.forIntegration("ticket-alert", "standard-webhooks");
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        clearFaults();
-    }
-
     @Test
     void urgentTicketMailsTheOnCallEngineerAndTellsTheChatOnce() throws Exception {
         String ticket = "T-" + UUID.randomUUID().toString().substring(0, 8);
-        String eventId = postSigned("ticket-alert", SECRET, Map.of("ticketId", ticket,
+        String eventId = deliverAccepted("ticket-alert", Map.of("ticketId", ticket,
                 "email", "ada@analytical-engines.co.uk", "subject", "Checkout \"is\" down", "description", "since 09:00"));
         awaitStatus(eventId, "DONE");
         assertThat(mailsAbout(ticket)).singleElement().satisfies(mail -> {
@@ -44,16 +34,14 @@ class TicketAlertExampleTest extends IntegrationTestSupport {
     void aRepeatedDeliveryAndTheSameTicketUnderANewDeliveryIdDoNothingTwice() throws Exception {
         String ticket = "T-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> payload = Map.of("ticketId", ticket, "email", "grace@navy.example.org", "subject", "Slow");
-        String body = json.writeValueAsString(payload);
         String deliveryId = "msg_" + UUID.randomUUID();
-        long now = java.time.Instant.now().getEpochSecond();
-        Webhooks webhooks = new Webhooks(port);
-        HttpResponse<String> first = webhooks.postSigned("ticket-alert", SECRET, deliveryId, now, body);
-        HttpResponse<String> again = webhooks.postSigned("ticket-alert", SECRET, deliveryId, now, body);
-        assertThat(first.statusCode()).isEqualTo(202);
-        assertThat(again.statusCode()).isEqualTo(200);
-        awaitStatus(json.readTree(first.body()).get("eventId").asText(), "DONE");
-        String resent = postSigned("ticket-alert", SECRET, payload);
+        Deliveries.Delivery first = deliver("ticket-alert", deliveryId, payload);
+        Deliveries.Delivery again = deliver("ticket-alert", deliveryId, payload);
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.eventId()).isEqualTo(first.eventId());
+        awaitStatus(first.eventId(), "DONE");
+        String resent = deliverAccepted("ticket-alert", payload);
         awaitStatus(resent, "DONE");
         assertThat(mailsAbout(ticket)).hasSize(1);
         assertThat(chatsAbout(ticket)).hasSize(1);
@@ -61,17 +49,16 @@ class TicketAlertExampleTest extends IntegrationTestSupport {
 
     @Test
     void aTicketWithoutItsRequiredFieldsIsRefusedAtTheDoor() throws Exception {
-        HttpResponse<String> response = new Webhooks(port).postSigned("ticket-alert", SECRET,
-                "{\"ticketId\":\"T-x\",\"subject\":\"no e-mail\"}");
-        assertThat(response.statusCode()).isEqualTo(400);
+        Deliveries.Delivery response = deliver("ticket-alert", "{\"ticketId\":\"T-x\",\"subject\":\"no e-mail\"}");
+        assertThat(response.status()).isEqualTo(400);
         assertThat(response.body()).contains("email");
     }
 
     @Test
     void aChatOutageIsRetriedWithoutMailingTwice() throws Exception {
         String ticket = "T-" + UUID.randomUUID().toString().substring(0, 8);
-        fault("{\"system\":\"chat\",\"status\":503,\"count\":2}");
-        String eventId = postSigned("ticket-alert", SECRET, Map.of("ticketId", ticket,
+        fault("{\"system\":\"chat\",\"status\":503,\"count\":2}"); // cleared when the test ends
+        String eventId = deliverAccepted("ticket-alert", Map.of("ticketId", ticket,
                 "email", "lin@example.org", "subject", "Outage"));
         awaitStatus(eventId, "DONE");
         assertThat(jdbc.queryForObject("select attempts from event where id = ?", Integer.class, eventId))
