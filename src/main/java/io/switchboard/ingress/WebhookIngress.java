@@ -3,10 +3,11 @@ package io.switchboard.ingress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,17 +32,28 @@ import org.springframework.stereotype.Component;
 @Component
 public class WebhookIngress {
 
-    private final Map<String, Receiver> receivers = new LinkedHashMap<>();
+    private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
+    private final IntegrationsProperties integrations;
+    private final Clock clock;
     private final InboxWriter writer;
     private final PayloadChecks payloads;
     private final RefusalLimiter refusals;
     private final Duration bodyDeadline;
 
+    /**
+     * @param schemas where else schemas are looked for, after the routes folder
+     *                ({@code routes/<id>.schema.json} beside the route comes first)
+     */
     public WebhookIngress(IntegrationsProperties integrations, IngressProperties ingress, InboxWriter writer,
-            ObjectMapper json, Clock clock,
+            ObjectMapper json, Clock clock, @Value("${switchboard.routes.directory:routes}") String routes,
             @Value("${switchboard.schemas.directories:config/schemas}") String[] schemas) {
+        this.integrations = integrations;
+        this.clock = clock;
         this.writer = writer;
-        this.payloads = new PayloadChecks(json, java.util.Arrays.stream(schemas).map(String::trim).map(Path::of).toList());
+        java.util.List<Path> directories = new java.util.ArrayList<>(List.of(Path.of(routes)));
+        java.util.Arrays.stream(schemas).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of)
+                .filter(dir -> !directories.contains(dir)).forEach(directories::add);
+        this.payloads = new PayloadChecks(json, directories);
         this.refusals = new RefusalLimiter(ingress.refusedPerSecond(), ingress.refusedBurst());
         this.bodyDeadline = ingress.bodyDeadline();
         integrations.all().forEach((id, integration) -> {
