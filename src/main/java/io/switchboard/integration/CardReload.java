@@ -31,15 +31,13 @@ public class CardReload {
     private final IntegrationsProperties integrations;
     private final RouteFileProblems problems;
     private final ApplicationEventPublisher events;
-    private final DevWebhookSecrets devSecrets;
 
     public CardReload(ConfigurableEnvironment environment, IntegrationsProperties integrations,
-            RouteFileProblems problems, ApplicationEventPublisher events, DevWebhookSecrets devSecrets) {
+            RouteFileProblems problems, ApplicationEventPublisher events) {
         this.environment = environment;
         this.integrations = integrations;
         this.problems = problems;
         this.events = events;
-        this.devSecrets = devSecrets;
     }
 
     /**
@@ -73,7 +71,6 @@ public class CardReload {
         }
         problems.accepted(location);
         log.info("card of integration '{}' reloaded from {}", id, file.getFileName());
-        devSecrets.announce(id);
         events.publishEvent(new CardChanged(id));
         return Optional.of(id);
     }

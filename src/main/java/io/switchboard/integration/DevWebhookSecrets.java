@@ -5,18 +5,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.env.EnvironmentPostProcessor;
-import org.springframework.context.event.EventListener;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -27,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * Dev without secrets: in the {@code dev} and demo ({@code default}) profiles, a webhook
  * integration whose secret is empty gets a random one ({@code whsec_} + 24 random bytes in
- * base64), printed once in the log with a ready {@code curl} line that signs a test delivery.
+ * base64), which {@code ingress.DevSecretsNotice} prints once in the log with a ready
+ * {@code curl} line that signs a test delivery.
  * The secret lives in memory for the run only: nothing is written to disk, and a restart
  * prints a new one. A {@code postgres} or {@code cluster} profile, or any profile set
  * without {@code dev}, generates nothing, and a webhook without a secret stops the start.
@@ -35,13 +31,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class DevWebhookSecrets {
 
-    private static final Logger log = LoggerFactory.getLogger(DevWebhookSecrets.class);
     static final String SOURCE = "generated webhook secrets (dev and demo profiles only)";
     private static final String PREFIX = CardFiles.PREFIX;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ConfigurableEnvironment environment;
-    private final Set<String> announced = new TreeSet<>();
 
     public DevWebhookSecrets(ConfigurableEnvironment environment) {
         this.environment = environment;
@@ -117,55 +111,20 @@ public class DevWebhookSecrets {
         return "whsec_" + Base64.getEncoder().encodeToString(key);
     }
 
+    /** The integrations that run on a generated secret. */
+    public java.util.List<String> integrations() {
+        PropertySource<?> source = environment.getPropertySources().get(SOURCE);
+        if (!(source instanceof MapPropertySource map)) {
+            return java.util.List.of();
+        }
+        return map.getSource().keySet().stream()
+                .map(key -> key.substring(PREFIX.length(), key.length() - ".webhook.secret".length())).toList();
+    }
+
     /** The generated secret of an integration, if it has one. */
     public java.util.Optional<String> secretOf(String id) {
         PropertySource<?> source = environment == null ? null : environment.getPropertySources().get(SOURCE);
         Object secret = source == null ? null : source.getProperty(PREFIX + id + ".webhook.secret");
         return java.util.Optional.ofNullable(secret).map(Object::toString);
-    }
-
-    @EventListener(ApplicationReadyEvent.class)
-    void announceAtStart() {
-        PropertySource<?> source = environment.getPropertySources().get(SOURCE);
-        if (source instanceof MapPropertySource map) {
-            map.getSource().keySet().forEach(key ->
-                    announce(key.substring(PREFIX.length(), key.length() - ".webhook.secret".length())));
-        }
-    }
-
-    /** Logs an integration's generated secret once, with a curl line that signs a test delivery. */
-    synchronized void announce(String id) {
-        java.util.Optional<String> secret = secretOf(id);
-        if (secret.isEmpty() || !announced.add(id)) {
-            return;
-        }
-        String auth = environment.getProperty(PREFIX + id + ".webhook.auth", "standard-webhooks").toLowerCase(Locale.ROOT);
-        String header = environment.getProperty(PREFIX + id + ".webhook.api-key-header", "X-Api-Key");
-        String url = "http://localhost:" + environment.getProperty("local.server.port",
-                environment.getProperty("server.port", "8080")) + "/webhooks/" + id;
-        log.warn("Webhook integration '{}' has no secret set ({} is empty), so this dev run generated one, kept in "
-                + "memory until the server stops: {}. Never in production: there the start stops instead. Sign a "
-                + "test delivery with:\n{}", id, WebhookSecrets.variable(id), secret.get(),
-                curl(auth, header, url, secret.get()));
-    }
-
-    /** A shell snippet that sends {@code {"test":true}} signed as the integration's scheme expects. */
-    static String curl(String auth, String apiKeyHeader, String url, String secret) {
-        String body = "BODY='{\"test\":true}'; ";
-        return switch (auth) {
-            case "api-key" -> "  curl -i " + url + " -H 'Content-Type: application/json' -H '" + apiKeyHeader + ": "
-                    + secret + "' -d '{\"test\":true}'";
-            case "github" -> "  " + body + "SIG=$(printf '%s' \"$BODY\" | openssl dgst -sha256 -hmac '" + secret
-                    + "' | sed 's/^.* //')\n  curl -i " + url + " -H 'Content-Type: application/json'"
-                    + " -H \"X-GitHub-Delivery: $(date +%s%N)\" -H \"X-Hub-Signature-256: sha256=$SIG\" -d \"$BODY\"";
-            case "stripe" -> "  " + body + "TS=$(date +%s); SIG=$(printf '%s' \"$TS.$BODY\" | openssl dgst -sha256 -hmac '"
-                    + secret + "' | sed 's/^.* //')\n  curl -i " + url + " -H 'Content-Type: application/json'"
-                    + " -H \"Stripe-Signature: t=$TS,v1=$SIG\" -d \"$BODY\"";
-            default -> "  SECRET=" + secret + "; " + body + "ID=msg_$(date +%s%N); TS=$(date +%s)\n"
-                    + "  SIG=$(printf '%s' \"$ID.$TS.$BODY\" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$(printf '%s' "
-                    + "\"${SECRET#whsec_}\" | base64 -d | xxd -p -c 256) -binary | base64)\n"
-                    + "  curl -i " + url + " -H 'Content-Type: application/json' -H \"webhook-id: $ID\""
-                    + " -H \"webhook-timestamp: $TS\" -H \"webhook-signature: v1,$SIG\" -d \"$BODY\"";
-        };
     }
 }

@@ -87,6 +87,9 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
         for (Resource resource : resources) {
             String name = name(resource);
             if (name.endsWith(CardFiles.SUFFIX)) {
+                if (!exists(resource) && cardStillNeeded(resource)) {
+                    continue;
+                }
                 cards.reload(path(resource), resource.getLocation()).ifPresent(id -> {
                     Path route = folder.resolve(id + RouteFolder.SUFFIX);
                     if (Files.exists(route)) {
@@ -106,6 +109,24 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
         if (!routeFiles.isEmpty()) {
             reloadRoutes(routeFiles.values(), removeEverything);
         }
+    }
+
+    /**
+     * A deleted card whose integration's routes still run is refused, as a start without it
+     * would be: the card stays until the route file goes first.
+     */
+    private boolean cardStillNeeded(Resource resource) {
+        String id = CardFiles.idOf(path(resource));
+        List<String> running = getCamelContext().getRoutes().stream().map(org.apache.camel.Route::getRouteId)
+                .filter(route -> integrations.ownerOfRoute(route).filter(id::equals).isPresent())
+                .filter(route -> !route.equals(id + "-runs"))
+                .toList();
+        if (running.isEmpty()) {
+            return false;
+        }
+        refuse(resource, Set.of(id), "the card was deleted while routes " + running + " of its integration still run;"
+                + " it stays until they no longer run (delete " + id + RouteFolder.SUFFIX + " and restart)");
+        return true;
     }
 
     private void reloadSchema(Resource resource, String integration) {
@@ -177,7 +198,9 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
     private void refuse(Resource resource, Set<String> owners, String problem) {
         String message = name(resource) + ": " + problem;
         // One log line whatever the YAML parser's message holds; the card shows it as written.
-        log.error("route file not reloaded, the previous version keeps running: {}", OneLine.escape(message));
+        log.error(name(resource).endsWith(CardFiles.SUFFIX)
+                ? "card file not reloaded, the previous card keeps working: {}"
+                : "route file not reloaded, the previous version keeps running: {}", OneLine.escape(message));
         problems.refused(resource.getLocation(), List.copyOf(owners), message);
     }
 

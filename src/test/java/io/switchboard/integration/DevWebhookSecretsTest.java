@@ -54,20 +54,6 @@ class DevWebhookSecretsTest {
         assertThat(environment.getProperty("switchboard.integrations.order-paid.webhook.secret")).isEqualTo("whsec_b3du");
     }
 
-    @Test
-    void theLogLineSignsATestDeliveryForTheIntegrationsUrl() {
-        String standard = DevWebhookSecrets.curl("standard-webhooks", "X-Api-Key", "http://localhost:8080/webhooks/order-paid",
-                "whsec_abc=");
-        assertThat(standard).contains("SECRET=whsec_abc=").contains("curl -i http://localhost:8080/webhooks/order-paid")
-                .contains("webhook-signature: v1,$SIG").contains("openssl dgst -sha256 -mac HMAC");
-        assertThat(DevWebhookSecrets.curl("api-key", "X-Hook-Token", "http://h/webhooks/x", "k1"))
-                .contains("-H 'X-Hook-Token: k1'");
-        assertThat(DevWebhookSecrets.curl("github", "X-Api-Key", "http://h/webhooks/x", "g1"))
-                .contains("X-Hub-Signature-256: sha256=$SIG").contains("-hmac 'g1'");
-        assertThat(DevWebhookSecrets.curl("stripe", "X-Api-Key", "http://h/webhooks/x", "s1"))
-                .contains("Stripe-Signature: t=$TS,v1=$SIG");
-    }
-
     private static StandardEnvironment environment(String... profiles) {
         StandardEnvironment environment = new StandardEnvironment();
         environment.setActiveProfiles(profiles);

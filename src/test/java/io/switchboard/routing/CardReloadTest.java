@@ -172,6 +172,24 @@ class CardReloadTest {
     }
 
     @Test
+    void aCardIsNotDeletedWhileItsRouteRuns() throws Exception {
+        write("card-probe.camel.yaml", ROUTE);
+        write("card-probe.card.yaml", CARD.formatted("the card", "v1"));
+        Files.delete(folder.resolve("card-probe.card.yaml"));
+        reload.reload(List.of(resource("card-probe.card.yaml")));
+        assertThat(integrations.find("card-probe")).isPresent();
+        assertThat(problems.forIntegration("card-probe")).hasValueSatisfying(problem ->
+                assertThat(problem.message()).contains("card was deleted").contains("delete card-probe.camel.yaml"));
+        assertThat(post("{\"n\":1}").statusCode()).isEqualTo(202);
+
+        camel.getRouteController().stopRoute("card-probe");
+        camel.removeRoute("card-probe");
+        reload.reload(List.of(resource("card-probe.card.yaml")));
+        assertThat(integrations.find("card-probe")).isEmpty();
+        assertThat(post("{\"n\":2}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void aCardWithAKeyOutsideTheCardShapeIsRefusedNamingIt() throws Exception {
         write("card-probe.card.yaml", "switchboard:\n  integrations:\n    card-probe:\n      trigger: webhook\n");
         assertThat(integrations.find("card-probe")).isEmpty();
