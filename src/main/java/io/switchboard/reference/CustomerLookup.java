@@ -44,7 +44,7 @@ public class CustomerLookup implements AggregationStrategy {
     private final long answerWithinMs;
 
     public CustomerLookup(ObjectMapper json,
-            @Value("${switchboard.reference.customer-lookup.answer-within:1800}") long answerWithinMs) {
+            @Value("${switchboard.integrations.customer-lookup.settings.answer-within:1800}") long answerWithinMs) {
         this.json = json;
         this.answerWithinMs = answerWithinMs;
     }
