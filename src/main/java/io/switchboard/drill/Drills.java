@@ -445,7 +445,7 @@ public class Drills implements DisposableBean {
         private CaseResult missingData(String name) {
             JsonNode schema = ingress.schemaOf(id).orElse(null);
             if (schema == null || !schema.path("required").isArray() || schema.path("required").isEmpty()) {
-                return skipped(name, "no schema with required fields: add config/schemas/" + id + ".schema.json");
+                return skipped(name, "no schema with required fields: add routes/" + id + ".schema.json");
             }
             Instant from = Instant.now(clock);
             List<String> events = new ArrayList<>();

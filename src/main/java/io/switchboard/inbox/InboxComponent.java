@@ -33,10 +33,10 @@ public class InboxComponent extends DefaultComponent {
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         IntegrationsProperties.Integration integration = integrations.find(remaining).orElseThrow(() ->
                 new IllegalArgumentException("Route reads from 'inbox:" + remaining + "' but there is no integration '"
-                        + remaining + "' under switchboard.integrations in config/; add it with its card."));
+                        + remaining + "': add its card as routes/" + remaining + ".card.yaml (trigger, card...)."));
         if (integration.card() == null) {
             throw new IllegalArgumentException("Integration '" + remaining + "' has no card: add "
-                    + "switchboard.integrations." + remaining + ".card (owner, timing, alert channel...) to config/.");
+                    + "card: (owner, timing, alert channel...) to routes/" + remaining + ".card.yaml.");
         }
         InboxEndpoint endpoint = new InboxEndpoint(uri, this, remaining, integration.inbox(), store, signal, failures,
                 integration.trigger() == io.switchboard.integration.Trigger.SCHEDULE);

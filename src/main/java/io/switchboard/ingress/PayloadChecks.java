@@ -28,6 +28,8 @@ final class PayloadChecks {
     private final ObjectMapper json;
     private final java.util.List<Path> schemaDirectories;
     private final Map<String, Optional<JsonSchema>> schemas = new ConcurrentHashMap<>();
+    /** Schema files a reload read (dev), by integration. */
+    private final Map<String, Path> reloaded = new ConcurrentHashMap<>();
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
     /**
@@ -124,19 +126,39 @@ final class PayloadChecks {
     }
 
     private Path schemaFile(String integration) {
+        Path reloadedFile = reloaded.get(integration);
+        if (reloadedFile != null && Files.isRegularFile(reloadedFile)) {
+            return reloadedFile;
+        }
         return schemaDirectories.stream().map(dir -> dir.resolve(integration + ".schema.json"))
                 .filter(Files::isRegularFile).findFirst().orElse(null);
     }
 
     private Optional<JsonSchema> load(String integration) {
         Path file = schemaFile(integration);
-        if (file == null) {
-            return Optional.empty();
-        }
+        return file == null ? Optional.empty() : Optional.of(read(file));
+    }
+
+    private JsonSchema read(Path file) {
         try {
-            return Optional.of(factory.getSchema(json.readTree(file.toFile())));
-        } catch (IOException e) {
+            return factory.getSchema(json.readTree(file.toFile()));
+        } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("JSON Schema " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads one integration's schema again from the file a reload saw change, which is then
+     * the one in use while it exists; a file that cannot be read leaves the previous schema in use.
+     */
+    void reload(String integration, Path file) {
+        if (Files.isRegularFile(file)) {
+            Optional<JsonSchema> schema = Optional.of(read(file));
+            reloaded.put(integration, file);
+            schemas.put(integration, schema);
+        } else {
+            reloaded.remove(integration);
+            schemas.put(integration, load(integration));
         }
     }
 

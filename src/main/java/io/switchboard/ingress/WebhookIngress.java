@@ -3,10 +3,11 @@ package io.switchboard.ingress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,10 +16,12 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.switchboard.inbox.InboxWriter;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.CardChanged;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -31,17 +34,28 @@ import org.springframework.stereotype.Component;
 @Component
 public class WebhookIngress {
 
-    private final Map<String, Receiver> receivers = new LinkedHashMap<>();
+    private final Map<String, Receiver> receivers = new ConcurrentHashMap<>();
+    private final IntegrationsProperties integrations;
+    private final Clock clock;
     private final InboxWriter writer;
     private final PayloadChecks payloads;
     private final RefusalLimiter refusals;
     private final Duration bodyDeadline;
 
+    /**
+     * @param schemas where else schemas are looked for, after the routes folder
+     *                ({@code routes/<id>.schema.json} beside the route comes first)
+     */
     public WebhookIngress(IntegrationsProperties integrations, IngressProperties ingress, InboxWriter writer,
-            ObjectMapper json, Clock clock,
+            ObjectMapper json, Clock clock, @Value("${switchboard.routes.directory:routes}") String routes,
             @Value("${switchboard.schemas.directories:config/schemas}") String[] schemas) {
+        this.integrations = integrations;
+        this.clock = clock;
         this.writer = writer;
-        this.payloads = new PayloadChecks(json, java.util.Arrays.stream(schemas).map(String::trim).map(Path::of).toList());
+        java.util.List<Path> directories = new java.util.ArrayList<>(List.of(Path.of(routes)));
+        java.util.Arrays.stream(schemas).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of)
+                .filter(dir -> !directories.contains(dir)).forEach(directories::add);
+        this.payloads = new PayloadChecks(json, directories);
         this.refusals = new RefusalLimiter(ingress.refusedPerSecond(), ingress.refusedBurst());
         this.bodyDeadline = ingress.bodyDeadline();
         integrations.all().forEach((id, integration) -> {
@@ -50,6 +64,35 @@ public class WebhookIngress {
             }
         });
         payloads.preload(receivers.keySet());
+    }
+
+    /**
+     * A card file was added or changed (dev): the integration receives with its new settings,
+     * or no longer receives when it is no longer a webhook. An unchanged card keeps its
+     * receiver, with its rate limit's state.
+     */
+    @EventListener
+    public void cardChanged(CardChanged changed) {
+        String id = changed.integration();
+        Integration integration = integrations.find(id).filter(i -> i.trigger() == Trigger.WEBHOOK).orElse(null);
+        if (integration == null) {
+            receivers.remove(id);
+            return;
+        }
+        Receiver current = receivers.get(id);
+        if (current == null || !current.integration.equals(integration)) {
+            receivers.put(id, new Receiver(id, integration, clock));
+        }
+    }
+
+    /**
+     * Reads an integration's schema file again (a changed {@code routes/<id>.schema.json} in dev).
+     *
+     * @throws IllegalStateException naming the file when it is not a readable JSON Schema; the
+     *                               previous schema then stays in use
+     */
+    public void reloadSchema(String integration, Path file) {
+        payloads.reload(integration, file);
     }
 
     /** What the sender is told: the event id, and whether this delivery had been accepted before. */
@@ -153,9 +196,7 @@ public class WebhookIngress {
         Receiver(String id, Integration integration, Clock clock) {
             this.integration = integration;
             if (integration.webhook().secret().isEmpty()) {
-                throw new IllegalStateException("switchboard.integrations." + id + ".webhook.secret is empty: "
-                        + "set it from the environment (e.g. secret: ${" + id.toUpperCase(Locale.ROOT).replace('-', '_')
-                        + "_WEBHOOK_SECRET}); a webhook without a secret would let anyone in.");
+                throw new IllegalStateException(io.switchboard.integration.WebhookSecrets.missing(id));
             }
             this.authenticator = WebhookAuthenticators.forSettings(id, integration.webhook(), clock);
             this.keyHeader = HeaderMask.lowerCase(integration.webhook().apiKeyHeader());

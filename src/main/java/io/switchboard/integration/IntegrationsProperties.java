@@ -11,13 +11,25 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * {@code switchboard.integrations.<id>.*}: every integration the server runs, keyed by its
- * kebab-case id.
+ * kebab-case id. The cards come from {@code routes/<id>.card.yaml} ({@link CardFiles}) and from
+ * config; in the dev profile {@link CardFiles} replaces them here when a card file changes, so
+ * readers look them up each time rather than keep a copy.
  */
 @ConfigurationProperties("switchboard")
-public record IntegrationsProperties(Map<String, Integration> integrations) {
+public class IntegrationsProperties {
 
-    public IntegrationsProperties {
-        integrations = integrations == null ? Map.of() : new LinkedHashMap<>(integrations);
+    private volatile Map<String, Integration> integrations;
+
+    public IntegrationsProperties(Map<String, Integration> integrations) {
+        this.integrations = copy(integrations);
+    }
+
+    private static Map<String, Integration> copy(Map<String, Integration> integrations) {
+        return integrations == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(integrations));
+    }
+
+    public Map<String, Integration> integrations() {
+        return integrations;
     }
 
     public Map<String, Integration> all() {
@@ -26,6 +38,11 @@ public record IntegrationsProperties(Map<String, Integration> integrations) {
 
     public Optional<Integration> find(String id) {
         return Optional.ofNullable(integrations.get(id));
+    }
+
+    /** The cards as they are now bound, after a card file was added or changed. */
+    void replace(Map<String, Integration> current) {
+        this.integrations = copy(current);
     }
 
     /**

@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * <ol>
  * <li>{@link #unwritten}: drops the invoices whose key (invoice id + {@code updatedAt}) the
  * sync has recorded already, in one query, and cuts the rest into batch bodies
- * {@code {"inputs": [...]}} of at most {@code switchboard.reference.invoice-sync.batch-size};</li>
+ * {@code {"inputs": [...]}} of at most {@code switchboard.integrations.invoice-sync.settings.batch-size};</li>
  * <li>after the CRM stored a batch, {@link #written}: checks it answered for every invoice
  * sent, records their keys in one JDBC batch and counts them as upserted.</li>
  * </ol>
@@ -43,9 +43,9 @@ public class InvoiceBatches {
     private final int batchSize;
 
     public InvoiceBatches(IdempotencyKeys keys, ObjectMapper json,
-            @Value("${switchboard.reference.invoice-sync.batch-size:200}") int batchSize) {
+            @Value("${switchboard.integrations.invoice-sync.settings.batch-size:200}") int batchSize) {
         if (batchSize < 1) {
-            throw new IllegalArgumentException("switchboard.reference.invoice-sync.batch-size must be 1 or more, not "
+            throw new IllegalArgumentException("switchboard.integrations.invoice-sync.settings.batch-size must be 1 or more, not "
                     + batchSize);
         }
         this.keys = keys;

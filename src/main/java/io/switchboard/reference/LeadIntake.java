@@ -32,7 +32,7 @@ public class LeadIntake {
     private final String fallbackOwner;
 
     public LeadIntake(ObjectMapper json, Alerts alerts, StepJournal steps,
-            @Value("${switchboard.reference.lead-intake.fallback-owner:u-fallback}") String fallbackOwner) {
+            @Value("${switchboard.integrations.lead-intake.settings.fallback-owner:u-fallback}") String fallbackOwner) {
         this.json = json;
         this.alerts = alerts;
         this.steps = steps;

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * top-level domain, not a reserved test or documentation domain, not a known typo of a
  * big mail provider). A lead that fails is parked for review with category
  * {@code invalid-data}; it never reaches the CRM. Required fields are the schema's job
- * ({@code config/schemas/lead-intake.schema.json}): a lead without them is refused at the
+ * ({@code routes/lead-intake.schema.json}): a lead without them is refused at the
  * webhook and never stored.
  */
 @Component("leadValidation")

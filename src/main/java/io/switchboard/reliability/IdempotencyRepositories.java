@@ -60,10 +60,24 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
         return integration + "-idempotency";
     }
 
+    private volatile CamelContext camel;
+
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
+        this.camel = camelContext;
         integrations.all().keySet().forEach(id -> camelContext.getRegistry()
                 .bind(beanName(id), new ResumableIdempotencyRepository(store(id))));
+    }
+
+    /** A card added while the server runs (dev): its integration's key store, before its route is loaded. */
+    @org.springframework.context.event.EventListener
+    public void cardChanged(io.switchboard.integration.CardChanged changed) {
+        CamelContext context = camel;
+        String name = beanName(changed.integration());
+        if (context != null && integrations.find(changed.integration()).isPresent()
+                && context.getRegistry().lookupByName(name) == null) {
+            context.getRegistry().bind(name, new ResumableIdempotencyRepository(store(changed.integration())));
+        }
     }
 
     /** The key store of one integration, on the table Flyway made (V3), ids from its sequence. */

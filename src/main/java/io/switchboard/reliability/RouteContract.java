@@ -60,10 +60,11 @@ public final class RouteContract {
                     + "integration's main route, <integration>-<purpose> for a helper route)");
         }
         if (file != null && inFolder(file, routesFolder) && owner.isEmpty()) {
-            String id = route.hasCustomIdAssigned() ? route.getRouteId() : "<its id>";
-            fileProblems.add("it belongs to no integration: add its card under switchboard.integrations." + id
-                    + " (trigger, card: description, owner...) in config/application.yaml, or name it "
-                    + "<integration>-<purpose> to make it a helper route of an existing integration");
+            String id = integrationOfFile(file);
+            fileProblems.add("it belongs to no integration: add its card as " + routesFolder.resolve(id + ".card.yaml")
+                    + " (trigger, card: description, owner...; or under switchboard.integrations." + id
+                    + " in config/), or name the route <integration>-<purpose> to make it a helper route of an "
+                    + "existing integration");
         }
         if (owner.isEmpty()) {
             return fileProblems;
@@ -73,8 +74,8 @@ public final class RouteContract {
         boolean mainRoute = isMainRoute(route, integrationId, integration);
         List<String> problems = new ArrayList<>(fileProblems);
         if (integration.card() == null) {
-            problems.add("integration '" + integrationId + "' has no card (switchboard.integrations." + integrationId
-                    + ".card)");
+            problems.add("integration '" + integrationId + "' has no card (card: in " + integrationId
+                    + ".card.yaml, or switchboard.integrations." + integrationId + ".card in config/)");
         }
         if (route.getRouteConfigurationId() != null) {
             problems.add("it names route configuration '" + route.getRouteConfigurationId()
@@ -106,6 +107,13 @@ public final class RouteContract {
                     + String.join("; ", problems)
                     + ". Declare a deliberate exception in the card under contract-exceptions with a reason.");
         }
+    }
+
+    /** The integration a route file is for: its name without {@code .camel.yaml} ({@code churn-watch}, whatever its routes' ids). */
+    static String integrationOfFile(String location) {
+        String name = location.substring(location.lastIndexOf('/') + 1);
+        int suffix = name.indexOf('.');
+        return suffix > 0 ? name.substring(0, suffix) : name;
     }
 
     private static boolean inFolder(String location, Path folder) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.switchboard.integration.CardFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -29,8 +30,8 @@ class RouteFolder {
     @EventListener(ApplicationReadyEvent.class)
     void warnAboutIgnoredFiles() {
         for (Path file : ignored(directory)) {
-            log.warn("{} is not loaded: only files named <integration>{} in {} are; rename it if it is a route",
-                    file, SUFFIX, directory);
+            log.warn("{} is not loaded: only files named <integration>{} (routes) and <integration>{} (cards) in {} are; "
+                    + "rename it if it is one", file, SUFFIX, CardFiles.SUFFIX, directory);
         }
     }
 
@@ -43,7 +44,7 @@ class RouteFolder {
             return files.filter(Files::isRegularFile)
                     .filter(file -> {
                         String name = file.getFileName().toString();
-                        return !name.endsWith(SUFFIX) && !name.startsWith(".")
+                        return !name.endsWith(SUFFIX) && !name.endsWith(CardFiles.SUFFIX) && !name.startsWith(".")
                                 && name.matches(".*\\.(ya?ml|xml|java)$");
                     })
                     .sorted()

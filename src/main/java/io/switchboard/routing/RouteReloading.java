@@ -1,5 +1,7 @@
 package io.switchboard.routing;
 
+import io.switchboard.ingress.WebhookIngress;
+import io.switchboard.integration.CardReload;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteFileProblems;
 import org.apache.camel.CamelContext;
@@ -9,8 +11,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code switchboard.routes.reload: true} (the dev profile): a changed file in the routes
- * folder is reloaded while the server runs, through {@link SafeRouteReload}, which refuses
+ * {@code switchboard.routes.reload: true} (the dev profile): a changed route, card or schema
+ * file in the routes folder is reloaded while the server runs, through {@link SafeRouteReload}, which refuses
  * what a fresh start would refuse. Camel's own {@code camel.main.routes-reload-enabled} would
  * drop the working route when the new file is broken; leave it off.
  */
@@ -21,8 +23,8 @@ class RouteReloading implements CamelContextConfiguration {
     private final SafeRouteReload reload;
 
     RouteReloading(@Value("${switchboard.routes.directory}") String directory, IntegrationsProperties integrations,
-            RouteFileProblems problems) {
-        this.reload = new SafeRouteReload(directory, integrations, problems);
+            RouteFileProblems problems, CardReload cards, WebhookIngress ingress) {
+        this.reload = new SafeRouteReload(directory, integrations, problems, cards, ingress::reloadSchema);
     }
 
     @Override

@@ -5,11 +5,16 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
+import io.switchboard.integration.CardFiles;
+import io.switchboard.integration.CardReload;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteFileProblems;
 import io.switchboard.logging.OneLine;
@@ -37,16 +42,27 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
     private static final Logger log = LoggerFactory.getLogger(SafeRouteReload.class);
     private static final Pattern LOCATION = Pattern.compile("line \\d+, column \\d+");
 
+    private static final String SCHEMA = ".schema.json";
+
     private final IntegrationsProperties integrations;
     private final RouteFileProblems problems;
+    private final CardReload cards;
+    private final BiConsumer<String, Path> schemas;
     private final Path folder;
 
-    SafeRouteReload(String directory, IntegrationsProperties integrations, RouteFileProblems problems) {
+    /**
+     * @param cards   applies a changed {@code <id>.card.yaml}
+     * @param schemas reads an integration's {@code <id>.schema.json} again, or throws saying why it cannot
+     */
+    SafeRouteReload(String directory, IntegrationsProperties integrations, RouteFileProblems problems,
+            CardReload cards, BiConsumer<String, Path> schemas) {
         super(directory, false);
         this.folder = Path.of(directory);
         this.integrations = integrations;
         this.problems = problems;
-        setPattern("*.camel.yaml");
+        this.cards = cards;
+        this.schemas = schemas;
+        setPattern("*" + RouteFolder.SUFFIX + ",*" + CardFiles.SUFFIX + ",*" + SCHEMA);
         setRemoveAllRoutes(false);
     }
 
@@ -55,12 +71,77 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
         onRouteReload(resources, false);
     }
 
+    /**
+     * Cards first, so a route whose card came in the same change (or just before) is accepted;
+     * an accepted card reloads its integration's route file too, which then reads the card's
+     * new settings and is accepted if it was refused for want of the card. Then schemas, then
+     * the route files.
+     */
     @Override
     protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
         if (resources == null || resources.isEmpty()) {
             super.onRouteReload(resources, removeEverything);
             return;
         }
+        Map<String, Resource> routeFiles = new LinkedHashMap<>();
+        for (Resource resource : resources) {
+            String name = name(resource);
+            if (name.endsWith(CardFiles.SUFFIX)) {
+                if (!exists(resource) && cardStillNeeded(resource)) {
+                    continue;
+                }
+                cards.reload(path(resource), resource.getLocation()).ifPresent(id -> {
+                    Path route = folder.resolve(id + RouteFolder.SUFFIX);
+                    if (Files.exists(route)) {
+                        routeFiles.putIfAbsent(route.getFileName().toString(), PluginHelper.getResourceLoader(
+                                getCamelContext()).resolveResource("file:" + route.toAbsolutePath()));
+                    }
+                });
+            } else if (name.endsWith(SCHEMA)) {
+                reloadSchema(resource, name.substring(0, name.length() - SCHEMA.length()));
+            }
+        }
+        for (Resource resource : resources) {
+            if (name(resource).endsWith(RouteFolder.SUFFIX)) {
+                routeFiles.put(name(resource), resource);
+            }
+        }
+        if (!routeFiles.isEmpty()) {
+            reloadRoutes(routeFiles.values(), removeEverything);
+        }
+    }
+
+    /**
+     * A deleted card whose integration's routes still run is refused, as a start without it
+     * would be: the card stays until the route file goes first.
+     */
+    private boolean cardStillNeeded(Resource resource) {
+        String id = CardFiles.idOf(path(resource));
+        List<String> running = getCamelContext().getRoutes().stream().map(org.apache.camel.Route::getRouteId)
+                .filter(route -> integrations.ownerOfRoute(route).filter(id::equals).isPresent())
+                .filter(route -> !route.equals(id + "-runs"))
+                .toList();
+        if (running.isEmpty()) {
+            return false;
+        }
+        refuse(resource, Set.of(id), "the card was deleted while routes " + running + " of its integration still run;"
+                + " it stays until they no longer run (delete " + id + RouteFolder.SUFFIX + " and restart)");
+        return true;
+    }
+
+    private void reloadSchema(Resource resource, String integration) {
+        try {
+            schemas.accept(integration, path(resource));
+            problems.accepted(resource.getLocation());
+            log.info("schema of integration '{}' reloaded from {}", integration, name(resource));
+        } catch (RuntimeException broken) {
+            String message = name(resource) + ": " + describe(broken);
+            log.error("schema file not reloaded, the previous schema stays in use: {}", OneLine.escape(message));
+            problems.refused(resource.getLocation(), List.of(integration), message);
+        }
+    }
+
+    private void reloadRoutes(Collection<Resource> resources, boolean removeEverything) {
         Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
         List<RouteDefinition> previous = new ArrayList<>();
         for (Resource resource : resources) {
@@ -117,7 +198,9 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
     private void refuse(Resource resource, Set<String> owners, String problem) {
         String message = name(resource) + ": " + problem;
         // One log line whatever the YAML parser's message holds; the card shows it as written.
-        log.error("route file not reloaded, the previous version keeps running: {}", OneLine.escape(message));
+        log.error(name(resource).endsWith(CardFiles.SUFFIX)
+                ? "card file not reloaded, the previous card keeps working: {}"
+                : "route file not reloaded, the previous version keeps running: {}", OneLine.escape(message));
         problems.refused(resource.getLocation(), List.copyOf(owners), message);
     }
 
@@ -157,6 +240,15 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
             fallback = message.strip();
         }
         return fallback == null ? failure.getClass().getSimpleName() : fallback;
+    }
+
+    private static Path path(Resource resource) {
+        try {
+            return Paths.get(resource.getURI());
+        } catch (RuntimeException notAUri) {
+            String location = resource.getLocation();
+            return Path.of(location.substring(location.indexOf(':') + 1));
+        }
     }
 
     private static boolean exists(Resource resource) {

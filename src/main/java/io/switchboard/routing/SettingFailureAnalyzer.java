@@ -17,9 +17,11 @@ public class SettingFailureAnalyzer implements FailureAnalyzer {
             String message = cause.getMessage();
             if (cause instanceof IllegalStateException && message != null && message.startsWith("switchboard.")) {
                 return new FailureAnalysis("A setting stops the start: " + message,
-                        "Set it in config/ or the environment (secrets only as ${ENV_VAR} placeholders). With no "
-                                + "profile set, the demo profile supplies demo secrets; SPRING_PROFILES_ACTIVE=dev "
-                                + "includes it. See README.md, Configuration, and src/docs/operations.md.",
+                        "Set it on the integration's card (routes/<id>.card.yaml), in config/ or in the environment "
+                                + "(secrets only as ${ENV_VAR} placeholders). With no profile set, the demo profile "
+                                + "supplies demo secrets and generates the missing webhook secrets; "
+                                + "SPRING_PROFILES_ACTIVE=dev includes it. See README.md#configuration and "
+                                + "src/docs/operations.md.",
                         cause);
             }
             if (cause.getCause() == cause) {

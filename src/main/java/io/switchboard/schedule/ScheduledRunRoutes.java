@@ -26,11 +26,30 @@ class ScheduledRunRoutes extends RouteBuilder {
     public void configure() {
         integrations.all().forEach((id, integration) -> {
             if (integration.trigger() == Trigger.SCHEDULE) {
-                // One run at a time on this node; InboxStore.startRun keeps it to one in the cluster.
-                from("inbox:" + id + "?concurrency=1&batchSize=1").routeId(id + "-runs")
-                        .routeDescription("Runs " + id + " (from its schedule, a person or a replay)")
-                        .to("direct:" + id);
+                runs(this, id);
             }
         });
+    }
+
+    private static void runs(RouteBuilder routes, String id) {
+        // One run at a time on this node; InboxStore.startRun keeps it to one in the cluster.
+        routes.from("inbox:" + id + "?concurrency=1&batchSize=1").routeId(id + "-runs")
+                .routeDescription("Runs " + id + " (from its schedule, a person or a replay)")
+                .to("direct:" + id);
+    }
+
+    /** A schedule integration whose card came while the server runs (dev) gets its runs route too. */
+    @org.springframework.context.event.EventListener
+    public void cardChanged(io.switchboard.integration.CardChanged changed) throws Exception {
+        String id = changed.integration();
+        boolean schedule = integrations.find(id).filter(i -> i.trigger() == Trigger.SCHEDULE).isPresent();
+        if (schedule && getContext() != null && getContext().getRoute(id + "-runs") == null) {
+            getContext().addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    runs(this, id);
+                }
+            });
+        }
     }
 }

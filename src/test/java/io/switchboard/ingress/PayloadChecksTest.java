@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class PayloadChecksTest {
 
     private final PayloadChecks checks = new PayloadChecks(new ObjectMapper(),
-            List.of(Path.of("config/schemas"), Path.of("src/test/resources/schemas")));
+            List.of(Path.of("routes"), Path.of("config/schemas"), Path.of("src/test/resources/schemas")));
 
     @Test
     void aBodyNestedDeeperThanTheLimitIsRefusedSayingSoAndTheLimitItselfPasses() {

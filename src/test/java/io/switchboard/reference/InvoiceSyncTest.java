@@ -269,7 +269,7 @@ class InvoiceSyncTest {
         QuartzEndpoint trigger = (QuartzEndpoint) camel.getRoute("invoice-sync-schedule").getEndpoint();
         assertThat(trigger.isStateful()).as("Quartz runs a stateful job only once at a time").isTrue();
         assertThat(trigger.getCron()).isEqualTo(camel.resolvePropertyPlaceholders(
-                "{{switchboard.reference.invoice-sync.cron}}"));
+                "{{switchboard.integrations.invoice-sync.settings.cron}}"));
 
         runSync();
         // Another node (or a run that is still going) holds the claim.

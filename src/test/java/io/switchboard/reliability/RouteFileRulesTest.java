@@ -39,6 +39,15 @@ class RouteFileRulesTest {
     }
 
     @Test
+    void aRefusedScheduleRouteNamesTheIntegrationOfItsFileNotItsRouteId() {
+        RouteDefinition route = fromFile("file:routes/churn-watch.camel.yaml");
+        route.routeId("churn-watch-schedule").from("timer:tick").to("log:x");
+        assertThat(RouteContract.check(route, integrations, ROUTES)).singleElement().satisfies(problem -> assertThat(problem)
+                .contains("routes/churn-watch.card.yaml").contains("switchboard.integrations.churn-watch ")
+                .doesNotContain("churn-watch-schedule.card").doesNotContain("integrations.churn-watch-schedule"));
+    }
+
+    @Test
     void aHelperRouteNamedAfterItsIntegrationIsAccepted() {
         RouteDefinition route = fromFile("file:routes/order-paid.camel.yaml");
         route.routeId("order-paid-notify").from("direct:order-paid-notify").to("log:x");

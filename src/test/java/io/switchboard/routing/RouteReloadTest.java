@@ -52,6 +52,12 @@ class RouteReloadTest {
     @Autowired
     RouteFileProblems problems;
 
+    @Autowired
+    io.switchboard.integration.CardReload cards;
+
+    @Autowired
+    io.switchboard.ingress.WebhookIngress ingress;
+
     @LocalServerPort
     int port;
 
@@ -63,7 +69,7 @@ class RouteReloadTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        reload = new SafeRouteReload(folder.toString(), integrations, problems);
+        reload = new SafeRouteReload(folder.toString(), integrations, problems, cards, ingress::reloadSchema);
         reload.setCamelContext(camel);
         file = folder.resolve("probe-reload.camel.yaml");
         write(GOOD.formatted("v1"));
@@ -133,6 +139,7 @@ class RouteReloadTest {
     void filesWithTheWrongSuffixAreNamed() throws Exception {
         Files.writeString(folder.resolve("forgotten.yaml"), "- route: {}\n");
         Files.writeString(folder.resolve("notes.txt"), "not a route");
+        Files.writeString(folder.resolve("probe-reload.card.yaml"), "trigger: webhook\n");
         assertThat(RouteFolder.ignored(folder)).extracting(p -> p.getFileName().toString())
                 .containsExactly("forgotten.yaml");
     }
