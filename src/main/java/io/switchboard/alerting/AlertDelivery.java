@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -12,6 +13,7 @@ import io.switchboard.integration.IntegrationsProperties;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,9 +30,9 @@ public class AlertDelivery {
     private final List<AlertSink> sinks;
     private final IntegrationsProperties integrations;
     private final AlertingProperties properties;
-    private final java.util.concurrent.Executor executor;
+    private final Executor executor;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     public AlertDelivery(List<AlertSink> sinks, IntegrationsProperties integrations, AlertingProperties properties) {
         this(sinks, integrations, properties, new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(1000), runnable -> {
@@ -42,7 +44,7 @@ public class AlertDelivery {
 
     /** With a given executor; tests pass {@code Runnable::run} to deliver on the calling thread. */
     AlertDelivery(List<AlertSink> sinks, IntegrationsProperties integrations, AlertingProperties properties,
-            java.util.concurrent.Executor executor) {
+            Executor executor) {
         this.sinks = List.copyOf(sinks);
         this.integrations = integrations;
         this.properties = properties;

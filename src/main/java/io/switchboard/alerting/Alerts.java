@@ -9,13 +9,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.journal.Journal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -39,7 +42,7 @@ public class Alerts {
     /** Keys this node knows to be active, so resolving a healthy key costs no query. */
     private final Set<String> knownActive = ConcurrentHashMap.newKeySet();
 
-    public Alerts(JdbcTemplate jdbc, org.springframework.transaction.PlatformTransactionManager transactions,
+    public Alerts(JdbcTemplate jdbc, PlatformTransactionManager transactions,
             AlertDelivery delivery, AlertingProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactions);
@@ -122,12 +125,12 @@ public class Alerts {
     }
 
     /** Counts alerts in the metrics, when there is a registry (not in unit tests). */
-    @org.springframework.beans.factory.annotation.Autowired(required = false)
-    void setMeters(io.micrometer.core.instrument.MeterRegistry meters) {
+    @Autowired(required = false)
+    void setMeters(MeterRegistry meters) {
         this.meters = meters;
     }
 
-    private io.micrometer.core.instrument.MeterRegistry meters;
+    private MeterRegistry meters;
 
     /** Ends the outage of {@code key}, if there is one, and sends the recovery message once. */
     public void resolve(String key) {

@@ -1,21 +1,39 @@
 package io.switchboard.connect;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.connect.ConnectionAuthorizations.Standing;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseCookie;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.endpoint.OAuth2AuthorizationCodeGrantRequest;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
@@ -24,12 +42,15 @@ import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationExchange;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationResponse;
+import org.springframework.web.bind.annotation.CookieValue;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import org.springframework.web.util.HtmlUtils;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
@@ -77,13 +98,13 @@ class ConnectController {
     private final HeldEvents held;
     private final Clock clock;
     private final DefaultOAuth2AuthorizationRequestResolver requests;
-    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
-    private final com.fasterxml.jackson.databind.ObjectMapper json;
-    private final org.springframework.core.env.Environment environment;
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final Environment environment;
 
     ConnectController(Connections connections, ConnectionAuthorizations authorizations, HeldEvents held, Clock clock,
-            org.springframework.jdbc.core.JdbcTemplate jdbc, com.fasterxml.jackson.databind.ObjectMapper json,
-            org.springframework.core.env.Environment environment) {
+            JdbcTemplate jdbc, ObjectMapper json,
+            Environment environment) {
         this.environment = environment;
         this.held = held;
         this.jdbc = jdbc;
@@ -117,11 +138,11 @@ class ConnectController {
         String binding = randomToken();
         save(new Pending(authorization, name, person.getName(), sha256(binding), Instant.now(clock).plus(STATE_LIFETIME)));
         log.info("connection {}: {} started Connect", name, person.getName());
-        org.springframework.http.ResponseCookie cookie = org.springframework.http.ResponseCookie.from(BINDING_COOKIE,
+        ResponseCookie cookie = ResponseCookie.from(BINDING_COOKIE,
                 binding).path("/oauth2/callback").httpOnly(true).sameSite("Lax").secure(request.isSecure())
                 .maxAge(STATE_LIFETIME).build();
         // An answer to fetch(), not a redirect: the console navigates to the provider itself.
-        return ResponseEntity.ok().header(org.springframework.http.HttpHeaders.SET_COOKIE, cookie.toString())
+        return ResponseEntity.ok().header(HttpHeaders.SET_COOKIE, cookie.toString())
                 .body(Map.of("location", authorization.getAuthorizationRequestUri()));
     }
 
@@ -138,7 +159,7 @@ class ConnectController {
         if (sandbox.isBlank() || !uri.startsWith(sandbox + "/")) {
             return authorization;
         }
-        String here = org.springframework.web.servlet.support.ServletUriComponentsBuilder.fromContextPath(request)
+        String here = ServletUriComponentsBuilder.fromContextPath(request)
                 .path(URI.create(sandbox).getRawPath()).build().toUriString();
         if (here.equals(sandbox)) {
             return authorization;
@@ -153,7 +174,7 @@ class ConnectController {
     ResponseEntity<?> callback(@PathVariable String name, @RequestParam(required = false) String state,
             @RequestParam(required = false) String code, @RequestParam(required = false) String error,
             @RequestParam(name = "error_description", required = false) String description,
-            @org.springframework.web.bind.annotation.CookieValue(name = BINDING_COOKIE, required = false) String binding) {
+            @CookieValue(name = BINDING_COOKIE, required = false) String binding) {
         OAuth2AuthorizationCode granted = connectable(name);
         if (granted == null) {
             return problem(name);
@@ -256,15 +277,15 @@ class ConnectController {
      */
     private static ResponseEntity<String> backToConsole(String name, String outcome) {
         String fragment = "/connections?connection=" + name + "&" + outcome;
-        String console = org.springframework.web.util.HtmlUtils.htmlEscape(UriComponentsBuilder.fromPath("/console")
+        String console = HtmlUtils.htmlEscape(UriComponentsBuilder.fromPath("/console")
                 .fragment(fragment).encode().build().toUriString());
         String page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<meta http-equiv=\"refresh\" content=\"0; url=" + console + "\">"
                 + "<title>Switchboard: back to the console</title></head>\n"
                 + "<body><p>Connect finished. <a data-testid=\"connect-continue\" href=\"" + console
                 + "\">Continue to the console</a></p></body></html>\n";
-        return ResponseEntity.ok().contentType(org.springframework.http.MediaType.TEXT_HTML)
-                .header(org.springframework.http.HttpHeaders.CACHE_CONTROL, "no-store")
+        return ResponseEntity.ok().contentType(MediaType.TEXT_HTML)
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 // The address of this page holds the (spent) code: it goes nowhere else.
                 .header("Referrer-Policy", "no-referrer")
                 .header("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; "
@@ -273,9 +294,9 @@ class ConnectController {
     }
 
     private void save(Pending pending) {
-        jdbc.update("delete from connect_pending where expires_at < ?", java.sql.Timestamp.from(Instant.now(clock)));
+        jdbc.update("delete from connect_pending where expires_at < ?", Timestamp.from(Instant.now(clock)));
         OAuth2AuthorizationRequest request = pending.request();
-        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("authorizationUri", request.getAuthorizationUri());
         fields.put("clientId", request.getClientId());
         fields.put("redirectUri", request.getRedirectUri());
@@ -287,8 +308,8 @@ class ConnectController {
             jdbc.update("insert into connect_pending (state, connection, person, binding_hash, request, expires_at) "
                     + "values (?, ?, ?, ?, ?, ?)", request.getState(), pending.connection(), pending.person(),
                     pending.bindingHash(), authorizations.cipher().encrypt(json.writeValueAsString(fields),
-                            "connect/" + request.getState()), java.sql.Timestamp.from(pending.expires()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                            "connect/" + request.getState()), Timestamp.from(pending.expires()));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -302,9 +323,9 @@ class ConnectController {
     private Pending take(String state, String bindingHash) {
         List<Map<String, Object>> rows = jdbc.queryForList("select connection, person, binding_hash, request, expires_at "
                 + "from connect_pending where state = ?", state);
-        if (rows.isEmpty() || !java.security.MessageDigest.isEqual(
-                String.valueOf(rows.get(0).get("binding_hash")).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                bindingHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        if (rows.isEmpty() || !MessageDigest.isEqual(
+                String.valueOf(rows.get(0).get("binding_hash")).getBytes(StandardCharsets.US_ASCII),
+                bindingHash.getBytes(StandardCharsets.US_ASCII))
                 || jdbc.update("delete from connect_pending where state = ?", state) != 1) {
             return null; // never issued, another browser's, or another request took it first
         }
@@ -316,18 +337,18 @@ class ConnectController {
                     .authorizationUri((String) fields.get("authorizationUri"))
                     .clientId((String) fields.get("clientId"))
                     .redirectUri((String) fields.get("redirectUri"))
-                    .scopes(new java.util.LinkedHashSet<>((List<String>) fields.get("scopes")))
+                    .scopes(new LinkedHashSet<>((List<String>) fields.get("scopes")))
                     .state(state)
                     .additionalParameters((Map<String, Object>) fields.get("additionalParameters"))
                     .attributes((Map<String, Object>) fields.get("attributes"))
                     .authorizationRequestUri((String) fields.get("authorizationRequestUri"))
                     .build();
             Object expires = row.get("expires_at");
-            Instant until = expires instanceof java.sql.Timestamp at ? at.toInstant()
-                    : expires instanceof java.time.OffsetDateTime at ? at.toInstant() : Instant.parse(expires.toString());
+            Instant until = expires instanceof Timestamp at ? at.toInstant()
+                    : expires instanceof OffsetDateTime at ? at.toInstant() : Instant.parse(expires.toString());
             return new Pending(request, (String) row.get("connection"), (String) row.get("person"),
                     (String) row.get("binding_hash"), until);
-        } catch (java.io.IOException | RuntimeException unreadable) {
+        } catch (IOException | RuntimeException unreadable) {
             log.warn("connection Connect state could not be read back ({})", unreadable.getClass().getSimpleName());
             return null;
         }
@@ -335,15 +356,15 @@ class ConnectController {
 
     private static String randomToken() {
         byte[] bytes = new byte[32];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String sha256(String value) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,24 +1,41 @@
 package io.switchboard.connect;
 
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.ConnectionState.Status;
 import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.reliability.AwaitingConnectionException;
 import io.switchboard.reliability.CredentialsRejectedException;
 import io.switchboard.reliability.Failure;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
+import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +66,7 @@ public final class Connection {
     private volatile Instant refusedUntil;
     private volatile String refusedReason;
     private volatile String rateLimited;
-    private volatile org.apache.hc.client5.http.impl.classic.CloseableHttpClient client;
+    private volatile CloseableHttpClient client;
 
     private final ConnectionLimiter limiter;
 
@@ -60,13 +77,13 @@ public final class Connection {
 
     Connection(String name, ConnectionsProperties.Connection settings, Supplier<String> baseUrl, ConnectionAuth auth,
             Set<String> scopes, ConnectionStates states, Alerts alerts, Clock clock,
-            java.util.function.IntSupplier liveNodes) {
+            IntSupplier liveNodes) {
         this.limiter = new ConnectionLimiter(settings.rateLimit(), liveNodes);
         this.name = name;
         this.settings = settings;
         this.baseUrl = baseUrl;
         this.auth = auth;
-        this.scopes = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(scopes));
+        this.scopes = Collections.unmodifiableSortedSet(new TreeSet<>(scopes));
         this.states = states;
         this.alerts = alerts;
         this.clock = clock;
@@ -132,7 +149,7 @@ public final class Connection {
                 credential = credential();
                 response = send(request, credential);
             }
-        } catch (java.io.IOException unreachable) {
+        } catch (IOException unreachable) {
             // Refused, reset or timed out: the system was not there for this call.
             unavailable(request.method() + " " + request.path() + ": " + unreachable.getClass().getSimpleName()
                     + (unreachable.getMessage() == null ? "" : " " + unreachable.getMessage()));
@@ -168,7 +185,7 @@ public final class Connection {
         } catch (CredentialsRejectedException refused) {
             refuse(refused.getMessage());
             throw refused;
-        } catch (io.switchboard.reliability.AwaitingConnectionException waiting) {
+        } catch (AwaitingConnectionException waiting) {
             states.record(name, Status.NEEDS_CONNECTING, waiting.getMessage());
             throw waiting;
         } catch (OAuth2ClientCredentials.UncheckedTokenEndpointUnavailable unavailable) {
@@ -180,39 +197,39 @@ public final class Connection {
         limiter.acquire();
         String url = url(request, credential, false);
         String query = query(request, credential, false);
-        org.apache.hc.core5.http.io.support.ClassicRequestBuilder call = org.apache.hc.core5.http.io.support
+        ClassicRequestBuilder call = org.apache.hc.core5.http.io.support
                 .ClassicRequestBuilder.create(request.method()).setUri(query == null ? url : url + "?" + query);
         call.setHeader("Accept", "application/json");
         request.headers().forEach(call::setHeader);
         if (request.body() != null) {
-            call.setEntity(new org.apache.hc.core5.http.io.entity.ByteArrayEntity(request.body(),
+            call.setEntity(new ByteArrayEntity(request.body(),
                     contentType(request.contentType())));
         }
         credential.headers().forEach(call::setHeader);
         long started = System.nanoTime();
         return client().execute(call.build(), answer -> {
             Map<String, Object> headers = new LinkedHashMap<>();
-            for (org.apache.hc.core5.http.Header header : answer.getHeaders()) {
+            for (Header header : answer.getHeaders()) {
                 if (!header.getName().equalsIgnoreCase("Set-Cookie")) {
                     headers.put(header.getName(), header.getValue());
                 }
             }
             String body = answer.getEntity() == null ? null
-                    : org.apache.hc.core5.http.io.entity.EntityUtils.toString(answer.getEntity(), StandardCharsets.UTF_8);
+                    : EntityUtils.toString(answer.getEntity(), StandardCharsets.UTF_8);
             log.debug("connection {} {} {} answered {} in {} ms", name, request.method(), request.path(),
                     answer.getCode(), (System.nanoTime() - started) / 1_000_000);
             return new Response(answer.getCode(), answer.getReasonPhrase(), headers, body);
         });
     }
 
-    private static org.apache.hc.core5.http.ContentType contentType(String value) {
+    private static ContentType contentType(String value) {
         if (value == null || value.isBlank()) {
-            return org.apache.hc.core5.http.ContentType.APPLICATION_JSON;
+            return ContentType.APPLICATION_JSON;
         }
         try {
-            return org.apache.hc.core5.http.ContentType.parse(value);
+            return ContentType.parse(value);
         } catch (RuntimeException unparsable) {
-            return org.apache.hc.core5.http.ContentType.create(value.trim());
+            return ContentType.create(value.trim());
         }
     }
 
@@ -243,7 +260,7 @@ public final class Connection {
         if (status == 401 && auth instanceof OAuth2AuthorizationCode granted) {
             // Already renewed once for this call: the grant behind the token is gone.
             RuntimeException refusedNow = granted.refusedByApi(operation + " answered 401", credential);
-            if (refusedNow instanceof io.switchboard.reliability.AwaitingConnectionException) {
+            if (refusedNow instanceof AwaitingConnectionException) {
                 states.record(name, Status.NEEDS_CONNECTING, refusedNow.getMessage());
             }
             throw refusedNow;
@@ -335,7 +352,7 @@ public final class Connection {
      * URLs by base and path, for connections whose credential is not in the path: a route's
      * paths are few, and a route that builds paths from data (ids) stops adding at the bound.
      */
-    private final Map<String, String> urls = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> urls = new ConcurrentHashMap<>();
     private static final int KEPT_URLS = 256;
 
     private static String build(String baseUrl, String pathToken, String path) {
@@ -365,25 +382,25 @@ public final class Connection {
      * retries. Used directly rather than through camel-http's producer, whose header mapping
      * and type conversions were a third of a one-call event's CPU.
      */
-    private org.apache.hc.client5.http.impl.classic.CloseableHttpClient client() {
-        org.apache.hc.client5.http.impl.classic.CloseableHttpClient ready = client;
+    private CloseableHttpClient client() {
+        CloseableHttpClient ready = client;
         return ready != null ? ready : createClient();
     }
 
-    private synchronized org.apache.hc.client5.http.impl.classic.CloseableHttpClient createClient() {
+    private synchronized CloseableHttpClient createClient() {
         if (client == null) {
-            var pool = org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder.create()
+            var pool = PoolingHttpClientConnectionManagerBuilder.create()
                     .setMaxConnTotal(settings.maxConcurrent())
                     .setMaxConnPerRoute(settings.maxConcurrent())
-                    .setDefaultConnectionConfig(org.apache.hc.client5.http.config.ConnectionConfig.custom()
+                    .setDefaultConnectionConfig(ConnectionConfig.custom()
                             .setConnectTimeout(Timeout.of(settings.connectTimeout()))
                             .setSocketTimeout(Timeout.of(settings.readTimeout())).build())
-                    .setDefaultSocketConfig(org.apache.hc.core5.http.io.SocketConfig.custom()
+                    .setDefaultSocketConfig(SocketConfig.custom()
                             .setSoTimeout(Timeout.of(settings.readTimeout())).setTcpNoDelay(true).build())
                     .build();
             client = HttpClientBuilder.create()
                     .setConnectionManager(pool)
-                    .setDefaultRequestConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
+                    .setDefaultRequestConfig(RequestConfig.custom()
                             .setResponseTimeout(Timeout.of(settings.readTimeout()))
                             // Waiting for a free pooled connection counts against the read timeout, not forever.
                             .setConnectionRequestTimeout(Timeout.of(settings.readTimeout()))
@@ -401,7 +418,7 @@ public final class Connection {
 
     synchronized void close() {
         if (client != null) {
-            client.close(org.apache.hc.core5.io.CloseMode.GRACEFUL);
+            client.close(CloseMode.GRACEFUL);
             client = null;
         }
     }
@@ -424,9 +441,9 @@ public final class Connection {
     }
 
     /** The "Connect account" side of an authorization-code connection; empty for other kinds. */
-    java.util.Optional<OAuth2AuthorizationCode> authorizationCode() {
-        return auth instanceof OAuth2AuthorizationCode granted ? java.util.Optional.of(granted)
-                : java.util.Optional.empty();
+    Optional<OAuth2AuthorizationCode> authorizationCode() {
+        return auth instanceof OAuth2AuthorizationCode granted ? Optional.of(granted)
+                : Optional.empty();
     }
 
     /** Connected (again) by a person: calls may go; the state says so until a call says otherwise. */

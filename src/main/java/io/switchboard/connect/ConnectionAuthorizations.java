@@ -1,12 +1,21 @@
 package io.switchboard.connect;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 import io.switchboard.connect.ConnectionsProperties.AuthType;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataRetrievalFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -46,7 +55,7 @@ public class ConnectionAuthorizations {
         DISCONNECTED;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -66,9 +75,9 @@ public class ConnectionAuthorizations {
     private volatile ClientRegistrationRepository registrations = id -> null;
 
     public ConnectionAuthorizations(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ConnectionsProperties properties,
-            @org.springframework.beans.factory.annotation.Value("${switchboard.encryption.key:}") String key,
-            @org.springframework.beans.factory.annotation.Value("${switchboard.encryption.previous-keys:}") String previousKeys,
-            @org.springframework.beans.factory.annotation.Value("${switchboard.encryption.generated-key-file:}") String keyFile) {
+            @Value("${switchboard.encryption.key:}") String key,
+            @Value("${switchboard.encryption.previous-keys:}") String previousKeys,
+            @Value("${switchboard.encryption.generated-key-file:}") String keyFile) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -113,7 +122,7 @@ public class ConnectionAuthorizations {
      * Runs {@code work} holding the connection's row lock ({@code select ... for update}), in one
      * transaction: refreshes on any node happen one at a time, and each sees the last one's tokens.
      */
-    <T> T locked(String connection, java.util.function.Function<Authorization, T> work) {
+    <T> T locked(String connection, Function<Authorization, T> work) {
         return tx.execute(status -> {
             ensureRow(connection);
             Authorization current = jdbc.query(SELECT + " for update", ConnectionAuthorizations::authorization,
@@ -177,14 +186,14 @@ public class ConnectionAuthorizations {
         return new AnonymousAuthenticationToken("connection", PRINCIPAL, AuthorityUtils.createAuthorityList("CONNECTION"));
     }
 
-    private static Authorization authorization(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+    private static Authorization authorization(ResultSet rs, int row) throws SQLException {
         String scopes = rs.getString(5);
         return new Authorization(rs.getString(1), Standing.valueOf(rs.getString(2)), rs.getString(3), instant(rs, 4),
                 scopes == null || scopes.isBlank() ? List.of() : List.of(scopes.trim().split("\\s+")), rs.getString(6),
                 instant(rs, 7), instant(rs, 8), rs.getLong(9));
     }
 
-    private static Instant instant(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp at = rs.getTimestamp(column);
         return at == null ? null : at.toInstant();
     }
@@ -195,18 +204,18 @@ public class ConnectionAuthorizations {
         String id = client.getClientRegistration().getRegistrationId();
         OAuth2AccessToken access = client.getAccessToken();
         OAuth2RefreshToken refresh = client.getRefreshToken();
-        List<SqlParameterValue> values = new java.util.ArrayList<>();
-        values.add(new SqlParameterValue(java.sql.Types.VARCHAR, id));
-        values.add(new SqlParameterValue(java.sql.Types.VARCHAR, holder.getPrincipal().getName()));
-        values.add(new SqlParameterValue(java.sql.Types.VARCHAR, access.getTokenType().getValue()));
-        values.add(new SqlParameterValue(java.sql.Types.VARCHAR, cipher.encrypt(access.getTokenValue(), id + "/access_token")));
-        values.add(new SqlParameterValue(java.sql.Types.TIMESTAMP, Timestamp.from(access.getIssuedAt())));
-        values.add(new SqlParameterValue(java.sql.Types.TIMESTAMP, Timestamp.from(access.getExpiresAt())));
-        values.add(new SqlParameterValue(java.sql.Types.VARCHAR,
+        List<SqlParameterValue> values = new ArrayList<>();
+        values.add(new SqlParameterValue(Types.VARCHAR, id));
+        values.add(new SqlParameterValue(Types.VARCHAR, holder.getPrincipal().getName()));
+        values.add(new SqlParameterValue(Types.VARCHAR, access.getTokenType().getValue()));
+        values.add(new SqlParameterValue(Types.VARCHAR, cipher.encrypt(access.getTokenValue(), id + "/access_token")));
+        values.add(new SqlParameterValue(Types.TIMESTAMP, Timestamp.from(access.getIssuedAt())));
+        values.add(new SqlParameterValue(Types.TIMESTAMP, Timestamp.from(access.getExpiresAt())));
+        values.add(new SqlParameterValue(Types.VARCHAR,
                 access.getScopes().isEmpty() ? null : StringUtils.collectionToDelimitedString(access.getScopes(), ",")));
-        values.add(new SqlParameterValue(java.sql.Types.VARCHAR,
+        values.add(new SqlParameterValue(Types.VARCHAR,
                 refresh == null ? null : cipher.encrypt(refresh.getTokenValue(), id + "/refresh_token")));
-        values.add(new SqlParameterValue(java.sql.Types.TIMESTAMP,
+        values.add(new SqlParameterValue(Types.TIMESTAMP,
                 refresh == null || refresh.getIssuedAt() == null ? null : Timestamp.from(refresh.getIssuedAt())));
         return values;
     }
@@ -216,7 +225,7 @@ public class ConnectionAuthorizations {
             String id = rs.getString("client_registration_id");
             ClientRegistration registration = registrations.findByRegistrationId(id);
             if (registration == null) {
-                throw new org.springframework.dao.DataRetrievalFailureException("No connection '" + id
+                throw new DataRetrievalFailureException("No connection '" + id
                         + "' is configured for the tokens stored under that name");
             }
             String scopes = rs.getString("access_token_scopes");
@@ -224,7 +233,7 @@ public class ConnectionAuthorizations {
                     cipher.decrypt(rs.getString("access_token_value"), id + "/access_token"),
                     rs.getTimestamp("access_token_issued_at").toInstant(),
                     rs.getTimestamp("access_token_expires_at").toInstant(),
-                    scopes == null ? java.util.Set.of() : StringUtils.commaDelimitedListToSet(scopes));
+                    scopes == null ? Set.of() : StringUtils.commaDelimitedListToSet(scopes));
             String refreshValue = rs.getString("refresh_token_value");
             Timestamp refreshIssued = rs.getTimestamp("refresh_token_issued_at");
             OAuth2RefreshToken refresh = refreshValue == null ? null : new OAuth2RefreshToken(

@@ -3,11 +3,13 @@ package io.switchboard.connect;
 import java.io.InputStream;
 import java.io.Reader;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.switchboard.integration.RouteCalls;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
@@ -49,7 +51,7 @@ class ConnectionProducer extends DefaultProducer {
         Map<String, String> forwarded = new LinkedHashMap<>();
         for (String name : endpoint.forwardedHeaders()) {
             String value = message.getHeader(name, String.class);
-            if (value != null && !CREDENTIAL_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            if (value != null && !CREDENTIAL_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 forwarded.put(name, value);
             }
         }
@@ -57,7 +59,7 @@ class ConnectionProducer extends DefaultProducer {
                 sendsBody ? bytes(exchange, body) : null, contentType, forwarded));
         message.removeHeaders("CamelHttp*");
         // An earlier call's "already done" must not pass for this one's.
-        message.removeHeader(io.switchboard.integration.RouteCalls.IDEMPOTENT_REPLAYED);
+        message.removeHeader(RouteCalls.IDEMPOTENT_REPLAYED);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, response.status());
         response.headers().forEach(message::setHeader);
         message.setBody(response.body());

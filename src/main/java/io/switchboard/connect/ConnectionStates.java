@@ -8,9 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.connect.ConnectionState.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +27,7 @@ public class ConnectionStates {
 
     private final Map<String, ConnectionState> states = new ConcurrentHashMap<>();
     private final Clock clock;
-    private io.micrometer.core.instrument.MeterRegistry meters;
+    private MeterRegistry meters;
 
     public ConnectionStates(Clock clock) {
         this.clock = clock;
@@ -45,7 +48,7 @@ public class ConnectionStates {
             // One gauge per state, 1 for the current one: an alert rule can ask for
             // switchboard_connection_state{state="credentials-rejected"} == 1.
             for (Status status : Status.values()) {
-                io.micrometer.core.instrument.Gauge.builder("switchboard.connection.state", states,
+                Gauge.builder("switchboard.connection.state", states,
                                 all -> all.get(connection) != null && all.get(connection).status() == status ? 1 : 0)
                         .description("1 for the connection's current state").tag("connection", connection)
                         .tag("state", status.label()).register(meters);
@@ -54,8 +57,8 @@ public class ConnectionStates {
     }
 
     /** Publishes the states as gauges, when there is a registry (not in unit tests). */
-    @org.springframework.beans.factory.annotation.Autowired(required = false)
-    void setMeters(io.micrometer.core.instrument.MeterRegistry meters) {
+    @Autowired(required = false)
+    void setMeters(MeterRegistry meters) {
         this.meters = meters;
     }
 

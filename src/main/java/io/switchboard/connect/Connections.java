@@ -8,14 +8,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.ConnectionsProperties.AuthType;
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.journal.ClusterNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.stereotype.Component;
 
@@ -39,17 +42,17 @@ public class Connections implements DisposableBean {
     }
 
     /** @param liveNodes how many nodes share each connection's rate limit right now */
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     public Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
             Alerts alerts, ConfigurableEnvironment environment, Clock clock,
-            io.switchboard.journal.ClusterNodes clusterNodes, ConnectionAuthorizations authorizations) {
+            ClusterNodes clusterNodes, ConnectionAuthorizations authorizations) {
         this(properties, integrations, states, alerts, environment, clock, clusterNodes::live, authorizations);
     }
 
     /** @param authorizations the stored grants of authorization-code connections ({@code null}: none configured) */
     Connections(ConnectionsProperties properties, IntegrationsProperties integrations, ConnectionStates states,
             Alerts alerts, ConfigurableEnvironment environment, Clock clock,
-            java.util.function.IntSupplier liveNodes, ConnectionAuthorizations authorizations) {
+            IntSupplier liveNodes, ConnectionAuthorizations authorizations) {
         ConfigSecrets.check(environment);
         Map<String, Set<String>> scopes = requestedScopes(properties, integrations);
         Function<String, String> variableOf = property -> ConfigSecrets.variableFor(environment, property);

@@ -3,9 +3,11 @@ package io.switchboard.connect;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * {@code switchboard.connections.<name>.*}: every external system the integrations call,
@@ -75,7 +77,7 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
         static final Auth NONE = new Auth(null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null);
 
-        @org.springframework.boot.context.properties.bind.ConstructorBinding
+        @ConstructorBinding
         public Auth {
             type = type == null ? AuthType.NONE : type;
             header = header == null || header.isBlank() ? "X-Api-Key" : header;
@@ -108,7 +110,7 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
         NONE, API_KEY, BASIC, BEARER, OAUTH2_CLIENT_CREDENTIALS, OAUTH2_AUTHORIZATION_CODE, PATH_TOKEN;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 }

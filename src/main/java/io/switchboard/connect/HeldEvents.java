@@ -2,6 +2,7 @@ package io.switchboard.connect;
 
 import java.util.Map;
 
+import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.ConnectionAuthorizations.Standing;
 import io.switchboard.inbox.FailureHandling;
 import io.switchboard.inbox.InboxSignal;
@@ -28,10 +29,10 @@ class HeldEvents {
     private final InboxStore inbox;
     private final InboxSignal signal;
     private final IntegrationsProperties integrations;
-    private final io.switchboard.alerting.Alerts alerts;
+    private final Alerts alerts;
 
     HeldEvents(Connections connections, ConnectionAuthorizations authorizations, InboxStore inbox, InboxSignal signal,
-            IntegrationsProperties integrations, io.switchboard.alerting.Alerts alerts) {
+            IntegrationsProperties integrations, Alerts alerts) {
         this.connections = connections;
         this.authorizations = authorizations;
         this.inbox = inbox;

@@ -14,8 +14,10 @@ import io.switchboard.connect.ConnectionAuthorizations.Authorization;
 import io.switchboard.connect.ConnectionAuthorizations.Standing;
 import io.switchboard.connect.ConnectionsProperties.Connection;
 import io.switchboard.reliability.AwaitingConnectionException;
+import io.switchboard.reliability.CredentialsRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.endpoint.OAuth2AuthorizationCodeGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
@@ -23,8 +25,10 @@ import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizati
 import org.springframework.security.oauth2.client.endpoint.RestClientRefreshTokenTokenResponseClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
+import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 
@@ -94,7 +98,7 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
     }
 
     /** How often a node re-reads the standing behind its cached token (another node may have disconnected it). */
-    private static final java.time.Duration STANDING_CHECK = java.time.Duration.ofSeconds(5);
+    private static final Duration STANDING_CHECK = Duration.ofSeconds(5);
     private volatile Instant standingCheckedAt = Instant.EPOCH;
 
     @Override
@@ -116,7 +120,7 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
 
     @Override
     public boolean renew(Credential refusedCredential) {
-        if (refusedCredential.handle() instanceof org.springframework.security.oauth2.core.OAuth2AccessToken token) {
+        if (refusedCredential.handle() instanceof OAuth2AccessToken token) {
             refused = token.getTokenValue();
         }
         return true;
@@ -128,7 +132,7 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
      * so a late 401 cannot wipe what a person has just connected.
      */
     RuntimeException refusedByApi(String why, Credential refusedCredential) {
-        String refusedToken = refusedCredential.handle() instanceof org.springframework.security.oauth2.core.OAuth2AccessToken t
+        String refusedToken = refusedCredential.handle() instanceof OAuth2AccessToken t
                 ? t.getTokenValue() : null;
         String reason = "the API refused a freshly refreshed access token (" + why + ")";
         boolean lostNow = store.locked(connection, standing -> {
@@ -230,13 +234,13 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
             return false;
         }
         var token = stored.getRefreshToken() != null ? stored.getRefreshToken() : stored.getAccessToken();
-        var form = new org.springframework.util.LinkedMultiValueMap<String, String>();
+        var form = new LinkedMultiValueMap<String, String>();
         form.add("token", token.getTokenValue());
         form.add("token_type_hint", stored.getRefreshToken() != null ? "refresh_token" : "access_token");
         form.add("client_id", settings.auth().clientId());
         form.add("client_secret", settings.auth().clientSecret());
         try {
-            revocations.post().uri(uri).contentType(org.springframework.http.MediaType.APPLICATION_FORM_URLENCODED)
+            revocations.post().uri(uri).contentType(MediaType.APPLICATION_FORM_URLENCODED)
                     .body(form).retrieve().toBodilessEntity();
             return true;
         } catch (RuntimeException failed) {
@@ -289,11 +293,11 @@ final class OAuth2AuthorizationCode implements ConnectionAuth {
         if ("invalid_grant".equals(code)) {
             return Outcome.lost("the provider refused the refresh (invalid_grant: revoked, expired or rotated away)");
         }
-        if (java.util.Set.of("invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope")
+        if (Set.of("invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope")
                 .contains(code)) {
             // Our client's own settings are refused: a person fixes the client id or secret, the
             // grant itself may be fine, so it is kept.
-            return Outcome.unavailable(new io.switchboard.reliability.CredentialsRejectedException("The token endpoint "
+            return Outcome.unavailable(new CredentialsRejectedException("The token endpoint "
                     + "of connection '" + connection + "' refused the client (" + code + ") while refreshing: check "
                     + "its client id and secret", failure));
         }

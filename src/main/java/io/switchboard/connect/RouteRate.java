@@ -8,6 +8,9 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.PropertiesFunction;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,12 +31,12 @@ class RouteRate implements PropertiesFunction, CamelContextConfiguration {
     /** The highest rate a route throttle is given (permits per second it keeps in memory). */
     static final long MAX_THROTTLE = 10_000;
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RouteRate.class);
+    private static final Logger log = LoggerFactory.getLogger(RouteRate.class);
 
     private final ConnectionsProperties connections;
     private CamelContext camel;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     RouteRate(ConnectionsProperties connections) {
         this.connections = connections;
     }

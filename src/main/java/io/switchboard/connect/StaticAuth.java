@@ -2,6 +2,7 @@ package io.switchboard.connect;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import java.util.function.Function;
 
 import io.switchboard.connect.ConnectionsProperties.Auth;
@@ -33,7 +34,7 @@ final class StaticAuth implements ConnectionAuth {
             case API_KEY -> {
                 String key = required(auth.key(), "key", "API key");
                 yield auth.queryParam() != null && !auth.queryParam().isBlank()
-                        ? new Credential(java.util.Map.of(), auth.queryParam(), key, null, null)
+                        ? new Credential(Map.of(), auth.queryParam(), key, null, null)
                         : Credential.header(auth.header(), key);
             }
             case BASIC -> {
@@ -43,7 +44,7 @@ final class StaticAuth implements ConnectionAuth {
                         .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
             }
             case BEARER -> Credential.header("Authorization", "Bearer " + required(auth.token(), "token", "token"));
-            case PATH_TOKEN -> new Credential(java.util.Map.of(), null, null,
+            case PATH_TOKEN -> new Credential(Map.of(), null, null,
                     required(auth.token(), "token", "URL token"), null);
             case OAUTH2_CLIENT_CREDENTIALS, OAUTH2_AUTHORIZATION_CODE -> throw new IllegalStateException("OAuth2 is not a static credential");
         };

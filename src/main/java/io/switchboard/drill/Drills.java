@@ -1,9 +1,13 @@
 package io.switchboard.drill;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +25,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,17 +43,19 @@ import io.switchboard.inbox.InboxStore;
 import io.switchboard.ingress.ApiIntegrationPaths;
 import io.switchboard.ingress.WebhookIngress;
 import io.switchboard.ingress.WebhookRejection;
-import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
+import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteCalls;
 import io.switchboard.integration.Trigger;
-import io.switchboard.sandbox.SandboxFaultControl;
+import io.switchboard.journal.ClusterNodes;
 import io.switchboard.sandbox.SandboxFaultControl.Fault;
-import io.switchboard.sandbox.SandboxTraffic;
+import io.switchboard.sandbox.SandboxFaultControl;
 import io.switchboard.sandbox.SandboxTraffic.Call;
+import io.switchboard.sandbox.SandboxTraffic;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +122,7 @@ public class Drills implements DisposableBean {
     private final ObjectProvider<SandboxTraffic> traffic;
     private final ObjectProvider<SandboxFaultControl> faults;
     private final int volume;
-    private final io.switchboard.journal.ClusterNodes nodes;
+    private final ClusterNodes nodes;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "drills");
@@ -123,7 +133,7 @@ public class Drills implements DisposableBean {
     Drills(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox, InboxSignal signal,
             CamelContext camel, Connections connections, Alerts alerts, JdbcTemplate jdbc, ObjectMapper json, Clock clock,
             Environment environment, ObjectProvider<SandboxTraffic> traffic, ObjectProvider<SandboxFaultControl> faults,
-            io.switchboard.journal.ClusterNodes nodes, @Value("${switchboard.drills.volume:500}") int volume) {
+            ClusterNodes nodes, @Value("${switchboard.drills.volume:500}") int volume) {
         this.nodes = nodes;
         this.integrations = integrations;
         this.ingress = ingress;
@@ -250,7 +260,7 @@ public class Drills implements DisposableBean {
                 started.drillId());
     }
 
-    private DrillResult result(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private DrillResult result(ResultSet rs) throws SQLException {
         List<CaseResult> cases;
         try {
             cases = List.of(json.readValue(rs.getString(8), CaseResult[].class));
@@ -289,7 +299,7 @@ public class Drills implements DisposableBean {
                 digests.put(file, new String[] {stamp, digest});
                 return digest;
             }
-        } catch (java.io.IOException unreadable) {
+        } catch (IOException unreadable) {
             // digested from the definition below
         }
         return sha256(route.toString());
@@ -298,7 +308,7 @@ public class Drills implements DisposableBean {
     private static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -377,7 +387,7 @@ public class Drills implements DisposableBean {
             return cases;
         }
 
-        private CaseResult guarded(String name, java.util.function.Function<String, CaseResult> work) {
+        private CaseResult guarded(String name, Function<String, CaseResult> work) {
             try {
                 return work.apply(name);
             } catch (RuntimeException broken) {
@@ -431,7 +441,7 @@ public class Drills implements DisposableBean {
 
         /** Whether a step of the route writes to a connection (a call other than GET). */
         private boolean writes() {
-            List<org.apache.camel.model.ProcessorDefinition<?>> steps = new ArrayList<>(route.getOutputs());
+            List<ProcessorDefinition<?>> steps = new ArrayList<>(route.getOutputs());
             for (int i = 0; i < steps.size(); i++) {
                 String uri = RouteCalls.callUri(steps.get(i));
                 if (uri != null && uri.startsWith("connection:") && !uri.contains("method=GET")) {
@@ -773,7 +783,7 @@ public class Drills implements DisposableBean {
                     payload.set(field, spec.path("examples").get(0));
                     continue;
                 }
-                String lower = field.toLowerCase(java.util.Locale.ROOT);
+                String lower = field.toLowerCase(Locale.ROOT);
                 payload.put(field, lower.contains("email") || "email".equals(spec.path("format").asText())
                         ? instance + "@drills.jacquard.io" : instance + "-" + field);
             }
@@ -783,7 +793,7 @@ public class Drills implements DisposableBean {
         private List<String> pathParameters() {
             String uri = route.getInput() == null ? "" : route.getInput().getUri();
             List<String> names = new ArrayList<>();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([^}]+)}").matcher(uri);
+            Matcher m = Pattern.compile("\\{([^}]+)}").matcher(uri);
             while (m.find()) {
                 names.add(m.group(1));
             }

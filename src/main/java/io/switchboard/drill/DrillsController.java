@@ -4,10 +4,12 @@ import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.switchboard.ingress.ApiIntegrationPaths;
 import io.switchboard.integration.IntegrationsProperties;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -25,7 +27,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * it drilled the route file that runs now (else the integration counts as not drilled).
  */
 @RestController
-class DrillsController implements org.springframework.beans.factory.SmartInitializingSingleton {
+class DrillsController implements SmartInitializingSingleton {
 
     private static final String PATH = "/api/integrations/{id}/drills";
 
@@ -85,7 +87,7 @@ class DrillsController implements org.springframework.beans.factory.SmartInitial
         Map<String, Drills.DrillResult> last = drills.lastOfEach();
         integrations.all().keySet().forEach(id -> {
             Map<String, Object> brief = new LinkedHashMap<>();
-            java.util.Optional.ofNullable(last.get(id)).ifPresent(drill -> {
+            Optional.ofNullable(last.get(id)).ifPresent(drill -> {
                 brief.put("drillId", drill.drillId());
                 brief.put("status", drill.status());
                 brief.put("startedAt", drill.startedAt());

@@ -1,6 +1,7 @@
 package io.switchboard.inbox;
 
 import java.security.Principal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +98,7 @@ class DeadLetterController {
             problem.setProperty("node", running.node());
             problem.setProperty("leasedUntil", running.until());
             return ResponseEntity.status(HttpStatus.CONFLICT).header("Retry-After", String.valueOf(Math.max(1,
-                    java.time.Duration.between(Instant.now(), running.until()).toSeconds() + 1))).body(problem);
+                    Duration.between(Instant.now(), running.until()).toSeconds() + 1))).body(problem);
         }
         return ResponseEntity.ok(Map.of("deadLetterId", id, "eventId", letter.eventId(), "status", "REPLAYED"));
     }

@@ -1,14 +1,16 @@
 package io.switchboard.inbox;
 
-import io.switchboard.integration.InboxHeaders;
+import io.switchboard.alerting.AlertChecks;
+import io.switchboard.alerting.Alerts;
 import io.switchboard.inbox.InboxStore.Claimed;
+import io.switchboard.integration.InboxHeaders;
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.reliability.Failure;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import io.switchboard.reliability.Failure;
 
 /**
  * Where the shared dead-letter channel delivers a failed exchange. For an inbox event it
@@ -26,10 +28,10 @@ public class DeadLetterOffice implements Processor {
     private final FailureHandling failures;
     private final DeadLetterStore deadLetters;
     private final IntegrationsProperties integrations;
-    private final io.switchboard.alerting.Alerts alerts;
+    private final Alerts alerts;
 
     public DeadLetterOffice(FailureHandling failures, DeadLetterStore deadLetters, IntegrationsProperties integrations,
-            io.switchboard.alerting.Alerts alerts) {
+            Alerts alerts) {
         this.alerts = alerts;
         this.failures = failures;
         this.deadLetters = deadLetters;
@@ -61,7 +63,7 @@ public class DeadLetterOffice implements Processor {
             String id = deadLetters.parkOrCount(integration, routeId, failure, thrown,
                     exchange.getMessage().getBody(String.class));
             log.warn("route {} failed ({}): parked as dead letter {}", routeId, failure.category().label(), id);
-            alerts.raise(integration, io.switchboard.alerting.AlertChecks.deadLetterKey(integration),
+            alerts.raise(integration, AlertChecks.deadLetterKey(integration),
                     "Dead letter parked for " + integration, "Route " + routeId + " failed ("
                             + failure.category().label() + ": " + failure.message() + "). Dead letter " + id + ".");
         }

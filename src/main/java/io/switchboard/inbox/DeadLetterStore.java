@@ -1,18 +1,22 @@
 package io.switchboard.inbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.PayloadMask;
+import io.switchboard.reliability.Failure;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import io.switchboard.reliability.Failure;
 
 /** The dead-letter table: parked events and what a person decided about them. */
 @Component
@@ -69,7 +73,7 @@ public class DeadLetterStore {
                 + "and status = ? and integration = ? and route_id = ? and category = ? order by last_failed_at desc "
                 + "limit 20", PARKED, integration, routeId, failure.category().label());
         for (Map<String, Object> letter : parked) {
-            if (java.util.Objects.equals(letter.get("payload") == null ? null : letter.get("payload").toString(),
+            if (Objects.equals(letter.get("payload") == null ? null : letter.get("payload").toString(),
                     payload)) {
                 String id = (String) letter.get("id");
                 if (jdbc.update("update dead_letter set attempts = attempts + 1, last_failed_at = ?, exception_class = ?, "
@@ -123,7 +127,7 @@ public class DeadLetterStore {
                 .stream().findFirst().orElse(null);
     }
 
-    private static DeadLetter map(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+    private static DeadLetter map(ResultSet rs, int row) throws SQLException {
         return new DeadLetter(rs.getString("id"), rs.getString("event_id"), rs.getString("integration"),
                 rs.getString("route_id"), rs.getString("category"), rs.getString("payload"), rs.getString("headers"),
                 rs.getString("exception_class"), rs.getString("exception_message"), rs.getInt("attempts"),
@@ -138,7 +142,7 @@ public class DeadLetterStore {
     }
 
     public Map<String, Long> parkedCounts() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
+        Map<String, Long> counts = new TreeMap<>();
         jdbc.query("select integration, count(*) from dead_letter where status = ? group by integration",
                 rs -> {
                     counts.put(rs.getString(1), rs.getLong(2));

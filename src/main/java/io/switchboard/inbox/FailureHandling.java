@@ -3,17 +3,21 @@ package io.switchboard.inbox;
 import java.time.Clock;
 import java.time.Instant;
 
+import io.switchboard.alerting.AlertChecks;
+import io.switchboard.alerting.Alerts;
 import io.switchboard.inbox.InboxStore.Claimed;
 import io.switchboard.incident.Cause;
 import io.switchboard.incident.Incidents;
 import io.switchboard.integration.IntegrationsProperties.Inbox;
-import org.apache.camel.Exchange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 import io.switchboard.reliability.AwaitingConnectionException;
 import io.switchboard.reliability.Failure;
 import io.switchboard.reliability.RetryPolicy;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.ExchangeHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
 
 /**
  * Settles an event after its route ran: done; or failed and worth another attempt, so it
@@ -27,13 +31,13 @@ public class FailureHandling {
 
     private final InboxStore store;
     private final Clock clock;
-    private final io.switchboard.alerting.Alerts alerts;
+    private final Alerts alerts;
 
-    private final org.springframework.core.env.Environment environment;
+    private final Environment environment;
     private final Incidents incidents;
 
-    public FailureHandling(InboxStore store, Clock clock, io.switchboard.alerting.Alerts alerts,
-            org.springframework.core.env.Environment environment, Incidents incidents) {
+    public FailureHandling(InboxStore store, Clock clock, Alerts alerts,
+            Environment environment, Incidents incidents) {
         this.environment = environment;
         this.incidents = incidents;
         this.store = store;
@@ -50,7 +54,7 @@ public class FailureHandling {
             return;
         }
         Throwable thrown = exchange.getException();
-        if (thrown == null && org.apache.camel.support.ExchangeHelper.isFailureHandled(exchange)) {
+        if (thrown == null && ExchangeHelper.isFailureHandled(exchange)) {
             // Handled by an error handler that did not settle it: still a failure, never DONE.
             thrown = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
             if (thrown == null) {
@@ -97,7 +101,7 @@ public class FailureHandling {
             if (!real) {
                 return; // a test event's or a drill's dead letter is reported where it was sent from
             }
-            alerts.raise(event.integration(), io.switchboard.alerting.AlertChecks.deadLetterKey(event.integration()),
+            alerts.raise(event.integration(), AlertChecks.deadLetterKey(event.integration()),
                     "Dead letter parked for " + event.integration(),
                     "Event " + event.eventId() + " could not be processed (" + finalReason + "). Dead letter "
                             + letter + ": look at it in the console, fix the cause, then replay or discard it.");

@@ -2,8 +2,9 @@ package io.switchboard.inbox;
 
 import java.util.Map;
 
-import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.inbox.FailureHandling;
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.Trigger;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 import org.springframework.stereotype.Component;
@@ -39,7 +40,7 @@ public class InboxComponent extends DefaultComponent {
                     + "card: (owner, timing, alert channel...) to routes/" + remaining + ".card.yaml.");
         }
         InboxEndpoint endpoint = new InboxEndpoint(uri, this, remaining, integration.inbox(), store, signal, failures,
-                integration.trigger() == io.switchboard.integration.Trigger.SCHEDULE);
+                integration.trigger() == Trigger.SCHEDULE);
         setProperties(endpoint, parameters);
         return endpoint;
     }

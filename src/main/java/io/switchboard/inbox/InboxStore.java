@@ -2,22 +2,33 @@ package io.switchboard.inbox;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.inbox.DeadLetterStore;
 import io.switchboard.journal.EventMetrics;
 import io.switchboard.journal.EventStatus;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
-import io.switchboard.inbox.DeadLetterStore;
+import io.switchboard.journal.StepJournal;
 import io.switchboard.reliability.Failure;
 import io.switchboard.storage.Database;
-import io.switchboard.storage.GroupCommit;
 import io.switchboard.storage.GroupCommit.Statement;
+import io.switchboard.storage.GroupCommit;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -110,7 +121,7 @@ public class InboxStore {
             groupCommit.commit(List.of(
                     new Statement(INSERT_EVENT, eventId, integration, deliveryId, EventStatus.RECEIVED.name(),
                             new String(payload, StandardCharsets.UTF_8), contentType,
-                            new SqlParameterValue(java.sql.Types.VARCHAR, maskedHeaders), now, now, node.value()),
+                            new SqlParameterValue(Types.VARCHAR, maskedHeaders), now, now, node.value()),
                     new Statement(Journal.INSERT_STEP, eventId, now, RECEIVED_STEP, "ok", Journal.NO_DURATION,
                             Journal.truncate(receivedDetail(deliveryId)), node.value()),
                     new Statement(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore))));
@@ -205,15 +216,15 @@ public class InboxStore {
             jdbc.update("update event set status = ?, updated_at = ?, finished_at = null where id = ?",
                     EventStatus.REPLAYED.name(), now, eventId);
             jdbc.update(INSERT_INBOX, eventId, integration, now);
-            journal.step(eventId, io.switchboard.journal.StepJournal.RERUN, "ok", null, "re-run requested by "
+            journal.step(eventId, StepJournal.RERUN, "ok", null, "re-run requested by "
                     + requestedBy + " (it was " + found.get(0).get("status") + ")");
             return new Rerun(RerunOutcome.STARTED, integration);
         });
     }
 
     /** Writes a run's payload, {"run": "<who started it>"}, escaped whatever the name. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper RUN_PAYLOAD =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper RUN_PAYLOAD =
+            new ObjectMapper();
 
     /** A scheduled run asked for: the new run's event, or the one still waiting or going. */
     public record RunStart(String eventId, boolean alreadyGoing) {
@@ -280,17 +291,17 @@ public class InboxStore {
             if (ids.isEmpty()) {
                 return List.<Claimed>of();
             }
-            String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
-            java.util.Set<String> resumed = new java.util.HashSet<>();
+            String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+            Set<String> resumed = new HashSet<>();
             jdbc.query("select id, status from event where id in (" + in + ")", rs -> {
                 if (isResumed(rs.getString(2))) {
                     resumed.add(rs.getString(1));
                 }
             }, ids.toArray());
-            List<Object> args = new java.util.ArrayList<>(List.of(node.value(), Timestamp.from(now.toInstant().plus(lease))));
+            List<Object> args = new ArrayList<>(List.of(node.value(), Timestamp.from(now.toInstant().plus(lease))));
             args.addAll(ids);
             jdbc.update("update inbox set lease_owner = ?, lease_until = ? where event_id in (" + in + ")", args.toArray());
-            List<Object> eventArgs = new java.util.ArrayList<>(List.of(EventStatus.PROCESSING.name(), now, node.value()));
+            List<Object> eventArgs = new ArrayList<>(List.of(EventStatus.PROCESSING.name(), now, node.value()));
             eventArgs.addAll(ids);
             jdbc.update("update event set status = ?, attempts = attempts + 1, updated_at = ?, node_id = ? where id in ("
                     + in + ")", eventArgs.toArray());
@@ -327,7 +338,7 @@ public class InboxStore {
                 rs.getTimestamp(6).toInstant(), rs.getString(7)), integration, now, now, max, node.value(),
                 Timestamp.from(now.toInstant().plus(lease)), now, node.value());
         // RETURNING gives no order; the oldest first, as the ids are time-ordered.
-        claimed.sort(java.util.Comparator.comparing(Claimed::eventId));
+        claimed.sort(Comparator.comparing(Claimed::eventId));
         return claimed;
     }
 
@@ -384,7 +395,7 @@ public class InboxStore {
                             node.value())));
         }
         if (event.receivedAt() != null) {
-            metrics.done(event.integration(), java.time.Duration.between(event.receivedAt(), Instant.now(clock)));
+            metrics.done(event.integration(), Duration.between(event.receivedAt(), Instant.now(clock)));
         }
     }
 
@@ -435,7 +446,7 @@ public class InboxStore {
      * @return the integrations that had events waiting, and how many
      */
     public Map<String, Integer> resumeWaiting(String connection, String why) {
-        Map<String, Integer> resumed = new java.util.LinkedHashMap<>();
+        Map<String, Integer> resumed = new LinkedHashMap<>();
         tx.executeWithoutResult(status -> {
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.query("select integration, count(*) from inbox where waiting_for = ? group by integration",
@@ -456,10 +467,10 @@ public class InboxStore {
 
     /** Events waiting, by connection and then integration, on all nodes. */
     public Map<String, Map<String, Long>> waitingByConnection() {
-        Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
         jdbc.query("select waiting_for, integration, count(*) from inbox where waiting_for is not null "
                 + "group by waiting_for, integration", rs -> {
-                    counts.computeIfAbsent(rs.getString(1), c -> new java.util.TreeMap<>()).put(rs.getString(2),
+                    counts.computeIfAbsent(rs.getString(1), c -> new TreeMap<>()).put(rs.getString(2),
                             rs.getLong(3));
                 });
         return counts;
@@ -506,7 +517,7 @@ public class InboxStore {
         }
 
         private static Instant secondAfter(Instant at) {
-            Instant second = at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Instant second = at.truncatedTo(ChronoUnit.SECONDS);
             return second.equals(at) ? at : second.plusSeconds(1);
         }
 

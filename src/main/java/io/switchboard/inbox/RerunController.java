@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.format.annotation.DateTimeFormat;
@@ -68,7 +69,7 @@ class RerunController {
                 + " and id not in (select event_id from inbox)");
         List<Object> args = new ArrayList<>(List.of(integration));
         if (status != null && !status.isBlank()) {
-            String wanted = status.toUpperCase(java.util.Locale.ROOT);
+            String wanted = status.toUpperCase(Locale.ROOT);
             if (!wanted.equals("DONE") && !wanted.equals("DEAD")) {
                 return problem(HttpStatus.BAD_REQUEST, "Finished events only", "status may be DONE or DEAD; events "
                         + "that are still going cannot be re-run.");

@@ -5,9 +5,12 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +20,7 @@ import io.switchboard.journal.Journal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -179,14 +183,14 @@ public class Incidents implements KnownCauses {
      * or the cause is a system the integration calls (a schedule that has not run since is
      * affected all the same).
      */
-    public List<Brief> unresolvedConcerning(String integration, java.util.Collection<String> connections) {
+    public List<Brief> unresolvedConcerning(String integration, Collection<String> connections) {
         return jdbc.query("select i.id, i.kind, i.title, i.status, i.connection_name from incident i where i.status <> ? "
                 + "and (exists (select 1 from incident_event e where e.incident_id = i.id and e.integration = ?) "
                 + "or i.connection_name in (" + (connections.isEmpty() ? "null" : String.join(",",
-                        java.util.Collections.nCopies(connections.size(), "?"))) + ")) order by i.last_seen desc",
+                        Collections.nCopies(connections.size(), "?"))) + ")) order by i.last_seen desc",
                 (rs, n) -> new Brief(rs.getString(1), IncidentKind.valueOf(rs.getString(2)).label(), rs.getString(3),
                         rs.getString(4), rs.getString(5)),
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(RESOLVED, integration), connections.stream())
+                Stream.concat(Stream.of(RESOLVED, integration), connections.stream())
                         .toArray());
     }
 
@@ -204,7 +208,7 @@ public class Incidents implements KnownCauses {
     }
 
     /** Publishes the number of unresolved incidents per kind, when there is a registry. */
-    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    @Autowired(required = false)
     void setMeters(MeterRegistry meters) {
         for (IncidentKind kind : IncidentKind.values()) {
             Gauge.builder("switchboard.incidents.open", this, incidents -> count(kind))

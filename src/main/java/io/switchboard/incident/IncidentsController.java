@@ -4,6 +4,7 @@ import java.security.Principal;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -192,7 +193,7 @@ class IncidentsController {
         if (value instanceof Timestamp timestamp) {
             return timestamp.toInstant();
         }
-        if (value instanceof java.time.OffsetDateTime offset) {
+        if (value instanceof OffsetDateTime offset) {
             return offset.toInstant();
         }
         return null;

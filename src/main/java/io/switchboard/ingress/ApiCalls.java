@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
@@ -17,9 +18,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 
@@ -46,15 +49,15 @@ class ApiCalls implements Filter, Ordered {
 
     private final IntegrationsProperties integrations;
     /** Asked for at the first call: a servlet filter is made before Camel's context is ready. */
-    private final org.springframework.beans.factory.ObjectProvider<CamelContext> camel;
+    private final ObjectProvider<CamelContext> camel;
     private final ApiKeyGate gate;
     /** Route endpoint path to its one parameter's name ("" when the route does not fit). */
     private final Map<String, String> parameters = new ConcurrentHashMap<>();
     /** Calls answered here at once, each on a request thread for up to the route's budget. */
-    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     static final int MAX_IN_FLIGHT = 64;
 
-    ApiCalls(IntegrationsProperties integrations, org.springframework.beans.factory.ObjectProvider<CamelContext> camel,
+    ApiCalls(IntegrationsProperties integrations, ObjectProvider<CamelContext> camel,
             ApiKeyGate gate) {
         this.integrations = integrations;
         this.camel = camel;
@@ -139,7 +142,7 @@ class ApiCalls implements Filter, Ordered {
         if (route == null || !(route.getEndpoint() instanceof PlatformHttpEndpoint endpoint)) {
             return null;
         }
-        org.apache.camel.ServiceStatus status = context.getRouteController().getRouteStatus(integration);
+        ServiceStatus status = context.getRouteController().getRouteStatus(integration);
         if (status == null || !status.isStarted() || !context.getStatus().isStarted()) {
             // Stopped or suspended (Hawtio), or Camel stopping: the chain answers as the route would.
             return null;

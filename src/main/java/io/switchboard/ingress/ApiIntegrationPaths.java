@@ -1,10 +1,21 @@
 package io.switchboard.ingress;
 
 import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.integration.InboxHeaders;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Route;
+import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.spi.HeaderFilterStrategyAware;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
@@ -39,7 +50,7 @@ public final class ApiIntegrationPaths {
     }
 
     /** The platform's own paths below api integrations, as "METHOD /path": not the routes' to answer. */
-    private static final java.util.Set<String> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<String> CLAIMED = ConcurrentHashMap.newKeySet();
 
     /** True when the platform maps this method and path itself (say GET .../drills), not the route. */
     public static boolean claimed(String method, String path) {
@@ -56,27 +67,27 @@ public final class ApiIntegrationPaths {
      * it threw, and the headers it set for the answer (Content-Type, Retry-After, ...).
      */
     public record Answer(int status, String body, long durationMs, String error, String contentType,
-            java.util.Map<String, String> headers) {
+            Map<String, String> headers) {
     }
 
     /**
      * Runs the api route's steps with {@code params} as its path parameters, as a GET would,
      * without going through HTTP (the caller is inside the server, already signed in).
      */
-    public static Answer call(org.apache.camel.Route route, String integration,
-            com.fasterxml.jackson.databind.JsonNode params) {
-        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+    public static Answer call(Route route, String integration,
+            JsonNode params) {
+        Map<String, String> values = new LinkedHashMap<>();
         params.fields().forEachRemaining(field -> values.put(field.getKey(),
                 field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
         return call(route, integration, values);
     }
 
     /** {@link #call(org.apache.camel.Route, String, com.fasterxml.jackson.databind.JsonNode)} with the parameters as text. */
-    public static Answer call(org.apache.camel.Route route, String integration, java.util.Map<String, String> params) {
-        org.apache.camel.Exchange exchange = route.getEndpoint().createExchange();
+    public static Answer call(Route route, String integration, Map<String, String> params) {
+        Exchange exchange = route.getEndpoint().createExchange();
         params.forEach(exchange.getMessage()::setHeader);
-        exchange.getMessage().setHeader(org.apache.camel.Exchange.HTTP_METHOD, "GET");
-        exchange.getMessage().setHeader(io.switchboard.integration.InboxHeaders.INTEGRATION, integration);
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+        exchange.getMessage().setHeader(InboxHeaders.INTEGRATION, integration);
         long started = System.nanoTime();
         try {
             route.getProcessor().process(exchange);
@@ -86,14 +97,14 @@ public final class ApiIntegrationPaths {
         long durationMs = (System.nanoTime() - started) / 1_000_000;
         if (exchange.getException() != null) {
             return new Answer(500, null, durationMs, exchange.getException().getClass().getSimpleName() + ": "
-                    + exchange.getException().getMessage(), null, java.util.Map.of());
+                    + exchange.getException().getMessage(), null, Map.of());
         }
-        org.apache.camel.Message answer = exchange.getMessage();
+        Message answer = exchange.getMessage();
         // The endpoint's own filter, as platform-http applies it to an answer (hop-by-hop
         // headers such as Transfer-Encoding or Connection never pass).
-        org.apache.camel.spi.HeaderFilterStrategy filter = route.getEndpoint()
-                instanceof org.apache.camel.spi.HeaderFilterStrategyAware aware ? aware.getHeaderFilterStrategy() : null;
-        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        HeaderFilterStrategy filter = route.getEndpoint()
+                instanceof HeaderFilterStrategyAware aware ? aware.getHeaderFilterStrategy() : null;
+        Map<String, String> headers = new LinkedHashMap<>();
         answer.getHeaders().forEach((name, value) -> {
             // What the route set for the answer: not Camel's or the platform's own, not what went in.
             if (value != null && !name.startsWith("Camel") && !name.startsWith("Switchboard")
@@ -103,8 +114,8 @@ public final class ApiIntegrationPaths {
                 headers.put(name, value.toString());
             }
         });
-        return new Answer(answer.getHeader(org.apache.camel.Exchange.HTTP_RESPONSE_CODE, 200, Integer.class),
+        return new Answer(answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class),
                 answer.getBody(String.class), durationMs, null,
-                answer.getHeader(org.apache.camel.Exchange.CONTENT_TYPE, String.class), headers);
+                answer.getHeader(Exchange.CONTENT_TYPE, String.class), headers);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +13,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
@@ -26,7 +28,7 @@ import com.networknt.schema.ValidationMessage;
 final class PayloadChecks {
 
     private final ObjectMapper json;
-    private final java.util.List<Path> schemaDirectories;
+    private final List<Path> schemaDirectories;
     private final Map<String, Optional<JsonSchema>> schemas = new ConcurrentHashMap<>();
     /** Schema files a reload read (dev), by integration. */
     private final Map<String, Path> reloaded = new ConcurrentHashMap<>();
@@ -39,10 +41,10 @@ final class PayloadChecks {
      */
     static final int MAX_NESTING = 100;
 
-    PayloadChecks(ObjectMapper json, java.util.List<Path> schemaDirectories) {
+    PayloadChecks(ObjectMapper json, List<Path> schemaDirectories) {
         // A copy with its own factory: the application's shared mapper keeps Jackson's limits.
         this.json = json.copy();
-        this.json.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+        this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING).build());
         this.schemaDirectories = schemaDirectories;
     }

@@ -1,5 +1,6 @@
 package io.switchboard.ingress;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -9,6 +10,6 @@ import java.util.Map;
 public record SignedRequest(byte[] body, Map<String, String> headers) {
 
     public String header(String name) {
-        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return headers.get(name.toLowerCase(Locale.ROOT));
     }
 }

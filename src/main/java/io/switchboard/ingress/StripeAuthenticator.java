@@ -1,5 +1,6 @@
 package io.switchboard.ingress;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +77,7 @@ final class StripeAuthenticator implements WebhookAuthenticator {
         try {
             JsonNode id = JSON.readTree(body).get("id");
             return id == null || !id.isTextual() ? null : id.asText();
-        } catch (java.io.IOException notJson) {
+        } catch (IOException notJson) {
             return null; // the JSON check that follows explains the problem to the sender
         }
     }

@@ -9,19 +9,21 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.integration.InboxHeaders;
-import jakarta.servlet.http.HttpServletRequest;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.InboxHeaders;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
 import io.switchboard.journal.EventQueries;
+import jakarta.servlet.http.HttpServletRequest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -38,7 +40,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * parameters, and the answer comes back at once.
  */
 @RestController
-class TestEventsController implements org.springframework.beans.factory.SmartInitializingSingleton {
+class TestEventsController implements SmartInitializingSingleton {
 
     private static final String PATH = "/api/integrations/{id}/test-events";
 
@@ -115,7 +117,7 @@ class TestEventsController implements org.springframework.beans.factory.SmartIni
      * event from: the last real event's payload without its sensitive fields (a test must not
      * carry a secret the journal hides), else the schema's example, else nothing.
      */
-    @org.springframework.web.bind.annotation.GetMapping(PATH + "/sample")
+    @GetMapping(PATH + "/sample")
     ResponseEntity<?> sample(@PathVariable String id) {
         if (integrations.find(id).isEmpty()) {
             return problem(HttpStatus.NOT_FOUND, "Unknown integration", "No integration " + id + ".");

@@ -3,9 +3,12 @@ package io.switchboard.ingress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,12 +17,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
-import io.switchboard.inbox.InboxWriter;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.inbox.InboxWriter;
 import io.switchboard.integration.CardChanged;
-import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
+import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
+import io.switchboard.integration.WebhookSecrets;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
@@ -52,8 +56,8 @@ public class WebhookIngress {
         this.integrations = integrations;
         this.clock = clock;
         this.writer = writer;
-        java.util.List<Path> directories = new java.util.ArrayList<>(List.of(Path.of(routes)));
-        java.util.Arrays.stream(schemas).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of)
+        List<Path> directories = new ArrayList<>(List.of(Path.of(routes)));
+        Arrays.stream(schemas).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of)
                 .filter(dir -> !directories.contains(dir)).forEach(directories::add);
         this.payloads = new PayloadChecks(json, directories);
         this.refusals = new RefusalLimiter(ingress.refusedPerSecond(), ingress.refusedBurst());
@@ -196,7 +200,7 @@ public class WebhookIngress {
         Receiver(String id, Integration integration, Clock clock) {
             this.integration = integration;
             if (integration.webhook().secret().isEmpty()) {
-                throw new IllegalStateException(io.switchboard.integration.WebhookSecrets.missing(id));
+                throw new IllegalStateException(WebhookSecrets.missing(id));
             }
             this.authenticator = WebhookAuthenticators.forSettings(id, integration.webhook(), clock);
             this.keyHeader = HeaderMask.lowerCase(integration.webhook().apiKeyHeader());
@@ -229,12 +233,12 @@ public class WebhookIngress {
     }
 
     /** The schema's example payload of an integration, if its schema gives one. */
-    public java.util.Optional<JsonNode> examplePayload(String integration) {
+    public Optional<JsonNode> examplePayload(String integration) {
         return payloads.example(integration);
     }
 
     /** The integration's JSON Schema document, if it has one (its required fields, its properties). */
-    public java.util.Optional<JsonNode> schemaOf(String integration) {
+    public Optional<JsonNode> schemaOf(String integration) {
         return payloads.document(integration);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -112,19 +113,19 @@ public class DevWebhookSecrets {
     }
 
     /** The integrations that run on a generated secret. */
-    public java.util.List<String> integrations() {
+    public List<String> integrations() {
         PropertySource<?> source = environment.getPropertySources().get(SOURCE);
         if (!(source instanceof MapPropertySource map)) {
-            return java.util.List.of();
+            return List.of();
         }
         return map.getSource().keySet().stream()
                 .map(key -> key.substring(PREFIX.length(), key.length() - ".webhook.secret".length())).toList();
     }
 
     /** The generated secret of an integration, if it has one. */
-    public java.util.Optional<String> secretOf(String id) {
+    public Optional<String> secretOf(String id) {
         PropertySource<?> source = environment == null ? null : environment.getPropertySources().get(SOURCE);
         Object secret = source == null ? null : source.getProperty(PREFIX + id + ".webhook.secret");
-        return java.util.Optional.ofNullable(secret).map(Object::toString);
+        return Optional.ofNullable(secret).map(Object::toString);
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.integration;
 
+import java.util.List;
+
 /** Headers the {@code inbox:} consumer sets on every exchange, for routes and beans to read. */
 public final class InboxHeaders {
 
@@ -14,7 +16,7 @@ public final class InboxHeaders {
     public static final String RESUMED = "SwitchboardResumed";
 
     /** Every header above: a route's {@code removeHeaders} leaves them in place ({@link PlatformHeadersKept}). */
-    public static final java.util.List<String> ALL = java.util.List.of(EVENT_ID, INTEGRATION, DELIVERY_ID, ATTEMPT,
+    public static final List<String> ALL = List.of(EVENT_ID, INTEGRATION, DELIVERY_ID, ATTEMPT,
             RESUMED);
 
     private InboxHeaders() {

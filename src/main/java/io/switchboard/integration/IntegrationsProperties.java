@@ -1,6 +1,8 @@
 package io.switchboard.integration;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,7 @@ public class IntegrationsProperties {
     }
 
     private static Map<String, Integration> copy(Map<String, Integration> integrations) {
-        return integrations == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(integrations));
+        return integrations == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(integrations));
     }
 
     public Map<String, Integration> integrations() {
@@ -56,7 +58,7 @@ public class IntegrationsProperties {
         }
         return integrations.keySet().stream()
                 .filter(id -> routeId.equals(id) || routeId.startsWith(id + "-"))
-                .max(java.util.Comparator.comparingInt(String::length));
+                .max(Comparator.comparingInt(String::length));
     }
 
     /**

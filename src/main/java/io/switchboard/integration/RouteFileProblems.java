@@ -2,6 +2,7 @@ package io.switchboard.integration;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +46,7 @@ public class RouteFileProblems {
     /** The latest refused reload of a file holding this integration's routes, if one is unresolved. */
     public Optional<Problem> forIntegration(String integration) {
         return byFile.values().stream().filter(p -> p.integrations().contains(integration))
-                .max(java.util.Comparator.comparing(Problem::at));
+                .max(Comparator.comparing(Problem::at));
     }
 
     public List<Problem> all() {

@@ -1,6 +1,8 @@
 package io.switchboard.journal;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +12,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.Trigger;
+import io.switchboard.reliability.ErrorCategory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -29,13 +35,13 @@ public class EventMetrics {
     private final JdbcTemplate jdbc;
     private final Map<String, Long> backlog = new ConcurrentHashMap<>();
     private final Map<String, Double> freshness = new ConcurrentHashMap<>();
-    private org.springframework.beans.factory.ObjectProvider<ActivitySource> syncs;
+    private ObjectProvider<ActivitySource> syncs;
 
     public EventMetrics(MeterRegistry registry, JdbcTemplate jdbc, IntegrationsProperties integrations) {
         this.registry = registry;
         this.jdbc = jdbc;
         integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == io.switchboard.integration.Trigger.SCHEDULE) {
+            if (integration.trigger() == Trigger.SCHEDULE) {
                 freshness.put(id, Double.NaN);
                 Gauge.builder("switchboard.sync.freshness.seconds", freshness, map -> map.getOrDefault(id, Double.NaN))
                         .description("Seconds since the scheduled sync last succeeded").tag("integration", id)
@@ -46,7 +52,7 @@ public class EventMetrics {
             // Every counter exists from the start at 0, so increase() and rate() see the first
             // events after a restart (a counter born at its first event has no earlier sample).
             COUNTERS.forEach(name -> counter(name, id));
-            for (io.switchboard.reliability.ErrorCategory category : io.switchboard.reliability.ErrorCategory.values()) {
+            for (ErrorCategory category : ErrorCategory.values()) {
                 deadCounter(id, category.label());
             }
             latency(id);
@@ -91,25 +97,25 @@ public class EventMetrics {
     }
 
     /** Where sync runs are recorded (the schedule package); optional so the journal does not depend on it. */
-    @org.springframework.beans.factory.annotation.Autowired
-    void setSyncs(org.springframework.beans.factory.ObjectProvider<ActivitySource> syncs) {
+    @Autowired
+    void setSyncs(ObjectProvider<ActivitySource> syncs) {
         this.syncs = syncs;
     }
 
     /** Counts the backlog (and sync freshness) every few seconds rather than on every scrape. */
     @Scheduled(fixedDelayString = "${switchboard.metrics.backlog-refresh:5s}")
     public void refreshBacklog() {
-        Map<String, Long> counts = new java.util.HashMap<>();
+        Map<String, Long> counts = new HashMap<>();
         jdbc.query("select integration, count(*) from inbox group by integration",
                 rs -> {
                     counts.put(rs.getString(1), rs.getLong(2));
                 });
         backlog.replaceAll((id, old) -> counts.getOrDefault(id, 0L));
         if (syncs != null && !freshness.isEmpty()) {
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             syncs.forEach(source -> source.activity().forEach((id, activity) -> {
                 if (freshness.containsKey(id) && activity.lastSuccess() != null) {
-                    freshness.put(id, (double) java.time.Duration.between(activity.lastSuccess(), now).toSeconds());
+                    freshness.put(id, (double) Duration.between(activity.lastSuccess(), now).toSeconds());
                 }
             }));
         }

@@ -6,11 +6,15 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -67,7 +71,7 @@ public class EventQueries {
         }
         if (filter.status() != null && !filter.status().isBlank()) {
             sql.append(" and status = ?");
-            args.add(filter.status().toUpperCase(java.util.Locale.ROOT));
+            args.add(filter.status().toUpperCase(Locale.ROOT));
         }
         if (filter.since() != null) {
             sql.append(" and received_at >= ?");
@@ -145,7 +149,7 @@ public class EventQueries {
     }
 
     /** The newest real (not test) event's payload of an integration, its sensitive fields left out. */
-    public Optional<com.fasterxml.jackson.databind.JsonNode> lastRealPayload(String integration) {
+    public Optional<JsonNode> lastRealPayload(String integration) {
         return jdbc.queryForList("select payload from event where integration = ? and test_event = false "
                         + "order by received_at desc limit 1", String.class, integration).stream().findFirst()
                 .map(mask::withoutSensitive);
@@ -193,7 +197,7 @@ public class EventQueries {
     }
 
     /** Last success, failure and arrival per integration, as far as known: [success, failure, received]. */
-    private final Map<String, Instant[]> olderLasts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Instant[]> olderLasts = new ConcurrentHashMap<>();
     private volatile boolean olderLastsRead;
 
     /** Once per start: the whole table's last moments, for integrations quiet for longer than the window. */
@@ -302,7 +306,7 @@ public class EventQueries {
             if (ids.isEmpty()) {
                 break;
             }
-            String placeholders = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+            String placeholders = String.join(",", Collections.nCopies(ids.size(), "?"));
             jdbc.update("update dead_letter set event_id = null where event_id in (" + placeholders + ")", ids.toArray());
             jdbc.update("delete from event_step where event_id in (" + placeholders + ")", ids.toArray());
             total += jdbc.update("delete from event where id in (" + placeholders + ")", ids.toArray());

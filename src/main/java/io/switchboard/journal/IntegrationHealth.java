@@ -4,13 +4,15 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
+import io.switchboard.integration.IntegrationsProperties;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -41,7 +43,7 @@ public class IntegrationHealth {
 
     public IntegrationHealth(IntegrationsProperties integrations, EventQueries events, JdbcTemplate jdbc, Clock clock,
             ObjectProvider<ActivitySource> otherActivity,
-            @org.springframework.beans.factory.annotation.Value("${switchboard.console.health-cache:3s}")
+            @Value("${switchboard.console.health-cache:3s}")
             Duration cacheFor) {
         this.cacheFor = cacheFor;
         this.integrations = integrations;
@@ -72,7 +74,7 @@ public class IntegrationHealth {
         if (kept != null && !cacheFor.isZero() && !cacheFor.isNegative() && now.isBefore(kept.at().plus(cacheFor))) {
             return kept.health();
         }
-        Map<String, Health> health = java.util.Collections.unmodifiableMap(compute(now));
+        Map<String, Health> health = Collections.unmodifiableMap(compute(now));
         last = new Computed(now, health);
         return health;
     }

@@ -1,10 +1,12 @@
 package io.switchboard.journal;
 
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,8 +36,8 @@ public class Journal {
      * A step without a duration, as an {@link #INSERT_STEP} argument: typed, because an untyped
      * null makes the driver ask the database for the column's type first.
      */
-    public static final org.springframework.jdbc.core.SqlParameterValue NO_DURATION =
-            new org.springframework.jdbc.core.SqlParameterValue(java.sql.Types.BIGINT, null);
+    public static final SqlParameterValue NO_DURATION =
+            new SqlParameterValue(Types.BIGINT, null);
 
     public void step(String eventId, String step, String outcome, Long durationMs, String detail) {
         jdbc.update(INSERT_STEP,

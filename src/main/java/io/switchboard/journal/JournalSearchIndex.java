@@ -2,6 +2,7 @@ package io.switchboard.journal;
 
 import java.util.Locale;
 
+import io.switchboard.storage.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -29,9 +30,9 @@ public class JournalSearchIndex {
     private final JdbcTemplate jdbc;
     private final String mode;
 
-    private final io.switchboard.storage.Database database;
+    private final Database database;
 
-    public JournalSearchIndex(JdbcTemplate jdbc, io.switchboard.storage.Database database,
+    public JournalSearchIndex(JdbcTemplate jdbc, Database database,
             @Value("${switchboard.journal.search-index:none}") String mode) {
         this.jdbc = jdbc;
         this.database = database;

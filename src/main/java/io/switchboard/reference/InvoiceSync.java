@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,7 +86,7 @@ public class InvoiceSync {
         }
         String status = text(invoice, "status");
         if (status == null || !STATUSES.contains(status)) {
-            throw invalid(which, "status must be one of " + new java.util.TreeSet<>(STATUSES) + ", not "
+            throw invalid(which, "status must be one of " + new TreeSet<>(STATUSES) + ", not "
                     + quoted(status));
         }
         JsonNode version = invoice.get("version");

@@ -2,16 +2,24 @@ package io.switchboard.reliability;
 
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.camel.support.processor.PredicateValidationException;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.support.processor.PredicateValidationException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 
 /**
  * A failure, classified: its category, whether another attempt may help, and how long the
@@ -50,16 +58,16 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
      * key: the next attempt will either succeed or see the key and skip as a duplicate.
      */
     private static boolean isStorageHiccup(Throwable cause) {
-        if (cause instanceof org.springframework.dao.TransientDataAccessException
-                || cause instanceof org.springframework.dao.RecoverableDataAccessException
-                || cause instanceof org.springframework.dao.DataAccessResourceFailureException
-                || cause instanceof java.sql.SQLTransientException
-                || cause instanceof java.sql.SQLRecoverableException) {
+        if (cause instanceof TransientDataAccessException
+                || cause instanceof RecoverableDataAccessException
+                || cause instanceof DataAccessResourceFailureException
+                || cause instanceof SQLTransientException
+                || cause instanceof SQLRecoverableException) {
             return true;
         }
-        String message = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return (cause instanceof java.sql.SQLIntegrityConstraintViolationException
-                || cause instanceof org.springframework.dao.DataIntegrityViolationException)
+        String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+        return (cause instanceof SQLIntegrityConstraintViolationException
+                || cause instanceof DataIntegrityViolationException)
                 && message.contains("camel_messageprocessed");
     }
 

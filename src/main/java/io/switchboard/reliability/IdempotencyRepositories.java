@@ -4,8 +4,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import javax.sql.DataSource;
 
-
+import io.switchboard.integration.CardChanged;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.storage.Database;
 import io.switchboard.storage.GroupCommit;
@@ -15,9 +16,11 @@ import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * One database-backed idempotency key store per integration (Camel's
@@ -34,16 +37,16 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     private static final int PURGE_BATCH = 5000;
 
     private final IntegrationsProperties integrations;
-    private final javax.sql.DataSource dataSource;
-    private final org.springframework.transaction.support.TransactionTemplate transactions;
+    private final DataSource dataSource;
+    private final TransactionTemplate transactions;
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final Duration retention;
     private final Database database;
     private final GroupCommit groupCommit;
 
-    public IdempotencyRepositories(IntegrationsProperties integrations, javax.sql.DataSource dataSource,
-            org.springframework.transaction.support.TransactionTemplate transactions, JdbcTemplate jdbc, Clock clock,
+    public IdempotencyRepositories(IntegrationsProperties integrations, DataSource dataSource,
+            TransactionTemplate transactions, JdbcTemplate jdbc, Clock clock,
             @Value("${switchboard.reliability.idempotency-retention:30d}") Duration retention, Database database,
             GroupCommit groupCommit) {
         this.database = database;
@@ -70,8 +73,8 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
     }
 
     /** A card added while the server runs (dev): its integration's key store, before its route is loaded. */
-    @org.springframework.context.event.EventListener
-    public void cardChanged(io.switchboard.integration.CardChanged changed) {
+    @EventListener
+    public void cardChanged(CardChanged changed) {
         CamelContext context = camel;
         String name = beanName(changed.integration());
         if (context != null && integrations.find(changed.integration()).isPresent()
@@ -113,8 +116,8 @@ public class IdempotencyRepositories implements CamelContextConfiguration {
         private final GroupCommit groupCommit;
         private final Clock clock;
 
-        OneStatementKeyStore(javax.sql.DataSource dataSource,
-                org.springframework.transaction.support.TransactionTemplate transactions, String processorName,
+        OneStatementKeyStore(DataSource dataSource,
+                TransactionTemplate transactions, String processorName,
                 GroupCommit groupCommit, Clock clock) {
             super(dataSource, transactions, processorName);
             this.groupCommit = groupCommit;

@@ -1,5 +1,6 @@
 package io.switchboard.reliability;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,10 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import io.switchboard.integration.IntegrationsProperties;
-import io.switchboard.integration.Trigger;
 import io.switchboard.integration.IntegrationsProperties.Integration;
+import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteCalls;
+import io.switchboard.integration.Trigger;
 import org.apache.camel.model.IdempotentConsumerDefinition;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
@@ -123,7 +124,7 @@ public final class RouteContract {
         try {
             Path parent = Path.of(location.substring("file:".length())).toAbsolutePath().normalize().getParent();
             return folder.toAbsolutePath().normalize().equals(parent);
-        } catch (java.nio.file.InvalidPathException notAPath) {
+        } catch (InvalidPathException notAPath) {
             return false;
         }
     }

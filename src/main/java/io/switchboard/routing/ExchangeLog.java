@@ -1,10 +1,18 @@
 package io.switchboard.routing;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.switchboard.integration.InboxHeaders;
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.journal.NodeId;
 import org.apache.camel.Exchange;
-import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeCompletedEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeFailedEvent;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.ExchangeHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -25,15 +33,15 @@ class ExchangeLog extends EventNotifierSupport {
     private static final Logger log = LoggerFactory.getLogger("switchboard.exchange");
 
     /** The MDC keys of the per-exchange line: none carries a payload value or a secret. */
-    static final java.util.List<String> FIELDS = java.util.List.of("correlationId", "eventId", "integration", "route",
+    static final List<String> FIELDS = List.of("correlationId", "eventId", "integration", "route",
             "outcome", "durationMs", "attempt", "node");
 
-    private final io.switchboard.integration.IntegrationsProperties integrations;
-    private final io.switchboard.journal.NodeId node;
+    private final IntegrationsProperties integrations;
+    private final NodeId node;
     /** Route id to its integration ("" for none), found once per route, not on every exchange. */
-    private final java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
 
-    ExchangeLog(io.switchboard.integration.IntegrationsProperties integrations, io.switchboard.journal.NodeId node) {
+    ExchangeLog(IntegrationsProperties integrations, NodeId node) {
         this.integrations = integrations;
         this.node = node;
         setIgnoreCamelContextEvents(true);
@@ -63,9 +71,9 @@ class ExchangeLog extends EventNotifierSupport {
         long durationMs = exchange.getClock().elapsed();
         // A failure the dead-letter channel took over still counts as failed here.
         boolean failed = event instanceof ExchangeFailedEvent || exchange.isFailed()
-                || org.apache.camel.support.ExchangeHelper.isFailureHandled(exchange);
+                || ExchangeHelper.isFailureHandled(exchange);
         MDC.put("correlationId", correlationId);
-        String eventId = exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.EVENT_ID, String.class);
+        String eventId = exchange.getMessage().getHeader(InboxHeaders.EVENT_ID, String.class);
         if (eventId != null) {
             MDC.put("eventId", eventId);
         }
@@ -76,7 +84,7 @@ class ExchangeLog extends EventNotifierSupport {
         MDC.put("route", routeId);
         MDC.put("outcome", failed ? "failed" : "ok");
         MDC.put("durationMs", Long.toString(durationMs));
-        Object attempt = exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.ATTEMPT);
+        Object attempt = exchange.getMessage().getHeader(InboxHeaders.ATTEMPT);
         if (attempt != null) {
             MDC.put("attempt", attempt.toString());
         }
@@ -102,7 +110,7 @@ class ExchangeLog extends EventNotifierSupport {
         if (fromHeader != null) {
             return fromHeader;
         }
-        String eventId = exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.EVENT_ID, String.class);
+        String eventId = exchange.getMessage().getHeader(InboxHeaders.EVENT_ID, String.class);
         if (eventId != null) {
             return eventId;
         }

@@ -3,6 +3,7 @@ package io.switchboard.routing;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.switchboard.reliability.RouteContract;
 import org.apache.camel.FailedToCreateRouteException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
@@ -33,7 +34,7 @@ public class RouteFileFailureAnalyzer implements FailureAnalyzer {
                             cause);
                 }
             }
-            if (cause instanceof io.switchboard.reliability.RouteContract.Violation violation) {
+            if (cause instanceof RouteContract.Violation violation) {
                 return new FailureAnalysis(violation.getMessage(),
                         "Change the route file in the routes folder as the message says (every contract "
                                 + "message and what to do: src/docs/writing-integrations.md, section 4), then start again.",

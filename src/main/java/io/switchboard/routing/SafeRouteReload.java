@@ -19,8 +19,9 @@ import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteFileProblems;
 import io.switchboard.logging.OneLine;
 import io.switchboard.reliability.RouteContract;
-import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
@@ -117,7 +118,7 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
      */
     private boolean cardStillNeeded(Resource resource) {
         String id = CardFiles.idOf(path(resource));
-        List<String> running = getCamelContext().getRoutes().stream().map(org.apache.camel.Route::getRouteId)
+        List<String> running = getCamelContext().getRoutes().stream().map(Route::getRouteId)
                 .filter(route -> integrations.ownerOfRoute(route).filter(id::equals).isPresent())
                 .filter(route -> !route.equals(id + "-runs"))
                 .toList();

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -67,12 +69,12 @@ class ChatController {
      */
     @PostMapping("/sandbox/chat/api/chat.postMessage")
     ResponseEntity<Map<String, Object>> postMessage(
-            @org.springframework.web.bind.annotation.RequestHeader(name = "Authorization", required = false)
+            @RequestHeader(name = "Authorization", required = false)
             String authorization, @RequestBody Map<String, Object> payload) throws JsonProcessingException {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return ResponseEntity.status(401).body(Map.of("ok", false, "error", "not_authed"));
         }
-        java.util.Set<String> scopes;
+        Set<String> scopes;
         try {
             scopes = tokens.scopesOf(authorization.substring(7).trim());
         } catch (SandboxError refused) {

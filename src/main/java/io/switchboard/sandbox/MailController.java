@@ -9,13 +9,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
-
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -39,7 +40,7 @@ class MailController {
 
     @PostMapping("/sandbox/mail/messages")
     ResponseEntity<Message> send(@RequestBody Message input, HttpServletRequest request,
-            @org.springframework.web.bind.annotation.RequestHeader(name = "Idempotency-Key", required = false)
+            @RequestHeader(name = "Idempotency-Key", required = false)
             String idempotencyKey) {
         access.mail(request);
         if (input.to() == null || !input.to().trim().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
@@ -58,7 +59,7 @@ class MailController {
                             + "values (?, ?, ?, ?, ?, ?, ?)",
                     id, input.from(), input.to().trim(), input.subject(), input.text(),
                     Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)), idempotencyKey);
-        } catch (org.springframework.dao.DuplicateKeyException sameKeyAtOnce) {
+        } catch (DuplicateKeyException sameKeyAtOnce) {
             return ResponseEntity.ok().header("Idempotent-Replayed", "true").body(jdbc.queryForObject(
                     "select id, sender, recipient, subject, body, sent_at from "
                     + "sandbox_mail_message where idempotency_key = ?", MailController::message, idempotencyKey));

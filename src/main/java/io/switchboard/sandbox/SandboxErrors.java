@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -32,7 +33,7 @@ class SandboxErrors {
             return ResponseEntity.status(status).body(Map.of("error", "bad_request", "message",
                     spring.getBody().getDetail() == null ? status.toString() : spring.getBody().getDetail()));
         }
-        if (failure instanceof org.springframework.http.converter.HttpMessageNotReadableException) {
+        if (failure instanceof HttpMessageNotReadableException) {
             return ResponseEntity.badRequest().body(Map.of("error", "invalid_json", "message",
                     "The body is not the JSON this endpoint expects"));
         }

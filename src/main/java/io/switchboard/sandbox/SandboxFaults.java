@@ -1,11 +1,14 @@
 package io.switchboard.sandbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -43,7 +46,7 @@ class SandboxFaults {
 
     private static final String COLUMNS = "id, target_system, status, remaining, retry_after, delay_ms, scope, match_text";
 
-    private static Fault fault(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+    private static Fault fault(ResultSet rs, int row) throws SQLException {
         return new Fault(rs.getLong(1), rs.getString(2), (Integer) rs.getObject(3), rs.getInt(4),
                 (Integer) rs.getObject(5), rs.getInt(6), rs.getString(7), rs.getString(8));
     }
@@ -56,7 +59,7 @@ class SandboxFaults {
      * Takes one call's worth of the oldest fault for {@code system} that applies to a call
      * carrying {@code call} (its query and body), if there is one.
      */
-    Optional<Fault> take(String system, java.util.function.Predicate<String> call) {
+    Optional<Fault> take(String system, Predicate<String> call) {
         for (int attempt = 0; attempt < 5; attempt++) {
             List<Fault> next = jdbc.query("select " + COLUMNS + " from sandbox_fault where target_system = ? "
                     + "and remaining > 0 order by id", SandboxFaults::fault, system).stream()

@@ -1,6 +1,7 @@
 package io.switchboard.sandbox;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,6 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -72,7 +72,7 @@ class SandboxGate implements HandlerInterceptor {
             return false; // no body, or a form the token endpoint must still read
         }
         try {
-            return new String(request.getInputStream().readNBytes(1024 * 1024), java.nio.charset.StandardCharsets.UTF_8)
+            return new String(request.getInputStream().readNBytes(1024 * 1024), StandardCharsets.UTF_8)
                     .contains(text);
         } catch (IOException | IllegalStateException unreadable) {
             return false;

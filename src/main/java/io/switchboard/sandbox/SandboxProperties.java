@@ -1,7 +1,10 @@
 package io.switchboard.sandbox;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -103,12 +106,12 @@ public record SandboxProperties(boolean enabled, String baseUrl, Crm crm, Mail m
      * @param refreshTokenTtl how long a refresh token lives unused (default 30 days)
      * @param apps            the apps it knows, by client id
      */
-    public record Oauth(Duration accessTokenTtl, Duration refreshTokenTtl, java.util.Map<String, App> apps) {
+    public record Oauth(Duration accessTokenTtl, Duration refreshTokenTtl, Map<String, App> apps) {
 
         public Oauth {
             accessTokenTtl = accessTokenTtl == null ? Duration.ofMinutes(5) : accessTokenTtl;
             refreshTokenTtl = refreshTokenTtl == null ? Duration.ofDays(30) : refreshTokenTtl;
-            apps = apps == null ? java.util.Map.of() : java.util.Map.copyOf(apps);
+            apps = apps == null ? Map.of() : Map.copyOf(apps);
         }
     }
 
@@ -136,12 +139,12 @@ public record SandboxProperties(boolean enabled, String baseUrl, Crm crm, Mail m
                 return true;
             }
             try {
-                java.net.URI asked = java.net.URI.create(uri);
+                URI asked = URI.create(uri);
                 for (String registered : redirectUris) {
-                    java.net.URI known = java.net.URI.create(registered);
+                    URI known = URI.create(registered);
                     boolean loopback = "localhost".equals(known.getHost()) || "127.0.0.1".equals(known.getHost());
                     if (loopback && known.getPort() == -1 && "http".equals(asked.getScheme())
-                            && known.getHost().equals(asked.getHost()) && java.util.Objects.equals(known.getRawPath(),
+                            && known.getHost().equals(asked.getHost()) && Objects.equals(known.getRawPath(),
                                     asked.getRawPath()) && asked.getRawQuery() == null && asked.getRawFragment() == null) {
                         return true;
                     }

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -54,7 +55,7 @@ class SandboxTokens {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    Issued issue(String clientId, Set<String> scopes, java.time.Duration ttl) {
+    Issued issue(String clientId, Set<String> scopes, Duration ttl) {
         String token = randomSecret();
         Instant now = Instant.now(clock);
         Instant expires = now.plus(ttl);

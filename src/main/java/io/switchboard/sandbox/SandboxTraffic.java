@@ -1,17 +1,24 @@
 package io.switchboard.sandbox;
 
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -70,7 +77,7 @@ public class SandboxTraffic extends OncePerRequestFilter {
         if (!"GET".equals(request.getMethod()) && !"oauth".equals(system)
                 && request.getContentLengthLong() <= MAX_BUFFERED) {
             byte[] all = request.getInputStream().readNBytes(MAX_BUFFERED);
-            body = all.length > BODY_KEPT ? java.util.Arrays.copyOf(all, BODY_KEPT) : all;
+            body = all.length > BODY_KEPT ? Arrays.copyOf(all, BODY_KEPT) : all;
             passed = new BufferedBody(request, all);
         }
         try {
@@ -87,7 +94,7 @@ public class SandboxTraffic extends OncePerRequestFilter {
     private static final int MAX_BUFFERED = 1024 * 1024;
 
     /** The request with its body already read, served again to the handler. */
-    private static final class BufferedBody extends jakarta.servlet.http.HttpServletRequestWrapper {
+    private static final class BufferedBody extends HttpServletRequestWrapper {
         private final byte[] body;
 
         BufferedBody(HttpServletRequest request, byte[] body) {
@@ -96,9 +103,9 @@ public class SandboxTraffic extends OncePerRequestFilter {
         }
 
         @Override
-        public jakarta.servlet.ServletInputStream getInputStream() {
-            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(body);
-            return new jakarta.servlet.ServletInputStream() {
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
                 @Override
                 public boolean isFinished() {
                     return in.available() == 0;
@@ -110,7 +117,7 @@ public class SandboxTraffic extends OncePerRequestFilter {
                 }
 
                 @Override
-                public void setReadListener(jakarta.servlet.ReadListener listener) {
+                public void setReadListener(ReadListener listener) {
                     throw new UnsupportedOperationException("the sandbox reads bodies blocking");
                 }
 
@@ -127,8 +134,8 @@ public class SandboxTraffic extends OncePerRequestFilter {
         }
 
         @Override
-        public java.io.BufferedReader getReader() {
-            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
         }
 
         @Override

@@ -1,8 +1,10 @@
 package io.switchboard.schedule;
 
+import io.switchboard.integration.CardChanged;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
 import org.apache.camel.builder.RouteBuilder;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,8 +41,8 @@ class ScheduledRunRoutes extends RouteBuilder {
     }
 
     /** A schedule integration whose card came while the server runs (dev) gets its runs route too. */
-    @org.springframework.context.event.EventListener
-    public void cardChanged(io.switchboard.integration.CardChanged changed) throws Exception {
+    @EventListener
+    public void cardChanged(CardChanged changed) throws Exception {
         String id = changed.integration();
         boolean schedule = integrations.find(id).filter(i -> i.trigger() == Trigger.SCHEDULE).isPresent();
         if (schedule && getContext() != null && getContext().getRoute(id + "-runs") == null) {

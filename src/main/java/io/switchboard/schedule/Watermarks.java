@@ -6,11 +6,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.switchboard.integration.InboxHeaders;
 import io.switchboard.journal.ActivitySource;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
@@ -20,6 +22,7 @@ import org.apache.camel.support.ExchangeHelper;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -97,7 +100,7 @@ public class Watermarks implements ActivitySource {
      */
     public void begin(Exchange exchange) {
         // The run's journal event, kept before the route's pages clear the headers (removeHeaders "*").
-        exchange.setProperty(RUN_EVENT, exchange.getMessage().getHeader(io.switchboard.integration.InboxHeaders.EVENT_ID,
+        exchange.setProperty(RUN_EVENT, exchange.getMessage().getHeader(InboxHeaders.EVENT_ID,
                 String.class));
         String integration = ExchangeHelper.getAtRouteId(exchange) != null ? ExchangeHelper.getAtRouteId(exchange)
                 : exchange.getFromRouteId();
@@ -191,11 +194,11 @@ public class Watermarks implements ActivitySource {
         }
     }
 
-    private io.switchboard.journal.Journal journal;
+    private Journal journal;
 
     /** The journal the inbox's runs are written to. */
-    @org.springframework.beans.factory.annotation.Autowired(required = false)
-    void setJournal(io.switchboard.journal.Journal journal) {
+    @Autowired(required = false)
+    void setJournal(Journal journal) {
         this.journal = journal;
     }
 
@@ -228,7 +231,7 @@ public class Watermarks implements ActivitySource {
 
     @Override
     public Map<String, Activity> activity() {
-        Map<String, Activity> activity = new java.util.LinkedHashMap<>();
+        Map<String, Activity> activity = new LinkedHashMap<>();
         jdbc.query("select integration, last_run_at, last_success_at, last_failure_at from sync_watermark", rs -> {
             activity.put(rs.getString(1), new Activity(instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)),
                     instant(rs.getTimestamp(4))));

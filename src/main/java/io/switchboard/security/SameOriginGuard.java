@@ -2,6 +2,8 @@ package io.switchboard.security;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -13,7 +15,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -95,7 +96,7 @@ final class SameOriginGuard extends OncePerRequestFilter {
             int agent = uri.indexOf("/jolokia");
             pathInfo = uri.substring(agent + "/jolokia".length());
         }
-        String decoded = java.net.URLDecoder.decode(pathInfo.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        String decoded = URLDecoder.decode(pathInfo.replace("+", "%2B"), StandardCharsets.UTF_8);
         while (decoded.startsWith("/")) {
             decoded = decoded.substring(1);
         }

@@ -1,10 +1,13 @@
 package io.switchboard.security;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -18,6 +21,8 @@ import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
@@ -31,10 +36,10 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationEn
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
-import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
@@ -49,7 +54,7 @@ class SecurityConfiguration {
 
     /** The request firewall's rule, checked without a regex (QuickFirewall). */
     @Bean
-    org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer quickFirewall() {
+    WebSecurityCustomizer quickFirewall() {
         return web -> web.httpFirewall(QuickFirewall.create());
     }
 
@@ -60,8 +65,8 @@ class SecurityConfiguration {
      * ({@code http.server.requests}).
      */
     @Bean
-    static org.springframework.security.config.observation.SecurityObservationSettings securityObservations() {
-        return org.springframework.security.config.observation.SecurityObservationSettings.noObservations();
+    static SecurityObservationSettings securityObservations() {
+        return SecurityObservationSettings.noObservations();
     }
 
     @Bean
@@ -113,7 +118,7 @@ class SecurityConfiguration {
      */
     @Bean
     FilterRegistrationBean<LoginBodies> loginBodies(
-            @Value("${switchboard.ingress.body-deadline:5s}") java.time.Duration deadline) {
+            @Value("${switchboard.ingress.body-deadline:5s}") Duration deadline) {
         FilterRegistrationBean<LoginBodies> registration = new FilterRegistrationBean<>(new LoginBodies(deadline));
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setUrlPatterns(List.of("/login", "/actuator/hawtio/auth/login"));
@@ -156,8 +161,8 @@ class SecurityConfiguration {
         AuthenticationEntryPoint basicEntryPoint = basicEntryPoint();
         BasicAuthenticationFilter basicBeforeCsrf = new BasicAuthenticationFilter(passwordLogins, basicEntryPoint) {
             @Override
-            protected void onSuccessfulAuthentication(jakarta.servlet.http.HttpServletRequest request,
-                    jakarta.servlet.http.HttpServletResponse response, Authentication result) {
+            protected void onSuccessfulAuthentication(HttpServletRequest request,
+                    HttpServletResponse response, Authentication result) {
                 request.setAttribute(ApiKeyAuthenticationFilter.STATELESS_CREDENTIALS, Boolean.TRUE);
             }
         };

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
@@ -37,7 +39,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int[]> {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GroupCommit.class);
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
     /** One SQL statement with its arguments. */
     public record Statement(String sql, Object... args) {
@@ -45,8 +47,8 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
 
     private final DataSource dataSource;
     private final SQLExceptionTranslator translator;
-    private final java.util.concurrent.atomic.AtomicLong shared = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong rerunAlone = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong shared = new AtomicLong();
+    private final AtomicLong rerunAlone = new AtomicLong();
 
     public GroupCommit(DataSource dataSource,
             @Value("${switchboard.storage.group-commit.writers:1}") int writers,

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -157,7 +158,7 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         wait.until(ExpectedConditions.textToBe(testId("event-id"), eventId));
         wait.until(d -> d.findElement(testId("payload")).getText().contains("<script>"));
         Browser.screenshot(driver, "console-markup-as-text");
-        Object owned = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.__owned;");
+        Object owned = ((JavascriptExecutor) driver).executeScript("return window.__owned;");
         assertThat(owned).as("no markup from the payload ran").isNull();
         assertThat(driver.findElements(By.cssSelector("main img, main svg, main script"))).isEmpty();
     }
@@ -693,7 +694,7 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
     }
 
     private static void scrollTo(WebElement element) {
-        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})",
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})",
                 element);
     }
 

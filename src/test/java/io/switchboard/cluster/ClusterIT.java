@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.ingress.Webhooks;
 import io.switchboard.storage.Databases;
+import io.switchboard.support.ChatConnect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class ClusterIT {
             node.awaitReady();
         }
         // An operator connects the team chat once, on one node; every node then uses that grant.
-        io.switchboard.support.ChatConnect.connect("http://localhost:" + nodes.get(0).port, "chat", "admin",
+        ChatConnect.connect("http://localhost:" + nodes.get(0).port, "chat", "admin",
                 "cluster-admin-password");
         Instant connectedAt = Instant.now();
 

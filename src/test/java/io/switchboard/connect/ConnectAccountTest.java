@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,12 +22,15 @@ import io.switchboard.alerting.RecordingAlertSink;
 import io.switchboard.security.Browserless;
 import io.switchboard.support.ChatConnect;
 import io.switchboard.support.IntegrationTestSupport;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 
 /**
  * "Connect account" for the team chat, end to end against the sandbox's authorization server:
@@ -73,7 +78,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
         assertThat(alerts.raised(WAITING_ALERT)).hasSize(1);
         assertThat(alerts.raised(WAITING_ALERT).get(0).detail()).contains("/console#/connections");
 
-        String back = io.switchboard.support.ChatConnect.connect("http://localhost:" + port, "chat", "operator",
+        String back = ChatConnect.connect("http://localhost:" + port, "chat", "operator",
                 "operator-test-password");
 
         assertThat(back).isEqualTo("/console#/connections?connection=chat&connected");
@@ -167,7 +172,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
         assertThat(started.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("switchboard-connect="));
         assertThat(jdbc.queryForObject("select count(*) from connect_pending where state = ?", Integer.class,
-                org.springframework.web.util.UriUtils.decode(stateOf(started), java.nio.charset.StandardCharsets.UTF_8)))
+                UriUtils.decode(stateOf(started), StandardCharsets.UTF_8)))
                 .isOne();
     }
 
@@ -182,7 +187,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
         String callback = ChatConnect.approve(operator, ChatConnect.consentPage(start)).toString();
 
         // What a browser sends on a cross-site redirect: the Lax cookie, not the Strict session.
-        HttpResponse<String> back = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(callback))
+        HttpResponse<String> back = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(callback))
                 .header("Cookie", binding.substring(0, binding.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
         // Without the binding cookie, the same answer would be refused.
         assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
@@ -195,7 +200,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
         // Stored not claimable, then held for the chat, as if a node held it right after another
         // node's Connect had released the rest.
         String event = inbox.accept("lead-intake", "sweep-" + System.nanoTime(), json.writeValueAsString(lead("sweep")),
-                java.time.Instant.parse("9999-01-01T00:00:00Z")).eventId();
+                Instant.parse("9999-01-01T00:00:00Z")).eventId();
         assertThat(jdbc.update("update inbox set waiting_for = 'chat' where event_id = ?", event)).isEqualTo(1);
         assertThat(jdbc.update("update event set status = 'WAITING' where id = ?", event)).isEqualTo(1);
 
@@ -263,7 +268,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
         assertThat(storedAccess).doesNotContain(access);
         assertThat(storedRefresh).doesNotContain(refresh);
         // A ciphertext moved to the other column does not decrypt.
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> cipher.decrypt(storedAccess, "chat/refresh_token"))
+        Assertions.assertThatThrownBy(() -> cipher.decrypt(storedAccess, "chat/refresh_token"))
                 .isInstanceOf(IllegalStateException.class);
 
         String answer = callAs("admin", "GET", "/api/connections", null).body();
@@ -281,7 +286,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
 
     private static String stateOf(HttpResponse<String> start) throws Exception {
         String location = ChatConnect.consentPage(start).toString();
-        return org.springframework.web.util.UriComponentsBuilder.fromUriString(location).build().getQueryParams()
+        return UriComponentsBuilder.fromUriString(location).build().getQueryParams()
                 .getFirst("state");
     }
 

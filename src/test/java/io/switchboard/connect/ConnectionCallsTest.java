@@ -1,6 +1,5 @@
 package io.switchboard.connect;
 
-import io.switchboard.support.MutableClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
@@ -23,10 +22,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.switchboard.alerting.Alerts;
 import io.switchboard.alerting.RecordingAlertSink;
+import io.switchboard.alerting.TestAlerts;
 import io.switchboard.connect.ConnectionState.Status;
 import io.switchboard.connect.ConnectionsProperties.Auth;
 import io.switchboard.connect.ConnectionsProperties.AuthType;
@@ -34,9 +35,11 @@ import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
 import io.switchboard.reliability.ErrorCategory;
 import io.switchboard.reliability.Failure;
+import io.switchboard.support.MutableClock;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -190,7 +193,7 @@ class ConnectionCallsTest {
         assertThat(call("connection:crm/contacts", null).getException()).isNull();
 
         api.verify(postRequestedFor(urlPathEqualTo("/oauth/token"))
-                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(
+                .withRequestBody(WireMock.containing(
                         "scope=contacts%3Aread+contacts%3Awrite")));
         assertThat(output.getOut()).contains("extra scope(s) [admin:all, tasks:write]");
     }
@@ -431,19 +434,19 @@ class ConnectionCallsTest {
         assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(202);
         api.verify(postRequestedFor(urlPathEqualTo("/mail/messages"))
                 .withHeader("Idempotency-Key", equalTo("lead-42"))
-                .withHeader("Content-Type", com.github.tomakehurst.wiremock.client.WireMock.containing("application/json"))
-                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson("{\"to\":\"ada@example.com\"}")));
+                .withHeader("Content-Type", WireMock.containing("application/json"))
+                .withRequestBody(WireMock.equalToJson("{\"to\":\"ada@example.com\"}")));
     }
 
     @Test
     void aPathBuiltFromTheEventsDataCannotWalkTheSystemWithTheConnectionsKey() throws Exception {
-        api.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
-                com.github.tomakehurst.wiremock.client.WireMock.anyUrl()).willReturn(okJson("{}")));
+        api.stubFor(WireMock.any(
+                WireMock.anyUrl()).willReturn(okJson("{}")));
         start(Map.of("mail", apiKeyInHeader(API_KEY)), Map.of());
 
         Exchange header = call("connection:mail/messages?method=GET", null,
                 Map.of(Exchange.HTTP_PATH, "%2e%2e/%2e%2e/admin/keys"));
-        camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+        camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:message-by-id").toD("connection:mail/messages/${header.messageId}?method=GET");
@@ -492,7 +495,7 @@ class ConnectionCallsTest {
                 Trigger.WEBHOOK, card, null, null, null, null, null)));
         states = new ConnectionStates(clock);
         connections = new Connections(new ConnectionsProperties(new LinkedHashMap<>(settings)), integrations, states,
-                io.switchboard.alerting.TestAlerts.create(List.of(alertSink), clock), environment, clock);
+                TestAlerts.create(List.of(alertSink), clock), environment, clock);
         camel = new DefaultCamelContext();
         camel.getRegistry().bind("connection", new ConnectionComponent(connections));
         camel.start();

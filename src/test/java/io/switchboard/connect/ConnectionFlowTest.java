@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -17,6 +19,7 @@ import io.switchboard.SwitchboardTest;
 import io.switchboard.alerting.RecordingAlertSink;
 import io.switchboard.connect.ConnectionState.Status;
 import io.switchboard.ingress.Webhooks;
+import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.reliability.ErrorCategory;
 import io.switchboard.reliability.Failure;
 import io.switchboard.sandbox.SandboxClient;
@@ -43,8 +46,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ExtendWith(OutputCaptureExtension.class)
 class ConnectionFlowTest {
 
-    @org.springframework.beans.factory.annotation.Autowired
-    io.switchboard.integration.IntegrationsProperties integrationsConfig;
+    @Autowired
+    IntegrationsProperties integrationsConfig;
 
     static final String CREDENTIALS_ALERT = "connection:crm:credentials-rejected";
     static final List<String> SECRETS = List.of("test-crm-client-secret", "test-mail-api-key", "test-billing-api-key",
@@ -236,7 +239,7 @@ class ConnectionFlowTest {
         assertThat(crm.get("auth").asText()).isEqualTo("oauth2-client-credentials");
         assertThat(crm.get("baseUrl").asText()).isEqualTo("http://localhost:" + port + "/sandbox/crm");
         // Least privilege: the union of the cards' scopes, not everything the client may have.
-        java.util.SortedSet<String> cardScopes = new java.util.TreeSet<>();
+        SortedSet<String> cardScopes = new TreeSet<>();
         integrationsConfig.all().values().forEach(integration -> {
             if (integration.card() != null) {
                 cardScopes.addAll(integration.card().scopes().getOrDefault("crm", List.of()));

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,8 +64,8 @@ class TokenCipherTest {
         TokenCipher again = TokenCipher.configured("", "", file.toString());
 
         assertThat(Files.exists(file)).isTrue();
-        if (Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        if (Files.getFileAttributeView(file, PosixFileAttributeView.class) != null) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
                     .isEqualTo("rw-------");
         }
         assertThat(again.decrypt(stored, "chat/access_token")).isEqualTo("token");
@@ -74,7 +77,7 @@ class TokenCipherTest {
         var chat = new ConnectionsProperties.Connection("http://chat.invalid/api", new ConnectionsProperties.Auth(
                 ConnectionsProperties.AuthType.OAUTH2_AUTHORIZATION_CODE, null, null, null, null, null, null, null, null,
                 null, null, null, null), null, null, 0, 0, null);
-        var properties = new ConnectionsProperties(java.util.Map.of("chat", chat));
+        var properties = new ConnectionsProperties(Map.of("chat", chat));
 
         assertThatThrownBy(() -> new ConnectionAuthorizations(null, null, null, properties, "", "", ""))
                 .hasMessageContaining("SWITCHBOARD_ENCRYPTION_KEY").hasMessageContaining("chat");

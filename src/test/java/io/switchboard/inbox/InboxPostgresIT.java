@@ -14,9 +14,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.journal.EventMetrics;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
+import io.switchboard.storage.Database;
 import io.switchboard.storage.Databases;
+import io.switchboard.storage.GroupCommit;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +35,7 @@ class InboxPostgresIT {
 
     private String schema;
     private HikariDataSource dataSource;
-    private io.switchboard.storage.GroupCommit groupCommit;
+    private GroupCommit groupCommit;
 
     @BeforeEach
     void createSchema() throws Exception {
@@ -39,7 +44,7 @@ class InboxPostgresIT {
         dataSource.setJdbcUrl(Databases.postgresUrl(schema));
         dataSource.setUsername(Databases.POSTGRES_USER);
         dataSource.setMaximumPoolSize(12);
-        groupCommit = new io.switchboard.storage.GroupCommit(dataSource, 2, 64, Duration.ofSeconds(30));
+        groupCommit = new GroupCommit(dataSource, 2, 64, Duration.ofSeconds(30));
         groupCommit.start();
         Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
     }
@@ -153,9 +158,9 @@ class InboxPostgresIT {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         NodeId node = new NodeId(nodeName);
-        return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock, new io.switchboard.inbox.DeadLetterStore(jdbc, clock),
-                new io.switchboard.journal.EventMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), jdbc,
-                        new io.switchboard.integration.IntegrationsProperties(java.util.Map.of())),
-                new io.switchboard.storage.Database(dataSource), groupCommit);
+        return new InboxStore(jdbc, tx, new Journal(jdbc, node, clock), node, clock, new DeadLetterStore(jdbc, clock),
+                new EventMetrics(new SimpleMeterRegistry(), jdbc,
+                        new IntegrationsProperties(Map.of())),
+                new Database(dataSource), groupCommit);
     }
 }

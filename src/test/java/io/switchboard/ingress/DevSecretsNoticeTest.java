@@ -5,18 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import io.switchboard.integration.IntegrationsProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The dev secret's log line is a shell command that really signs a delivery the server accepts. */
 class DevSecretsNoticeTest {
 
-    private static final String SECRET = "whsec_" + java.util.Base64.getEncoder()
+    private static final String SECRET = "whsec_" + Base64.getEncoder()
             .encodeToString("dev-notice-secret-24-byte".getBytes(StandardCharsets.UTF_8));
 
     @TempDir
@@ -29,8 +34,8 @@ class DevSecretsNoticeTest {
         assertThat(line).doesNotContain("\n").contains("curl -i http://localhost:8080/webhooks/order-paid");
         Map<String, String> sent = run(line);
         var authenticator = WebhookAuthenticators.forSettings("order-paid",
-                new io.switchboard.integration.IntegrationsProperties.Webhook("standard-webhooks", List.of(SECRET), null,
-                        null, Duration.ofMinutes(5), 0), java.time.Clock.systemUTC());
+                new IntegrationsProperties.Webhook("standard-webhooks", List.of(SECRET), null,
+                        null, Duration.ofMinutes(5), 0), Clock.systemUTC());
         String deliveryId = authenticator.authenticate(new SignedRequest(sent.get("body").getBytes(StandardCharsets.UTF_8),
                 sent), List.of(SECRET));
         assertThat(deliveryId).startsWith("msg_");
@@ -68,10 +73,10 @@ class DevSecretsNoticeTest {
         Process process = builder.start();
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(Files.readString(dir.resolve("out.txt"))).isZero();
-        Map<String, String> sent = new java.util.TreeMap<>();
+        Map<String, String> sent = new TreeMap<>();
         for (String header : Files.readAllLines(dir.resolve("headers"))) {
             int colon = header.indexOf(':');
-            sent.put(header.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT), header.substring(colon + 1).strip());
+            sent.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT), header.substring(colon + 1).strip());
         }
         sent.put("body", Files.readString(dir.resolve("body")));
         return sent;

@@ -16,13 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.SwitchboardTest;
+import io.switchboard.security.TestLogins;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -113,10 +117,10 @@ class IngressUnderAttackTest {
                 return null;
             });
         }
-        List<Integer> signed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> signed = new CopyOnWriteArrayList<>();
         Webhooks webhooks = new Webhooks(port);
         // A real sender's pace: one delivery every 100 ms, well under the integration's 50/s.
-        java.util.concurrent.ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
         try {
             AtomicInteger sent = new AtomicInteger();
             sender.scheduleAtFixedRate(() -> {
@@ -129,9 +133,9 @@ class IngressUnderAttackTest {
                     }
                 }
             }, 0, 100, TimeUnit.MILLISECONDS);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> signed.size() == 22);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> signed.size() == 22);
             // However slow this machine, the flood goes on until its address has been slowed down.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+            Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> floodAnswers.containsKey(429));
         } finally {
             sender.shutdownNow();
@@ -163,7 +167,7 @@ class IngressUnderAttackTest {
         String stored = jdbc.queryForObject("select headers from event where id = ?", String.class, eventId);
         HttpResponse<String> shown = http.send(HttpRequest.newBuilder(URI.create(
                         "http://localhost:" + port + "/api/events/" + eventId))
-                .header("Authorization", io.switchboard.security.TestLogins.VIEWER).build(),
+                .header("Authorization", TestLogins.VIEWER).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(shown.statusCode()).isEqualTo(200);
         for (String text : List.of(stored, shown.body())) {

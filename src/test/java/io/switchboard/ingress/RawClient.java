@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -42,8 +44,8 @@ final class RawClient implements AutoCloseable {
     }
 
     /** How long ago {@link #start} sent the request's first bytes. */
-    java.time.Duration sinceStart() {
-        return java.time.Duration.ofNanos(System.nanoTime() - startedAt);
+    Duration sinceStart() {
+        return Duration.ofNanos(System.nanoTime() - startedAt);
     }
 
     /** Sends a whole request and reads the status of its answer. */
@@ -58,12 +60,12 @@ final class RawClient implements AutoCloseable {
     }
 
     /** The status of the answer if it comes within {@code timeout}, else -1 (the request is still being read). */
-    int statusWithin(java.time.Duration timeout) throws IOException {
+    int statusWithin(Duration timeout) throws IOException {
         int before = socket.getSoTimeout();
         socket.setSoTimeout((int) timeout.toMillis());
         try {
             return status();
-        } catch (java.net.SocketTimeoutException stillWaiting) {
+        } catch (SocketTimeoutException stillWaiting) {
             return -1;
         } finally {
             socket.setSoTimeout(before);

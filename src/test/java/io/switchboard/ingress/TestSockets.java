@@ -1,6 +1,7 @@
 package io.switchboard.ingress;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 
 /** {@link RawClient} for tests of other packages: a raw HTTP client from a loopback address of its own. */
@@ -37,7 +38,7 @@ public final class TestSockets {
         }
 
         /** The status of the answer if it comes within the timeout, else -1. */
-        public int statusWithin(java.time.Duration timeout) throws IOException {
+        public int statusWithin(Duration timeout) throws IOException {
             return raw.statusWithin(timeout);
         }
 

@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -131,7 +131,7 @@ class WebhookIngressTest {
                 "no-such-thing"});
         cases.add(new Object[] {"no signature", webhooks.send(webhooks.request("probe", VALID)
                 .header("webhook-id", id).header("webhook-timestamp", Long.toString(now))), 401, "webhook-signature"});
-        cases.add(new Object[] {"wrong secret", webhooks.postSigned("probe", "whsec_" + java.util.Base64.getEncoder()
+        cases.add(new Object[] {"wrong secret", webhooks.postSigned("probe", "whsec_" + Base64.getEncoder()
                 .encodeToString("someone-else".getBytes()), VALID), 401, "No webhook-signature matches"});
         cases.add(new Object[] {"body changed after signing", webhooks.send(webhooks.request("probe", "{\"orderId\":\"o-2\"}")
                 .header("webhook-id", id).header("webhook-timestamp", Long.toString(now))

@@ -2,6 +2,7 @@ package io.switchboard.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -68,7 +69,7 @@ class PlatformHeadersTest {
 
         Exchange done = producer.send("direct:" + ROUTE, exchange -> {
             exchange.getMessage().setBody("{}");
-            exchange.getMessage().setHeaders(new java.util.HashMap<>(Map.of(InboxHeaders.EVENT_ID, eventId,
+            exchange.getMessage().setHeaders(new HashMap<>(Map.of(InboxHeaders.EVENT_ID, eventId,
                     InboxHeaders.ATTEMPT, 1, "X-Caller", "secret")));
         });
 

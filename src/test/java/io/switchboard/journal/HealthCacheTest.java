@@ -1,6 +1,5 @@
 package io.switchboard.journal;
 
-import io.switchboard.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -10,8 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.support.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 
 /** Many open consoles cost one health computation per cache period, not one per request. */
 class HealthCacheTest {
@@ -33,14 +35,14 @@ class HealthCacheTest {
                 return Map.of();
             }
         };
-        org.springframework.jdbc.core.JdbcTemplate noRows = new org.springframework.jdbc.core.JdbcTemplate() {
+        JdbcTemplate noRows = new JdbcTemplate() {
             @Override
-            public void query(String sql, org.springframework.jdbc.core.RowCallbackHandler rch) {
+            public void query(String sql, RowCallbackHandler rch) {
                 // no dead letters, nothing waiting
             }
 
             @Override
-            public void query(String sql, org.springframework.jdbc.core.RowCallbackHandler rch, Object... args) {
+            public void query(String sql, RowCallbackHandler rch, Object... args) {
                 // no dead letters, nothing waiting
             }
         };

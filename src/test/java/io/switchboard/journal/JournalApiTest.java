@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.ingress.Webhooks;
+import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.support.EventStatus;
 import io.switchboard.support.TestUsers;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class JournalApiTest {
     EventQueries queries;
 
     @Autowired
-    io.switchboard.integration.IntegrationsProperties integrations;
+    IntegrationsProperties integrations;
 
     private final ObjectMapper json = new ObjectMapper();
 

@@ -3,10 +3,15 @@ package io.switchboard.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +20,8 @@ import io.switchboard.SwitchboardTest;
 import io.switchboard.alerting.Alerts;
 import io.switchboard.alerting.RecordingAlertSink;
 import io.switchboard.sandbox.SandboxClient;
+import io.switchboard.sandbox.SandboxTraffic;
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,10 +55,10 @@ class CustomerLookupTest {
     Alerts alerts;
 
     @Autowired
-    io.switchboard.sandbox.SandboxTraffic traffic;
+    SandboxTraffic traffic;
 
     @Autowired
-    org.apache.camel.CamelContext camel;
+    CamelContext camel;
 
     private final ObjectMapper json = new ObjectMapper();
     private SandboxClient sandbox;
@@ -133,7 +140,7 @@ class CustomerLookupTest {
         // cut off under the client; three lookups in a row on one socket prove it.
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.ISO_8859_1));
             for (int i = 0; i < 3; i++) {
                 socket.getOutputStream().write(("GET /api/integrations/customer-lookup/" + KNOWN + " HTTP/1.1\r\n"
@@ -245,14 +252,14 @@ class CustomerLookupTest {
 
     @Test
     void theWritingGuideShowsThisRouteWordForWord() throws Exception {
-        String guide = java.nio.file.Files.readString(java.nio.file.Path.of("src/docs/writing-integrations.md"));
-        String route = java.nio.file.Files.readString(java.nio.file.Path.of("routes/customer-lookup.camel.yaml"));
+        String guide = Files.readString(Path.of("src/docs/writing-integrations.md"));
+        String route = Files.readString(Path.of("routes/customer-lookup.camel.yaml"));
         assertThat(guide).contains(route.substring(route.indexOf("- route:")).strip());
     }
 
     /** Contact lookups the sandbox's CRM has answered (its request log). */
     private long crmLookups() {
-        return traffic.since(java.time.Instant.EPOCH).stream()
+        return traffic.since(Instant.EPOCH).stream()
                 .filter(call -> "crm".equals(call.system()) && "GET".equals(call.method())
                         && call.path().endsWith("/contacts"))
                 .count();

@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.reliability.InvalidDataException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class LeadValidationTest {
 
-    private final LeadValidation validation = new LeadValidation(new com.fasterxml.jackson.databind.ObjectMapper());
+    private final LeadValidation validation = new LeadValidation(new ObjectMapper());
 
     @ParameterizedTest
     @ValueSource(strings = {"ada@analytical-engines.co.uk", "grace.hopper+leads@navy.mil", "o'brien@acme.io",

@@ -1,8 +1,12 @@
 package io.switchboard.reliability;
 
+import java.util.Map;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import jakarta.annotation.PreDestroy;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.stereotype.Component;
 
 /** The external system behind the test-only {@code probe-http} integration: a WireMock server on a free port. */
@@ -14,12 +18,12 @@ public class ProbeHttp {
             .containerThreads(16)
             .jettyAcceptors(2));
 
-    public ProbeHttp(org.springframework.core.env.ConfigurableEnvironment environment) {
+    public ProbeHttp(ConfigurableEnvironment environment) {
         server.start();
         // Read when an alert is sent (the chat webhook URL names it), long after start. A
         // property of this context, not of the JVM: another test context has its own server.
-        environment.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("probe-http",
-                java.util.Map.of("switchboard.test.wiremock-url", url())));
+        environment.getPropertySources().addFirst(new MapPropertySource("probe-http",
+                Map.of("switchboard.test.wiremock-url", url())));
     }
 
     public String url() {

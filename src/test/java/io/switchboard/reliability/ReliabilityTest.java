@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.switchboard.SwitchboardTest;
 import io.switchboard.inbox.InboxSignal;
@@ -158,7 +161,7 @@ class ReliabilityTest {
         String letterId = jdbc.queryForObject("select id from dead_letter where event_id = ?", String.class, eventId);
         // A re-run of the same event that a worker on node-b has claimed and is running.
         Timestamp leasedUntil = Timestamp.from(Instant.now().plus(Duration.ofMinutes(5))
-                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                .truncatedTo(ChronoUnit.SECONDS));
         jdbc.update("insert into inbox (event_id, integration, not_before, lease_owner, lease_until) values (?, ?, ?, ?, ?)",
                 eventId, "probe-http", Timestamp.from(Instant.now()), "node-b", leasedUntil);
         jdbc.update("update event set status = 'PROCESSING', attempts = 1 where id = ?", eventId);
@@ -243,11 +246,11 @@ class ReliabilityTest {
         return eventId;
     }
 
-    private void stubSequence(String orderId, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder... answers) {
+    private void stubSequence(String orderId, ResponseDefinitionBuilder... answers) {
         String scenario = "scenario-" + orderId;
         for (int i = 0; i < answers.length; i++) {
             target.stubFor(post("/orders")
-                    .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(orderId))
+                    .withRequestBody(WireMock.containing(orderId))
                     .inScenario(scenario)
                     .whenScenarioStateIs(i == 0 ? STARTED : "step-" + i)
                     .willSetStateTo("step-" + (i + 1))
@@ -257,7 +260,7 @@ class ReliabilityTest {
 
     private List<LoggedRequest> callsFor(String orderId) {
         return target.findAll(postRequestedFor(urlEqualTo("/orders"))
-                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(orderId)));
+                .withRequestBody(WireMock.containing(orderId)));
     }
 
     private void awaitStatus(String eventId, String status) {

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.UUID;
 
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.switchboard.SwitchboardApplication;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
@@ -75,9 +76,9 @@ class RestartTest {
                     "{\"orderId\":\"" + done + "\"}");
             second.getBean(InboxSignal.class).wake("probe-http");
             await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(status(jdbc, repeat)));
-            assertThat(target.server().findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
-                    com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/orders"))
-                    .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(done)))).isEmpty();
+            assertThat(target.server().findAll(WireMock.postRequestedFor(
+                    WireMock.urlEqualTo("/orders"))
+                    .withRequestBody(WireMock.containing(done)))).isEmpty();
         }
     }
 

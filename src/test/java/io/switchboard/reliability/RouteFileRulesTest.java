@@ -2,11 +2,12 @@ package io.switchboard.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.Map;
 
-import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Card;
 import io.switchboard.integration.IntegrationsProperties.Integration;
+import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.Trigger;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.ResourceHelper;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The authoring rules a route file meets at start and on reload: an explicit id and an owning integration. */
 class RouteFileRulesTest {
 
-    private static final java.nio.file.Path ROUTES = java.nio.file.Path.of("routes");
+    private static final Path ROUTES = Path.of("routes");
 
     private final IntegrationsProperties integrations = new IntegrationsProperties(Map.of("order-paid",
             new Integration(Trigger.WEBHOOK, new Card("orders", null, null, null, null, null, null, "ops", null),

@@ -20,6 +20,7 @@ import io.switchboard.integration.RouteFileProblems;
 import io.switchboard.integration.Trigger;
 import io.switchboard.security.TestLogins;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
@@ -142,7 +143,7 @@ class CardReloadTest {
         assertThat(get("/api/integrations")).contains("a probe written while the server runs");
 
         // A changed setting on the card reaches the running route: the route is built again with it.
-        org.apache.camel.Route before = camel.getRoute("card-probe");
+        Route before = camel.getRoute("card-probe");
         write("card-probe.card.yaml", CARD.formatted("a probe written while the server runs", "v2"));
         assertThat(greeting()).isEqualTo("v2");
         assertThat(camel.getRoute("card-probe")).isNotNull().isNotSameAs(before);

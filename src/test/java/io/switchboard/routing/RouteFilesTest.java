@@ -11,6 +11,7 @@ import java.time.Duration;
 import io.switchboard.SwitchboardApplication;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +62,7 @@ class RouteFilesTest {
                       steps:
                         - lgo: "a typo for log"
                 """);
-        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> start("test").close());
+        Throwable failure = Assertions.catchThrowable(() -> start("test").close());
         assertThat(failure).isNotNull();
         FailureAnalysis analysis = new RouteFileFailureAnalyzer().analyze(failure);
         assertThat(analysis).isNotNull();
@@ -94,7 +95,7 @@ class RouteFilesTest {
                         - to:
                             uri: http://localhost:1/orders
                 """);
-        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> start("test").close());
+        Throwable failure = Assertions.catchThrowable(() -> start("test").close());
         FailureAnalysis analysis = new RouteFileFailureAnalyzer().analyze(failure);
         assertThat(analysis).isNotNull();
         assertThat(analysis.getDescription())
@@ -112,7 +113,7 @@ class RouteFilesTest {
                       steps:
                         - log: "no idempotency here"
                 """);
-        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> start("test").close());
+        Throwable failure = Assertions.catchThrowable(() -> start("test").close());
         assertThat(new RouteFileFailureAnalyzer().analyze(failure).getDescription())
                 .contains("Route 'probe-github'").contains("no idempotentConsumer");
     }

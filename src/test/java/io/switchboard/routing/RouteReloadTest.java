@@ -2,16 +2,24 @@ package io.switchboard.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Scanner;
 
 import io.switchboard.SwitchboardTest;
+import io.switchboard.ingress.WebhookIngress;
+import io.switchboard.integration.CardReload;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteFileProblems;
 import io.switchboard.security.TestLogins;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.model.Model;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -53,10 +61,10 @@ class RouteReloadTest {
     RouteFileProblems problems;
 
     @Autowired
-    io.switchboard.integration.CardReload cards;
+    CardReload cards;
 
     @Autowired
-    io.switchboard.ingress.WebhookIngress ingress;
+    WebhookIngress ingress;
 
     @LocalServerPort
     int port;
@@ -99,8 +107,8 @@ class RouteReloadTest {
         assertRunningVersion("v1");
         assertThat(problems.forIntegration("probe-reload")).hasValueSatisfying(problem ->
                 assertThat(problem.message()).contains("probe-reload.camel.yaml").contains("idempotentConsumer"));
-        String cards = new java.util.Scanner(java.net.URI.create("http://localhost:" + port + "/api/integrations")
-                .toURL().openConnection() instanceof java.net.HttpURLConnection c ? withViewer(c) : null)
+        String cards = new Scanner(URI.create("http://localhost:" + port + "/api/integrations")
+                .toURL().openConnection() instanceof HttpURLConnection c ? withViewer(c) : null)
                 .useDelimiter("\\A").next();
         assertThat(cards).contains("\"routeFileProblem\"").contains("idempotentConsumer");
 
@@ -155,16 +163,16 @@ class RouteReloadTest {
 
     private void assertRunningVersion(String version) {
         assertThat(camel.getRouteController().getRouteStatus("probe-reload")).isEqualTo(ServiceStatus.Started);
-        String definition = camel.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+        String definition = camel.getCamelContextExtension().getContextPlugin(Model.class)
                 .getRouteDefinition("probe-reload").toString();
         assertThat(definition).contains(version);
     }
 
-    private static java.io.InputStream withViewer(java.net.HttpURLConnection connection) {
+    private static InputStream withViewer(HttpURLConnection connection) {
         try {
             connection.setRequestProperty("Authorization", TestLogins.VIEWER);
             return connection.getInputStream();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

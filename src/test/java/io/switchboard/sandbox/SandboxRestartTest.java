@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The sandbox keeps its state in the database, so a restarted server finds what the integrations did. */
 class SandboxRestartTest {
@@ -37,7 +38,7 @@ class SandboxRestartTest {
             assertThat(sandbox.get("/sandbox/chat/messages", "Authorization", ADMIN).body())
                     .contains("before the restart");
             // Seeding happens once: the second start keeps the three reps it found.
-            assertThat(second.getBean(org.springframework.jdbc.core.JdbcTemplate.class)
+            assertThat(second.getBean(JdbcTemplate.class)
                     .queryForObject("select count(*) from sandbox_crm_user", Integer.class)).isEqualTo(3);
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -221,7 +222,7 @@ class SandboxTest {
     @Test
     void billingInvoicesChangeOverTimeSoASyncAlwaysHasWork() throws Exception {
         jdbc.update("update sandbox_billing_invoice set updated_at = updated_at - interval '2' hour");
-        String since = java.time.Instant.now().minus(Duration.ofMinutes(5)).toString();
+        String since = Instant.now().minus(Duration.ofMinutes(5)).toString();
         JsonNode changed = json.readTree(sandbox.get("/sandbox/billing/invoices?api_key=test-billing-api-key"
                 + "&updatedSince=" + since).body());
         assertThat(changed.size()).isBetween(1, 2);

@@ -1,5 +1,6 @@
 package io.switchboard.schedule;
 
+import java.sql.SQLException;
 import javax.sql.DataSource;
 
 import io.switchboard.storage.Databases;
@@ -17,7 +18,7 @@ class WatermarksPostgresIT extends WatermarksContract {
         if (dataSource == null) {
             try {
                 schema = Databases.newPostgresSchema("watermarks");
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
             dataSource = new DriverManagerDataSource(Databases.postgresUrl(schema), Databases.POSTGRES_USER, "");

@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import io.switchboard.SwitchboardTest;
+import io.switchboard.ingress.TestSockets;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -50,24 +56,24 @@ class ConsoleHardeningTest {
 
     @Test
     void slowLoginBodiesHoldNoThreadAndAreCutOffAtTheBodyDeadline() throws Exception {
-        java.util.List<io.switchboard.ingress.TestSockets.Client> slow = new java.util.ArrayList<>();
+        List<TestSockets.Client> slow = new ArrayList<>();
         byte[] form = "username=admin&password=trickled-one-byte-a-second".getBytes();
         try {
             for (int i = 0; i < 40; i++) {
-                io.switchboard.ingress.TestSockets.Client client = io.switchboard.ingress.TestSockets.from("127.0.0.5", port);
+                TestSockets.Client client = TestSockets.from("127.0.0.5", port);
                 slow.add(client);
-                client.start("/login", java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"), form, 1);
+                client.start("/login", Map.of("Content-Type", "application/x-www-form-urlencoded"), form, 1);
             }
             long started = System.nanoTime();
             HttpResponse<String> health = client.send(HttpRequest.newBuilder(client.uri("/actuator/health"))
-                    .timeout(java.time.Duration.ofSeconds(1)));
+                    .timeout(Duration.ofSeconds(1)));
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
             // Read without a thread until the body deadline (5 s), then 408: none is refused as busy.
             assertThat(refusals(slow, 40)).as("every slow login is cut off at the deadline").hasSize(40)
                     .containsOnly(408);
         } finally {
-            for (io.switchboard.ingress.TestSockets.Client client : slow) {
+            for (TestSockets.Client client : slow) {
                 client.close();
             }
         }
@@ -75,53 +81,53 @@ class ConsoleHardeningTest {
 
     @Test
     void slowBodiesOfRefusedRequestsAreNotWaitedForAndTheSandboxIsBulkheadedToo() throws Exception {
-        java.util.List<io.switchboard.ingress.TestSockets.Client> slow = new java.util.ArrayList<>();
+        List<TestSockets.Client> slow = new ArrayList<>();
         byte[] body = new byte[60_000];
         try {
             // Anonymous, so refused before the body is read: Tomcat must not wait for the rest of it.
             for (int i = 0; i < 250; i++) {
-                io.switchboard.ingress.TestSockets.Client client = io.switchboard.ingress.TestSockets.from("127.0.0.6", port);
+                TestSockets.Client client = TestSockets.from("127.0.0.6", port);
                 slow.add(client);
-                client.start("/api/dead-letters/x/replay", java.util.Map.of("Content-Type", "application/json"), body, 1);
+                client.start("/api/dead-letters/x/replay", Map.of("Content-Type", "application/json"), body, 1);
             }
             // The sandbox's token endpoint reads its form before it can tell who is asking.
             for (int i = 0; i < 120; i++) {
-                io.switchboard.ingress.TestSockets.Client client = io.switchboard.ingress.TestSockets.from("127.0.0.7", port);
+                TestSockets.Client client = TestSockets.from("127.0.0.7", port);
                 slow.add(client);
-                client.start("/sandbox/oauth/token", java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                client.start("/sandbox/oauth/token", Map.of("Content-Type", "application/x-www-form-urlencoded"),
                         body, 1);
             }
-            java.util.List<io.switchboard.ingress.TestSockets.Client> sandbox = slow.subList(250, 370);
+            List<TestSockets.Client> sandbox = slow.subList(250, 370);
             // The server's own routes may be calling the sandbox too, so at least 20 are refused.
             assertThat(refusals(sandbox, 20)).as("100 are read (and wait for their body), the rest refused at once")
                     .hasSizeGreaterThanOrEqualTo(20).containsOnly(503);
             for (int i = 0; i < 3; i++) {
                 long started = System.nanoTime();
                 HttpResponse<String> health = client.send(HttpRequest.newBuilder(client.uri("/actuator/health"))
-                        .timeout(java.time.Duration.ofSeconds(1)));
+                        .timeout(Duration.ofSeconds(1)));
                 assertThat(health.statusCode()).isEqualTo(200);
-                assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
-                        .isLessThan(java.time.Duration.ofSeconds(1));
+                assertThat(Duration.ofNanos(System.nanoTime() - started))
+                        .isLessThan(Duration.ofSeconds(1));
             }
         } finally {
-            for (io.switchboard.ingress.TestSockets.Client client : slow) {
+            for (TestSockets.Client client : slow) {
                 client.close();
             }
         }
     }
 
     /** Waits until {@code expected} of the connections have an answer, then reads the status of each answered one. */
-    private static java.util.List<Integer> refusals(java.util.List<io.switchboard.ingress.TestSockets.Client> clients,
+    private static List<Integer> refusals(List<TestSockets.Client> clients,
             int expected) throws Exception {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
             int answered = 0;
-            for (io.switchboard.ingress.TestSockets.Client client : clients) {
+            for (TestSockets.Client client : clients) {
                 answered += client.answered() ? 1 : 0;
             }
             return answered >= expected;
         });
-        java.util.List<Integer> statuses = new java.util.ArrayList<>();
-        for (io.switchboard.ingress.TestSockets.Client client : clients) {
+        List<Integer> statuses = new ArrayList<>();
+        for (TestSockets.Client client : clients) {
             if (client.answered()) {
                 statuses.add(client.status());
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 
 import io.switchboard.SwitchboardTest;
 import org.apache.camel.CamelContext;
@@ -149,7 +150,7 @@ class HawtioJolokiaOriginTest {
                     .POST(HttpRequest.BodyPublishers.ofString(body)));
             assertThat(response.body()).as(body).contains("\"status\":403").doesNotContain("java.version");
         }
-        assertThat(java.nio.file.Path.of("target/heap.hprof")).doesNotExist();
+        assertThat(Path.of("target/heap.hprof")).doesNotExist();
         HttpResponse<String> routes = client.send(HttpRequest.newBuilder(client.uri("/actuator/jolokia"))
                 .header("Authorization", admin).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"read\",\"mbean\":\"org.apache.camel:context="

@@ -8,9 +8,12 @@ import java.net.HttpCookie;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import io.switchboard.SwitchboardTest;
+import io.switchboard.ingress.TestSockets;
 import io.switchboard.ingress.Webhooks;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,9 +96,9 @@ class KeptProtectionsTest {
                     .getBytes(StandardCharsets.UTF_8));
         }
         String id = "msg_gzip";
-        long now = java.time.Instant.now().getEpochSecond();
+        long now = Instant.now().getEpochSecond();
         String latin = new String(zipped.toByteArray(), StandardCharsets.ISO_8859_1);
-        HttpResponse<String> gzipped = webhooks.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<String> gzipped = webhooks.send(HttpRequest.newBuilder(
                         client.uri("/webhooks/lead-intake"))
                 .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
                 .header("webhook-id", id).header("webhook-timestamp", Long.toString(now))
@@ -110,8 +113,8 @@ class KeptProtectionsTest {
         for (String path : new String[] {"/webhooks/lead-intake/../../api/events", "/webhooks/%2e%2e/api/events",
                 "/webhooks//lead-intake", "/webhooks/lead-intake;jsessionid=x", "/webhooks/lead-intake%2F..%2Fprobe",
                 "/webhooks/"}) {
-            try (io.switchboard.ingress.TestSockets.Client raw = io.switchboard.ingress.TestSockets.from("127.0.0.4", port)) {
-                int status = raw.post(path, java.util.Map.of("Content-Type", "application/json",
+            try (TestSockets.Client raw = TestSockets.from("127.0.0.4", port)) {
+                int status = raw.post(path, Map.of("Content-Type", "application/json",
                         "Authorization", basic("viewer", "viewer-test-password")), "{}".getBytes(StandardCharsets.UTF_8));
                 assertThat(status).as(path).isBetween(400, 499);
             }

@@ -1,20 +1,34 @@
 package io.switchboard.security;
 
-import io.switchboard.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
+import io.switchboard.support.MutableClock;
+import org.assertj.core.groups.Tuple;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
 
 /** The failed-login throttle's rules, on a clock the test moves. */
 class LoginThrottleTest {
 
-    private final MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final LoginThrottle throttle = new LoginThrottle(
             new LoginThrottleProperties(5, 20, 30, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1)),
             clock);
@@ -29,7 +43,7 @@ class LoginThrottleTest {
         assertThat(throttle.lockedFor("ADA", "10.0.0.1")).isEqualTo(Duration.ofMinutes(1));
         assertThat(throttle.lockedFor("ada", "10.0.0.2")).as("another address").isNull();
         assertThat(throttle.activeLocks()).extracting(LoginThrottle.Lock::kind, LoginThrottle.Lock::subject,
-                LoginThrottle.Lock::clientAddress).containsExactly(org.assertj.core.groups.Tuple.tuple("account", "ada",
+                LoginThrottle.Lock::clientAddress).containsExactly(Tuple.tuple("account", "ada",
                 "10.0.0.1"));
 
         clock.advance(Duration.ofMinutes(1));
@@ -71,22 +85,22 @@ class LoginThrottleTest {
 
     @Test
     void parallelGuessesAreCheckedNoMoreOftenThanTheLimit() throws Exception {
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger checked = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
         // Every password check waits until the test lets them all go: as parallel as parallel gets.
         ThrottledAuthenticationManager manager = manager(attempt -> {
             checked.incrementAndGet();
             try {
-                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return "right".equals(attempt.getCredentials());
         });
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(40);
+        ExecutorService pool = Executors.newFixedThreadPool(40);
         try {
-            java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            List<Future<String>> answers = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 String password = i == 20 ? "right" : "guess-" + i;
                 answers.add(pool.submit(() -> {
@@ -101,12 +115,12 @@ class LoginThrottleTest {
                     }
                 }));
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> checked.get() + refused.get() == 40);
             release.countDown();
-            java.util.List<String> statuses = new java.util.ArrayList<>();
+            List<String> statuses = new ArrayList<>();
             for (var answer : answers) {
-                statuses.add(answer.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                statuses.add(answer.get(10, TimeUnit.SECONDS));
             }
             assertThat(checked.get()).as("passwords checked").isEqualTo(5);
             assertThat(statuses).filteredOn("401"::equals).hasSizeLessThanOrEqualTo(5);
@@ -120,15 +134,15 @@ class LoginThrottleTest {
 
     @Test
     void parallelWrongApiKeysFromOneAddressGetNoMore401sThanItsLimit() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
-        java.util.List<java.util.concurrent.Future<LoginThrottle.Checked<String>>> answers = new java.util.ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<LoginThrottle.Checked<String>>> answers = new ArrayList<>();
         try {
             for (int i = 0; i < 60; i++) {
                 answers.add(pool.submit(() -> throttle.checkKey("203.0.113.50", () -> null)));
             }
             int wrong = 0;
             for (var answer : answers) {
-                wrong += answer.get(10, java.util.concurrent.TimeUnit.SECONDS).refusedFor() == null ? 1 : 0;
+                wrong += answer.get(10, TimeUnit.SECONDS).refusedFor() == null ? 1 : 0;
             }
             assertThat(wrong).as("keys compared and answered 401").isEqualTo(20);
         } finally {
@@ -136,20 +150,20 @@ class LoginThrottleTest {
         }
     }
 
-    private ThrottledAuthenticationManager manager(java.util.function.Predicate<org.springframework.security.core.Authentication> right) {
+    private ThrottledAuthenticationManager manager(Predicate<Authentication> right) {
         return new ThrottledAuthenticationManager(attempt -> {
             if (!right.test(attempt)) {
                 throw new BadCredentialsException("wrong");
             }
-            return UsernamePasswordAuthenticationToken.authenticated(attempt.getName(), null, java.util.List.of());
+            return UsernamePasswordAuthenticationToken.authenticated(attempt.getName(), null, List.of());
         }, throttle);
     }
 
     private static UsernamePasswordAuthenticationToken from(String user, String password, String address) {
         UsernamePasswordAuthenticationToken attempt = UsernamePasswordAuthenticationToken.unauthenticated(user, password);
-        org.springframework.mock.web.MockHttpServletRequest request = new org.springframework.mock.web.MockHttpServletRequest();
+        MockHttpServletRequest request = new MockHttpServletRequest();
         request.setRemoteAddr(address);
-        attempt.setDetails(new org.springframework.security.web.authentication.WebAuthenticationDetails(request));
+        attempt.setDetails(new WebAuthenticationDetails(request));
         return attempt;
     }
 
@@ -179,7 +193,7 @@ class LoginThrottleTest {
             if (!"right".equals(attempt.getCredentials())) {
                 throw new BadCredentialsException("wrong");
             }
-            return UsernamePasswordAuthenticationToken.authenticated(attempt.getName(), null, java.util.List.of());
+            return UsernamePasswordAuthenticationToken.authenticated(attempt.getName(), null, List.of());
         }, throttle);
         for (int i = 0; i < 5; i++) {
             assertThatThrownBy(() -> manager.authenticate(UsernamePasswordAuthenticationToken.unauthenticated("lin", "x")))

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.security.web.firewall.RequestRejectedException;
@@ -41,7 +42,7 @@ class QuickFirewallTest {
         request.addHeader("X-Forged", "value\u0007");
         var firewalled = QuickFirewall.create().getFirewalledRequest(request);
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> firewalled.getHeader("X-Forged"))
+        Assertions.assertThatThrownBy(() -> firewalled.getHeader("X-Forged"))
                 .isInstanceOf(RequestRejectedException.class);
     }
 }

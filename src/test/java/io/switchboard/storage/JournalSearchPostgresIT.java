@@ -2,13 +2,16 @@ package io.switchboard.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.switchboard.journal.EventQueries;
 import io.switchboard.journal.JournalProperties;
+import io.switchboard.journal.JournalSearchIndex;
 import io.switchboard.journal.PayloadMask;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -43,10 +46,10 @@ class JournalSearchPostgresIT {
 
     @Test
     void withTheSettingOffThereIsNoPayloadIndexAndTurningItOffDropsIt() {
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "none").apply()).isFalse();
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "trigram").apply()).isTrue();
+        assertThat(new JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "none").apply()).isFalse();
+        assertThat(new JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "trigram").apply()).isTrue();
         assertThat(indexes()).contains("event_payload_trgm", "event_delivery_id");
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "none").apply()).isFalse();
+        assertThat(new JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "none").apply()).isFalse();
         assertThat(indexes()).doesNotContain("event_payload_trgm").contains("event_delivery_id");
     }
 
@@ -61,7 +64,7 @@ class JournalSearchPostgresIT {
                 + "select 'e-' || n, 'lead-intake', 'DONE', 1, '{\"email\":\"lead' || n || '@volume-test.io\"}', now(), now() "
                 + "from generate_series(1, 2000) n");
         // switchboard.journal.search-index: trigram builds the payload index (the default, none, leaves it out).
-        assertThat(new io.switchboard.journal.JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "trigram").apply()).isTrue();
+        assertThat(new JournalSearchIndex(jdbc, new Database(jdbc.getDataSource()), "trigram").apply()).isTrue();
         JournalProperties properties = new JournalProperties(null, null, null, 0, 0);
         EventQueries queries = new EventQueries(jdbc, properties, new PayloadMask(properties, new ObjectMapper()),
                 Clock.systemUTC());
@@ -70,10 +73,10 @@ class JournalSearchPostgresIT {
         assertThat(found).extracting(EventQueries.EventSummary::id).containsExactly("e-1234");
 
         // The planner may scan a table this small anyway; with scans off it must be able to use the index.
-        List<String> plan = jdbc.execute((java.sql.Connection c) -> {
+        List<String> plan = jdbc.execute((Connection c) -> {
             try (var statement = c.createStatement()) {
                 statement.execute("set enable_seqscan = off");
-                List<String> lines = new java.util.ArrayList<>();
+                List<String> lines = new ArrayList<>();
                 // The query EventQueries.find sends for ?q=: an id, a delivery id or a payload value.
                 try (var rs = statement.executeQuery("explain select * from event where 1 = 1 and (id = 'lead1234@volume' "
                         + "or delivery_id = 'lead1234@volume' or payload like '%lead1234@volume%') "

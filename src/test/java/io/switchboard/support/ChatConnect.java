@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.security.Browserless;
+import org.springframework.web.util.HtmlUtils;
 
 /**
  * "Connect account" without a browser, through the real endpoints: an operator's console
@@ -31,7 +33,7 @@ public final class ChatConnect {
         Map<String, String> form = new LinkedHashMap<>();
         Matcher field = HIDDEN.matcher(page.body());
         while (field.find()) {
-            form.put(field.group(1), org.springframework.web.util.HtmlUtils.htmlUnescape(field.group(2)));
+            form.put(field.group(1), HtmlUtils.htmlUnescape(field.group(2)));
         }
         if (form.isEmpty()) {
             throw new IllegalStateException("no consent form: " + page.statusCode() + " " + page.body());
@@ -62,7 +64,7 @@ public final class ChatConnect {
         if (started.statusCode() != 200) {
             throw new IllegalStateException("Connect answered " + started.statusCode() + ": " + started.body());
         }
-        return URI.create(new com.fasterxml.jackson.databind.ObjectMapper().readTree(started.body()).path("location")
+        return URI.create(new ObjectMapper().readTree(started.body()).path("location")
                 .asText());
     }
 
@@ -87,6 +89,6 @@ public final class ChatConnect {
         if (callback.statusCode() != 200 || !link.find()) {
             throw new IllegalStateException("callback answered " + callback.statusCode() + ": " + callback.body());
         }
-        return org.springframework.web.util.HtmlUtils.htmlUnescape(link.group(1));
+        return HtmlUtils.htmlUnescape(link.group(1));
     }
 }

@@ -2,6 +2,8 @@ package io.switchboard.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,7 +50,7 @@ class DealWonExampleTest extends IntegrationTestSupport {
     void aDealWithoutAnOwnerIsParkedAsInvalidDataAndReachesNoSystem() throws Exception {
         JsonNode contact = newContact();
         String deal = "D-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, Object> payload = new java.util.HashMap<>(deal(deal, contact));
+        Map<String, Object> payload = new HashMap<>(deal(deal, contact));
         payload.remove("ownerId");
         String eventId = enqueue("deal-won", "i-" + deal, payload);
         awaitStatus(eventId, "DEAD");
@@ -108,7 +110,7 @@ class DealWonExampleTest extends IntegrationTestSupport {
     }
 
     private List<String> contractTasks(JsonNode contact, String deal) throws Exception {
-        List<String> titles = new java.util.ArrayList<>();
+        List<String> titles = new ArrayList<>();
         asAdmin("GET", "/sandbox/crm/tasks?contactId=" + contact.get("id").asText(), null).forEach(task -> {
             if (task.get("title").asText().equals("Send the contract for " + deal)) {
                 titles.add(task.get("title").asText());

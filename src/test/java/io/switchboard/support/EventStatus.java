@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 
+import org.awaitility.Awaitility;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** An event's status in the journal, read once or waited for: the one copy of that query for every test. */
@@ -19,7 +20,7 @@ public final class EventStatus {
 
     /** Waits until the event reaches the status; a timeout names the status it was left in. */
     public static void await(JdbcTemplate jdbc, String eventId, String status, Duration atMost) {
-        org.awaitility.Awaitility.await().atMost(atMost).untilAsserted(() ->
+        Awaitility.await().atMost(atMost).untilAsserted(() ->
                 assertThat(of(jdbc, eventId)).as("status of event " + eventId).isEqualTo(status));
     }
 }

@@ -2,11 +2,15 @@ package io.switchboard.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -210,15 +214,15 @@ public abstract class IntegrationTestSupport {
      * Checks that {@code src/docs/writing-integrations.md} shows the route file word for word
      * (from its first {@code - route:}), so the docs' example is the one the test runs.
      */
-    protected static void assertDocsShowRouteFile(String file) throws java.io.IOException {
-        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("src/docs/writing-integrations.md"));
-        String route = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/test-routes", file));
+    protected static void assertDocsShowRouteFile(String file) throws IOException {
+        String doc = Files.readString(Path.of("src/docs/writing-integrations.md"));
+        String route = Files.readString(Path.of("src/test/resources/test-routes", file));
         assertThat(doc).contains(route.substring(route.indexOf("- route:")).strip());
     }
 
     /** The team chat's messages (the sandbox's incoming webhook) whose text contains a string. */
     protected List<String> chatsContaining(String text) throws Exception {
-        List<String> found = new java.util.ArrayList<>();
+        List<String> found = new ArrayList<>();
         asAdmin("GET", "/sandbox/chat/messages", null).forEach(chat -> {
             if (chat.toString().contains(text)) {
                 found.add(chat.path("text").asText(chat.toString()));

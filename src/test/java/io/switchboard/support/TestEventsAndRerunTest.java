@@ -3,6 +3,7 @@ package io.switchboard.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -130,7 +131,7 @@ class TestEventsAndRerunTest extends IntegrationTestSupport {
     void aBulkRerunSaysFirstHowManyItWouldTouch() throws Exception {
         JsonNode contact = asCrmClient("POST", "/sandbox/crm/contacts", json.writeValueAsString(Map.of(
                 "email", "bulk." + UUID.randomUUID().toString().substring(0, 8) + "@babbage-sons.io")));
-        String since = java.time.Instant.now().minusMillis(1).toString();
+        String since = Instant.now().minusMillis(1).toString();
         String first = enqueue("deal-won", "b1-" + UUID.randomUUID(), Map.of("dealId", "B1-" + UUID.randomUUID(),
                 "contactId", contact.get("id").asText(), "ownerId", "u_ada", "title", "one", "amountCents", 1,
                 "currency", "EUR"));

@@ -2,6 +2,8 @@ package io.switchboard.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -72,8 +74,8 @@ class TicketAlertExampleTest extends IntegrationTestSupport {
         assertDocsShowRouteFile("ticket-alert.camel.yaml");
     }
 
-    private java.util.List<JsonNode> mailsAbout(String ticket) throws Exception {
-        java.util.List<JsonNode> mails = new java.util.ArrayList<>();
+    private List<JsonNode> mailsAbout(String ticket) throws Exception {
+        List<JsonNode> mails = new ArrayList<>();
         asAdmin("GET", "/sandbox/mail/messages?to=oncall@switchboard.example", null).forEach(mail -> {
             if (mail.get("subject").asText().contains(ticket)) {
                 mails.add(mail);
@@ -82,8 +84,8 @@ class TicketAlertExampleTest extends IntegrationTestSupport {
         return mails;
     }
 
-    private java.util.List<JsonNode> chatsAbout(String ticket) throws Exception {
-        java.util.List<JsonNode> chats = new java.util.ArrayList<>();
+    private List<JsonNode> chatsAbout(String ticket) throws Exception {
+        List<JsonNode> chats = new ArrayList<>();
         asAdmin("GET", "/sandbox/chat/messages", null).forEach(chat -> {
             if (chat.toString().contains(ticket)) {
                 chats.add(chat);

@@ -2,6 +2,8 @@ package io.switchboard.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 
@@ -26,10 +28,10 @@ class TicketAlertInBriefTest extends IntegrationTestSupport {
 
     @Test
     void theDocsShowThisTestWordForWord() throws Exception {
-        String test = java.nio.file.Files.readString(
-                java.nio.file.Path.of("src/test/java/io/switchboard/support/TicketAlertInBriefTest.java"));
+        String test = Files.readString(
+                Path.of("src/test/java/io/switchboard/support/TicketAlertInBriefTest.java"));
         String shown = test.substring(test.indexOf("    @Test"), test.indexOf("    @Test", test.indexOf("    @Test") + 1));
-        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("src/docs/writing-integrations.md")))
+        assertThat(Files.readString(Path.of("src/docs/writing-integrations.md")))
                 .contains(shown.strip());
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +31,7 @@ class WhatTestEventsAndRerunsDoTest extends IntegrationTestSupport {
         HttpResponse<String> rerun = callAs("operator", "POST", "/api/events/" + eventId + "/rerun", null);
         assertThat(rerun.statusCode()).as(rerun.body()).isEqualTo(202);
         awaitStatus(eventId, "DONE");
-        org.awaitility.Awaitility.await().until(() -> outcomes(eventId, "contract-task").size() == 2);
+        Awaitility.await().until(() -> outcomes(eventId, "contract-task").size() == 2);
 
         // The CRM task carries an Idempotency-Key: the CRM answered with the first task.
         assertThat(outcomes(eventId, "contract-task")).containsExactly("ok", "already-done");
