@@ -56,6 +56,9 @@ class IngestSmokePostgresIT {
         database = Databases.newPostgresDatabase("ingest_smoke");
         logs = Files.createDirectories(Path.of("target", "ingest-smoke"));
         Path noRoutes = Files.createTempDirectory("ingest-smoke-routes");
+        // lead-intake's card and schema without its route: it receives, nothing processes.
+        Files.copy(Path.of("routes", "lead-intake.card.yaml"), noRoutes.resolve("lead-intake.card.yaml"));
+        Files.copy(Path.of("routes", "lead-intake.schema.json"), noRoutes.resolve("lead-intake.schema.json"));
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();

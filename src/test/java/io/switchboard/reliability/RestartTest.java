@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
@@ -61,7 +63,9 @@ class RestartTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(status(jdbc, pendingEvent)));
         }
 
-        try (ConfigurableApplicationContext second = start(url)) {
+        // The pending retry may come due while the second server starts, before this test can
+        // stub its fresh target: until then the target answers 503, as a system still starting would.
+        try (ConfigurableApplicationContext second = start(url, "--switchboard.test.probe-http.unstubbed-status=503")) {
             ProbeHttp target = second.getBean(ProbeHttp.class);
             target.server().stubFor(post("/orders").willReturn(ok("{}")));
             JdbcTemplate jdbc = second.getBean(JdbcTemplate.class);
@@ -86,11 +90,13 @@ class RestartTest {
         return jdbc.queryForObject("select status from event where id = ?", String.class, eventId);
     }
 
-    private static ConfigurableApplicationContext start(String url) {
+    private static ConfigurableApplicationContext start(String url, String... more) {
+        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + url, "--server.port=0",
+                "--camel.springboot.main-run-controller=false"));
+        args.addAll(List.of(more));
         return new SpringApplicationBuilder(SwitchboardApplication.class)
                 .web(WebApplicationType.SERVLET)
                 .profiles("test")
-                .run("--spring.datasource.url=" + url, "--server.port=0",
-                        "--camel.springboot.main-run-controller=false");
+                .run(args.toArray(String[]::new));
     }
 }

@@ -48,7 +48,9 @@ class NewIntegrationIT {
         routes = Files.createDirectories(folder.resolve("routes"));
         schemas = Files.createDirectories(folder.resolve("schemas"));
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+            // Every integration's files: its route, its card and its schema.
+            for (Path file : files.filter(f -> f.toString().endsWith(".camel.yaml")
+                    || f.toString().endsWith(".card.yaml") || f.toString().endsWith(".schema.json")).toList()) {
                 Files.copy(file, routes.resolve(file.getFileName()));
             }
         }
