@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.amqp.RabbitAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -12,7 +13,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  * Switchboard: a self-hosted integration server that runs automations as Camel routes
  * loaded from the top-level {@code routes/} folder.
  */
-@SpringBootApplication
+// Brokers are connections (switchboard.connections.<name>, kind amqp), not one spring.rabbitmq server.
+@SpringBootApplication(exclude = RabbitAutoConfiguration.class)
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class SwitchboardApplication {

@@ -96,7 +96,14 @@ final class ConfigSecrets {
 
     static boolean isConnectionSecret(String property) {
         ConfigurationPropertyName name = adapt(property);
-        return name != null && CONNECTIONS.isAncestorOf(name) && name.getNumberOfElements() == 5
+        if (name == null || !CONNECTIONS.isAncestorOf(name)) {
+            return false;
+        }
+        // a broker connection's own password (switchboard.connections.<name>.password)
+        if (name.getNumberOfElements() == 4) {
+            return name.getLastElement(ConfigurationPropertyName.Form.UNIFORM).equals("password");
+        }
+        return name.getNumberOfElements() == 5
                 && name.getElement(3, ConfigurationPropertyName.Form.UNIFORM).equals("auth")
                 && SECRET_FIELDS.contains(name.getLastElement(ConfigurationPropertyName.Form.UNIFORM));
     }

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.journal.ClusterNodes;
 import org.slf4j.Logger;
@@ -57,6 +58,14 @@ public class Connections implements DisposableBean {
         Map<String, Set<String>> scopes = requestedScopes(properties, integrations);
         Function<String, String> variableOf = property -> ConfigSecrets.variableFor(environment, property);
         properties.connections().forEach((name, settings) -> {
+            if (settings.kind() != ConnectionKind.HTTP) {
+                // Broker connections are read by their triggers, never called as connection:<name>.
+                if (settings.url() == null || settings.url().isBlank()) {
+                    throw new IllegalStateException("switchboard.connections." + name + ".url is empty: "
+                            + "set the broker's URL (amqp://host:port/vhost)");
+                }
+                return;
+            }
             if (settings.baseUrl() == null || settings.baseUrl().isBlank()) {
                 throw new IllegalStateException("switchboard.connections." + name + ".base-url is empty: "
                         + "set the URL of the system's API");

@@ -24,23 +24,53 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
     /**
      * One external system.
      *
-     * @param baseUrl             where its API lives; paths in routes are relative to it
-     * @param auth                how calls authenticate
+     * @param kind                what the system speaks: {@code http} (the default) or {@code amqp}
+     * @param baseUrl             http: where its API lives; paths in routes are relative to it
+     * @param auth                http: how calls authenticate
      * @param connectTimeout      longest wait to open a connection
      * @param readTimeout         longest wait for an answer (also bounds the wait for a free pooled connection)
      * @param rateLimit           requests per second the system allows; route throttlers size themselves by it ({@code 0}: not declared)
      * @param maxConcurrent       requests in flight at once from this node (the size of its HTTP connection pool)
      * @param credentialsCooldown after the system refused our credentials, calls fail at once for this long instead of asking again
+     * @param url                 amqp: {@code amqp://host:port/vhost}
+     * @param username            amqp: the user
+     * @param password            amqp: the password (a placeholder in committed config)
      */
-    public record Connection(String baseUrl, Auth auth, Duration connectTimeout, Duration readTimeout, double rateLimit,
-            int maxConcurrent, Duration credentialsCooldown) {
+    public record Connection(ConnectionKind kind, String baseUrl, Auth auth, Duration connectTimeout,
+            Duration readTimeout, double rateLimit, int maxConcurrent, Duration credentialsCooldown, String url,
+            String username, String password) {
 
+        @ConstructorBinding
         public Connection {
+            kind = kind == null ? ConnectionKind.HTTP : kind;
             auth = auth == null ? Auth.NONE : auth;
             connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
             readTimeout = readTimeout == null ? Duration.ofSeconds(30) : readTimeout;
             maxConcurrent = maxConcurrent <= 0 ? 10 : maxConcurrent;
             credentialsCooldown = credentialsCooldown == null ? Duration.ofSeconds(30) : credentialsCooldown;
+        }
+
+        /** An HTTP connection. */
+        public Connection(String baseUrl, Auth auth, Duration connectTimeout, Duration readTimeout, double rateLimit,
+                int maxConcurrent, Duration credentialsCooldown) {
+            this(ConnectionKind.HTTP, baseUrl, auth, connectTimeout, readTimeout, rateLimit, maxConcurrent,
+                    credentialsCooldown, null, null, null);
+        }
+
+        /** Never prints a secret, whoever logs this record. */
+        @Override
+        public String toString() {
+            return "Connection[kind=" + kind.label() + ", baseUrl=" + baseUrl + ", url=" + url + ", username="
+                    + username + ", auth=" + auth + ", secrets=***]";
+        }
+    }
+
+    /** What a connection's system speaks. */
+    public enum ConnectionKind {
+        HTTP, AMQP;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -64,17 +65,34 @@ public class IntegrationsProperties {
     /**
      * One integration's settings. {@code settings} are the integration's own values (a cron, an
      * address, a threshold), kept beside its card and read in its route as
-     * {@code {{switchboard.integrations.<id>.settings.<name>}}}.
+     * {@code {{switchboard.integrations.<id>.settings.<name>}}}. {@code source} is where a
+     * trigger that reads a real system ({@code queue}) takes its messages from.
      */
     public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
-            Map<String, String> contractExceptions, Subscription event, Map<String, String> settings) {
+            Map<String, String> contractExceptions, Subscription event, Map<String, String> settings, Source source) {
 
+        @ConstructorBinding
         public Integration {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
             webhook = webhook == null ? Webhook.DEFAULT : webhook;
             inbox = inbox == null ? Inbox.DEFAULT : inbox;
             contractExceptions = contractExceptions == null ? Map.of() : Map.copyOf(contractExceptions);
         }
+
+        /** An integration without a source (webhook, schedule, api, event). */
+        public Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
+                Map<String, String> contractExceptions, Subscription event, Map<String, String> settings) {
+            this(trigger, card, webhook, inbox, contractExceptions, event, settings, null);
+        }
+    }
+
+    /**
+     * Where a trigger reading a real system takes its events from.
+     *
+     * @param connection the connection under {@code switchboard.connections} ({@code kind: amqp} for a queue)
+     * @param queue      trigger {@code queue}: the queue to consume (it must exist; the platform declares nothing)
+     */
+    public record Source(String connection, String queue) {
     }
 
     /**

@@ -9,5 +9,10 @@ public enum Trigger {
     /** Real-time request/reply under {@code /api/integrations/{integration}}. */
     API,
     /** An internal event emitted by another integration. */
-    EVENT
+    EVENT,
+    /**
+     * Messages from a broker queue (AMQP 0-9-1 / RabbitMQ), named by the card's {@code source}:
+     * each is stored in the inbox before it is acknowledged.
+     */
+    QUEUE
 }

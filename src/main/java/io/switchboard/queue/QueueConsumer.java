@@ -1,0 +1,161 @@
+package io.switchboard.queue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
+
+/**
+ * Consumes one queue for one integration: every message is stored in the integration's inbox
+ * and acknowledged only once that commit returned. When the store fails (the database is down)
+ * the message is nacked back to the queue and this consumer pauses for a back-off before it
+ * takes messages again, so an outage is a slow retry rather than a redelivery storm.
+ *
+ * @see <a href="https://www.rabbitmq.com/docs/confirms">RabbitMQ consumer acknowledgements</a>
+ */
+final class QueueConsumer implements ChannelAwareMessageListener {
+
+    /** Where an accepted message goes: the inbox ({@code InboxStore.accept}) in the server. */
+    @FunctionalInterface
+    interface Store {
+        /** Commits the message, or throws; a repeated delivery id is a duplicate, not an error. */
+        void accept(String integration, String deliveryId, byte[] body, String contentType, String headers);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String integration;
+    private final String queue;
+    private final Store store;
+    private final Runnable stored;
+    private final Duration backOff;
+    private final ScheduledExecutorService pauses;
+    private final SimpleMessageListenerContainer container;
+    private final AtomicBoolean paused = new AtomicBoolean();
+    private volatile boolean running;
+
+    /**
+     * @param stored  called after each commit (wakes the integration's inbox consumers)
+     * @param backOff how long the consumer pauses after a failed commit
+     * @param pauses  runs the pause and the resume off the listener thread
+     */
+    QueueConsumer(String integration, ConnectionFactory broker, String queue, Store store, Runnable stored,
+            Duration backOff, ScheduledExecutorService pauses) {
+        this.integration = integration;
+        this.queue = queue;
+        this.store = store;
+        this.stored = stored;
+        this.backOff = backOff;
+        this.pauses = pauses;
+        this.container = new SimpleMessageListenerContainer(broker);
+        container.setQueueNames(queue);
+        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        // One unacknowledged message at a time: nothing waits in this node's memory during a pause.
+        container.setPrefetchCount(1);
+        // A queue missing at start is retried, not fatal: the broker may be set up after the server.
+        container.setMissingQueuesFatal(false);
+        container.setMessageListener(this);
+        container.setListenerId("queue-" + integration);
+        container.afterPropertiesSet();
+    }
+
+    void start() {
+        running = true;
+        container.start();
+    }
+
+    void stop() {
+        running = false;
+        container.stop();
+    }
+
+    boolean isConsuming() {
+        return container.isRunning() && !paused.get();
+    }
+
+    @Override
+    public void onMessage(Message message, Channel channel) throws IOException {
+        long tag = message.getMessageProperties().getDeliveryTag();
+        if (paused.get()) {
+            // Delivered before the pause took effect: back to the queue untouched.
+            channel.basicNack(tag, false, true);
+            return;
+        }
+        String deliveryId = QueueDeliveryIds.of(message);
+        try {
+            store.accept(integration, deliveryId, message.getBody(), contentType(message.getMessageProperties()),
+                    headers(message.getMessageProperties()));
+        } catch (RuntimeException notStored) {
+            channel.basicNack(tag, false, true);
+            log.warn("Queue {} for integration {}: message {} not stored ({}); returned to the queue, consumer paused "
+                    + "for {}", queue, integration, deliveryId, notStored.toString(), backOff);
+            pause();
+            return;
+        }
+        channel.basicAck(tag, false);
+        stored.run();
+    }
+
+    /** Stops taking messages for the back-off, then resumes; the container is stopped off its own thread. */
+    private void pause() {
+        if (!paused.compareAndSet(false, true)) {
+            return;
+        }
+        pauses.execute(() -> {
+            container.stop();
+            pauses.schedule(() -> {
+                paused.set(false);
+                if (running) {
+                    container.start();
+                }
+            }, backOff.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private static String contentType(MessageProperties properties) {
+        String type = properties.getContentType();
+        // Spring AMQP reports application/octet-stream when the publisher set nothing.
+        return type == null || type.isBlank() ? MessageProperties.CONTENT_TYPE_BYTES : type;
+    }
+
+    /** What the route sees besides the body: the AMQP routing facts and the publisher's simple headers. */
+    static String headers(MessageProperties properties) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        properties.getHeaders().forEach((name, value) -> {
+            if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean) {
+                headers.put(name.toLowerCase(Locale.ROOT), value.toString());
+            }
+        });
+        putIfSet(headers, "amqp-exchange", properties.getReceivedExchange());
+        putIfSet(headers, "amqp-routing-key", properties.getReceivedRoutingKey());
+        putIfSet(headers, "amqp-message-id", properties.getMessageId());
+        try {
+            return JSON.writeValueAsString(headers);
+        } catch (JsonProcessingException simpleValuesOnly) {
+            return null;
+        }
+    }
+
+    private static void putIfSet(Map<String, Object> headers, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            headers.put(name, value);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.switchboard.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+
+/**
+ * The consumer alone against the real RabbitMQ, with a store that fails on demand: a message
+ * is acknowledged only after the store returned, and one the store refused comes back after
+ * the consumer's pause and is stored once.
+ */
+class QueueConsumerTest {
+
+    private static final String QUEUE = "orders";
+    private static final Duration BACK_OFF = Duration.ofMillis(500);
+
+    private TestBroker broker;
+    private CachingConnectionFactory connectionFactory;
+    private ScheduledExecutorService pauses;
+    private QueueConsumer consumer;
+
+    /** What the fake store was asked, in order, and what it committed. */
+    private final List<Long> attemptsAt = new CopyOnWriteArrayList<>();
+    private final Map<String, String> stored = new ConcurrentHashMap<>();
+    private volatile int failuresLeft;
+
+    @BeforeEach
+    void startConsumer() throws Exception {
+        broker = new TestBroker("sb-test-queue-consumer-" + UUID.randomUUID().toString().substring(0, 8));
+        broker.declareQueue(QUEUE);
+        connectionFactory = QueueTriggers.broker(new ConnectionsProperties.Connection(ConnectionKind.AMQP, null, null,
+                null, null, 0, 0, null, broker.url(), "guest", "guest"));
+        pauses = Executors.newSingleThreadScheduledExecutor();
+        consumer = new QueueConsumer("orders-in", connectionFactory, QUEUE, (integration, deliveryId, body, type,
+                headers) -> {
+            attemptsAt.add(System.nanoTime());
+            if (failuresLeft > 0) {
+                failuresLeft--;
+                throw new IllegalStateException("database unavailable");
+            }
+            stored.merge(deliveryId, new String(body), (first, again) -> first);
+        }, () -> { }, BACK_OFF, pauses);
+        consumer.start();
+    }
+
+    @AfterEach
+    void stopConsumer() {
+        consumer.stop();
+        connectionFactory.destroy();
+        pauses.shutdownNow();
+        broker.close();
+    }
+
+    @Test
+    void aMessageTheStoreRefusedIsNotAckedAndIsStoredOnceAfterThePause() throws Exception {
+        failuresLeft = 1;
+        broker.publish(QUEUE, "order-1", "{\"order\":1}");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> stored.containsKey("order-1"));
+        assertThat(attemptsAt).hasSize(2);
+        assertThat(Duration.ofNanos(attemptsAt.get(1) - attemptsAt.get(0)))
+                .as("the consumer paused instead of taking the message back at once")
+                .isGreaterThanOrEqualTo(BACK_OFF.minusMillis(50));
+        assertThat(stored).containsExactly(Map.entry("order-1", "{\"order\":1}"));
+
+        // Acked: stopping the consumer gives nothing back to the queue.
+        await().atMost(Duration.ofSeconds(5)).until(consumer::isConsuming);
+        consumer.stop();
+        assertThat(broker.ready(QUEUE)).isZero();
+    }
+
+    @Test
+    void aStoredMessageIsAckedAndTheConsumerGoesOn() throws Exception {
+        broker.publish(QUEUE, "order-2", "{\"order\":2}");
+        broker.publish(QUEUE, null, "{\"order\":3}");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> stored.size() == 2);
+        assertThat(stored).containsKey("order-2");
+        assertThat(stored.keySet()).anyMatch(id -> id.startsWith("sha256:"));
+        assertThat(attemptsAt).hasSize(2);
+        consumer.stop();
+        assertThat(broker.ready(QUEUE)).isZero();
+    }
+}
