@@ -14,7 +14,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  * suggests a credential. Masking by name is deliberately broad: a header wrongly masked costs
  * a little debugging, a header wrongly shown leaks a secret to every viewer.
  */
-final class HeaderMask {
+public final class HeaderMask {
 
     static final String MASK = "***";
 
@@ -22,8 +22,11 @@ final class HeaderMask {
             "webhook-signature", "x-hub-signature", "x-hub-signature-256", "stripe-signature", "x-api-key");
     private static final Pattern CREDENTIAL_NAME = Pattern.compile(
             "token|secret|key|sign|auth|passw|pwd|cookie|session|credential|bearer");
-    /** Named like a credential but carrying none: the de-duplication key must stay readable. */
-    private static final Set<String> NOT_SECRET = Set.of("idempotency-key");
+    /**
+     * Named like a credential but carrying none: the de-duplication key, and the routing key
+     * the queue trigger records of a message, must stay readable.
+     */
+    private static final Set<String> NOT_SECRET = Set.of("idempotency-key", "amqp-routing-key");
     /**
      * The verdict per header name: every request asks again for the same few names, and this
      * runs on the ingest path. Bounded, since a sender may invent names.
@@ -52,7 +55,7 @@ final class HeaderMask {
     }
 
     /** The headers as a JSON object, credentials masked (written by hand: this runs per request). */
-    static String toJson(Map<String, String> lowerCaseHeaders, String integrationKeyHeader) {
+    public static String toJson(Map<String, String> lowerCaseHeaders, String integrationKeyHeader) {
         JsonStringEncoder encoder = JsonStringEncoder.getInstance();
         StringBuilder out = new StringBuilder(512).append('{');
         lowerCaseHeaders.forEach((name, value) -> {

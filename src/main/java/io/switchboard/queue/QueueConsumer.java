@@ -9,9 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
+import io.switchboard.ingress.HeaderMask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.AcknowledgeMode;
@@ -39,7 +38,6 @@ final class QueueConsumer implements ChannelAwareMessageListener {
     }
 
     private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String integration;
     private final String queue;
@@ -135,9 +133,12 @@ final class QueueConsumer implements ChannelAwareMessageListener {
         return type == null || type.isBlank() ? MessageProperties.CONTENT_TYPE_BYTES : type;
     }
 
-    /** What the route sees besides the body: the AMQP routing facts and the publisher's simple headers. */
+    /**
+     * What the route sees besides the body: the AMQP routing facts and the publisher's simple
+     * headers, those named like a credential masked as a webhook's are (they are stored and shown).
+     */
     static String headers(MessageProperties properties) {
-        Map<String, Object> headers = new LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         properties.getHeaders().forEach((name, value) -> {
             if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean) {
                 headers.put(name.toLowerCase(Locale.ROOT), value.toString());
@@ -146,14 +147,10 @@ final class QueueConsumer implements ChannelAwareMessageListener {
         putIfSet(headers, "amqp-exchange", properties.getReceivedExchange());
         putIfSet(headers, "amqp-routing-key", properties.getReceivedRoutingKey());
         putIfSet(headers, "amqp-message-id", properties.getMessageId());
-        try {
-            return JSON.writeValueAsString(headers);
-        } catch (JsonProcessingException simpleValuesOnly) {
-            return null;
-        }
+        return HeaderMask.toJson(headers, null);
     }
 
-    private static void putIfSet(Map<String, Object> headers, String name, String value) {
+    private static void putIfSet(Map<String, String> headers, String name, String value) {
         if (value != null && !value.isEmpty()) {
             headers.put(name, value);
         }
