@@ -70,6 +70,24 @@ class DrillsTest extends IntegrationTestSupport {
     }
 
     @Test
+    void aRouteThatWritesNothingNeverPassesTheCasesThatCompareEffects() throws Exception {
+        JsonNode drill = drill("drill-silent");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("inconclusive");
+        for (String name : new String[] {"normal", "duplicate", "volume"}) {
+            JsonNode c = caseNamed(drill, name);
+            assertThat(c.get("outcome").asText()).as(drill.toPrettyString()).isEqualTo("inconclusive");
+            assertThat(c.get("reason").asText()).contains("no effect to compare").contains("drill example");
+        }
+        assertThat(caseNamed(drill, "normal").get("reason").asText()).contains("the route writes nothing");
+        assertThat(caseNamed(drill, "missing-data").get("outcome").asText()).isEqualTo("passed");
+        assertThat(drill.get("cases").findValuesAsText("outcome")).doesNotContain("failed");
+        JsonNode brief = asAdmin("GET", "/api/drills", null).get("drill-silent");
+        assertThat(brief.get("status").asText()).isEqualTo("inconclusive");
+        assertThat(brief.get("drilled").asBoolean()).isFalse();
+    }
+
+    @Test
     void drillsRefuseUnknownIntegrationsAViewerAndASecondDrillOfTheSameIntegration() throws Exception {
         assertThat(callAs("operator", "POST", "/api/integrations/nope/drills", null).statusCode()).isEqualTo(404);
         assertThat(callAs("viewer", "POST", "/api/integrations/lead-followup/drills", null).statusCode()).isEqualTo(403);
