@@ -370,6 +370,12 @@ public class Drills implements DisposableBean {
             faults.clear();
             List<CaseResult> cases = new ArrayList<>();
             Trigger trigger = settings.trigger();
+            if (trigger == Trigger.WEBHOOK || trigger == Trigger.EVENT) {
+                String problem = payloadProblem();
+                if (problem != null) {
+                    return unsendable(problem);
+                }
+            }
             cases.add(guarded("normal", this::normal));
             if (trigger == Trigger.WEBHOOK || trigger == Trigger.EVENT) {
                 cases.add(guarded("missing-data", this::missingData));
@@ -398,13 +404,38 @@ public class Drills implements DisposableBean {
                 cases.add(skipped("volume", "runs go one at a time by design (the run lock)"));
                 return cases;
             }
-            cases.add(guarded("expired-credential", this::expiredCredential));
-            cases.add(guarded("permission", this::permission));
-            cases.add(guarded("outage", this::outage));
+            cases.add(guarded("expired-credential", reaching(this::expiredCredential)));
+            cases.add(guarded("permission", reaching(this::permission)));
+            cases.add(guarded("outage", reaching(this::outage)));
             cases.add(guarded("volume", this::volume));
             // Last: the credentials cool-down that follows holds the connection back for a while.
-            cases.add(guarded("revoked-credential", this::revokedCredential));
+            cases.add(guarded("revoked-credential", reaching(this::revokedCredential)));
             return cases;
+        }
+
+        /** No case can run on a payload the schema refuses: a card's example is wrong, a generated one a blind spot. */
+        private List<CaseResult> unsendable(String problem) {
+            boolean example = example() != null;
+            String reason = (example ? "the card's drill example" : "the payload generated from the schema")
+                    + " does not match the schema (" + problem + ")";
+            List<CaseResult> cases = new ArrayList<>();
+            cases.add(new CaseResult("normal", example ? Outcome.FAILED : Outcome.INCONCLUSIVE,
+                    reason + (example ? "" : ": give the card a drill example"), List.of(), Map.of()));
+            for (String name : List.of("missing-data", "duplicate", "expired-credential", "permission", "outage",
+                    "volume", "revoked-credential")) {
+                cases.add(inconclusive(name, "not run: " + reason, List.of(), Map.of()));
+            }
+            return cases;
+        }
+
+        /**
+         * A fault case judges what the route's calls did with the fault: when the normal case's
+         * payload reached no call (no effect), the fault would meet nothing and prove nothing.
+         */
+        private Function<String, CaseResult> reaching(Function<String, CaseResult> work) {
+            return name -> normalEffects != null && normalEffects.isEmpty() && !RouteCalls.connections(route).isEmpty()
+                    ? inconclusive(name, NO_EFFECT, List.of(), Map.of("normalEffects", normalEffects))
+                    : work.apply(name);
         }
 
         private CaseResult guarded(String name, Function<String, CaseResult> work) {
@@ -464,9 +495,16 @@ public class Drills implements DisposableBean {
             if (effects.isEmpty()) {
                 // The route may branch on data the payload did not carry: that is the drill's
                 // blind spot, not the route's fault, unless the card's own example missed too.
-                return inconclusive(name, "DONE, but no system shows an effect of it" + (writes()
-                        ? " (the route writes to " + RouteCalls.connections(route) + " on some path)"
-                        : " (the route writes nothing)") + ": " + NO_EFFECT, List.of(event), evidence);
+                JsonNode example = example();
+                if (example != null && DrillPayloads.marks(example) && writes()) {
+                    return failed(name, "DONE, but no system shows an effect of the card's drill example although the "
+                            + "route writes to " + RouteCalls.connections(route), List.of(event), evidence);
+                }
+                return inconclusive(name, "DONE, but no system shows an effect of it" + (!writes()
+                        ? " (the route writes nothing)" : example != null
+                        ? " (the card's drill example has no " + DrillPayloads.MARK + " to tell its effects by)"
+                        : " (the route writes to " + RouteCalls.connections(route) + " on some path)")
+                        + ": " + NO_EFFECT, List.of(event), evidence);
             }
             return effects.values().stream().allMatch(n -> n == 1)
                     ? passed(name, "DONE; each system shows its effect once " + effects, List.of(event), evidence)
@@ -817,32 +855,47 @@ public class Drills implements DisposableBean {
             return marker + String.format("n%04d", ++sequence);
         }
 
-        /** A valid payload whose every text field carries {@code instance}. */
+        /**
+         * The case's payload for {@code instance}: the card's first drill example with the marker
+         * where it says {@code {drill}}, else one generated from the whole schema ({@link DrillPayloads}).
+         */
         private ObjectNode payload(String instance) {
-            ObjectNode payload = ingress.examplePayload(id).filter(JsonNode::isObject).map(n -> (ObjectNode) n.deepCopy())
-                    .orElseGet(json::createObjectNode);
-            JsonNode properties = ingress.schemaOf(id).map(s -> s.path("properties")).orElse(json.createObjectNode());
-            List<String> fields = new ArrayList<>();
-            properties.fieldNames().forEachRemaining(fields::add);
+            JsonNode example = example();
+            JsonNode base = example != null ? DrillPayloads.mark(example, instance)
+                    : ingress.schemaOf(id).map(schema -> DrillPayloads.generate(schema, instance)).orElse(null);
+            ObjectNode payload = base != null && base.isObject() ? (ObjectNode) base : json.createObjectNode();
             if (settings.trigger() == Trigger.API) {
-                fields.addAll(pathParameters());
-            }
-            for (String field : fields) {
-                JsonNode spec = properties.path(field);
-                String type = spec.path("type").asText("string");
-                if (!"string".equals(type)) {
-                    continue;
+                for (String field : pathParameters()) {
+                    payload.put(field, field.toLowerCase(Locale.ROOT).contains("email")
+                            ? instance + "@drills.jacquard.io" : instance + "-" + field);
                 }
-                // A property's own example is a value that must be real (the id of an existing user, say).
-                if (spec.path("examples").isArray() && !spec.path("examples").isEmpty()) {
-                    payload.set(field, spec.path("examples").get(0));
-                    continue;
-                }
-                String lower = field.toLowerCase(Locale.ROOT);
-                payload.put(field, lower.contains("email") || "email".equals(spec.path("format").asText())
-                        ? instance + "@drills.jacquard.io" : instance + "-" + field);
             }
             return payload;
+        }
+
+        /** The card's first drill example, or null. */
+        private JsonNode example() {
+            List<String> examples = settings.drill().examples();
+            if (examples.isEmpty()) {
+                return null;
+            }
+            try {
+                return json.readTree(examples.get(0));
+            } catch (JsonProcessingException unreadable) {
+                throw new IllegalStateException("the card's drill example is not JSON: " + unreadable.getOriginalMessage());
+            }
+        }
+
+        /** Why the drill's payload cannot be sent (the schema refuses it), or null. */
+        private String payloadProblem() {
+            try {
+                ingress.checkPayload(id, json.writeValueAsBytes(payload(next())));
+                return null;
+            } catch (WebhookRejection refused) {
+                return refused.title() + ": " + refused.getMessage();
+            } catch (IllegalStateException | JsonProcessingException unreadable) {
+                return unreadable.getMessage();
+            }
         }
 
         private List<String> pathParameters() {

@@ -64,16 +64,35 @@ public class IntegrationsProperties {
     /**
      * One integration's settings. {@code settings} are the integration's own values (a cron, an
      * address, a threshold), kept beside its card and read in its route as
-     * {@code {{switchboard.integrations.<id>.settings.<name>}}}.
+     * {@code {{switchboard.integrations.<id>.settings.<name>}}}. {@code drill} says what its
+     * reliability drill sends.
      */
     public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
-            Map<String, String> contractExceptions, Subscription event, Map<String, String> settings) {
+            Map<String, String> contractExceptions, Subscription event, Map<String, String> settings, Drill drill) {
 
         public Integration {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
             webhook = webhook == null ? Webhook.DEFAULT : webhook;
             inbox = inbox == null ? Inbox.DEFAULT : inbox;
             contractExceptions = contractExceptions == null ? Map.of() : Map.copyOf(contractExceptions);
+            drill = drill == null ? Drill.NONE : drill;
+        }
+    }
+
+    /**
+     * What the integration's drill sends.
+     *
+     * @param examples payloads as JSON text, the first for the normal case (the others derive from
+     *                 it): one that reaches the route's calls, with {@code {drill}} where the
+     *                 drill's marker goes (the business key, a text the effects echo). Without
+     *                 one, the drill generates a payload from the schema.
+     */
+    public record Drill(List<String> examples) {
+
+        static final Drill NONE = new Drill(null);
+
+        public Drill {
+            examples = examples == null ? List.of() : List.copyOf(examples);
         }
     }
 

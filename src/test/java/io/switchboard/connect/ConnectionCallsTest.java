@@ -492,7 +492,7 @@ class ConnectionCallsTest {
     private void start(Map<String, ConnectionsProperties.Connection> settings, Map<String, List<String>> cardScopes) {
         var card = new IntegrationsProperties.Card(null, null, null, cardScopes, null, null, null, null, null);
         var integrations = new IntegrationsProperties(Map.of("probe", new IntegrationsProperties.Integration(
-                Trigger.WEBHOOK, card, null, null, null, null, null)));
+                Trigger.WEBHOOK, card, null, null, null, null, null, null)));
         states = new ConnectionStates(clock);
         connections = new Connections(new ConnectionsProperties(new LinkedHashMap<>(settings)), integrations, states,
                 TestAlerts.create(List.of(alertSink), clock), environment, clock);

@@ -88,6 +88,37 @@ class DrillsTest extends IntegrationTestSupport {
     }
 
     @Test
+    void aRouteBranchingOnNestedDataIsInconclusiveWithoutADrillExample() throws Exception {
+        JsonNode drill = drill("issue-triage");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("inconclusive");
+        assertThat(drill.get("cases").findValuesAsText("outcome")).as(drill.toPrettyString())
+                .doesNotContain("failed");
+        JsonNode normal = caseNamed(drill, "normal");
+        assertThat(normal.get("outcome").asText()).isEqualTo("inconclusive");
+        assertThat(normal.get("reason").asText()).contains("on some path").contains("drill example");
+        for (String name : new String[] {"duplicate", "expired-credential", "permission", "outage", "volume"}) {
+            assertThat(caseNamed(drill, name).get("outcome").asText()).as(name).isEqualTo("inconclusive");
+        }
+        // The generated payload was valid: a required field left out is still refused naming it.
+        assertThat(caseNamed(drill, "missing-data").get("outcome").asText()).as(drill.toPrettyString())
+                .isEqualTo("passed");
+    }
+
+    @Test
+    void aRouteBranchingOnNestedDataPassesWithTheCardsDrillExample() throws Exception {
+        JsonNode drill = drill("urgent-issues");
+
+        drill.get("cases").forEach(c -> System.out.printf("  %-19s %-12s %s%n", c.get("name").asText(),
+                c.get("outcome").asText(), c.get("reason").asText()));
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("passed");
+        JsonNode normal = caseNamed(drill, "normal");
+        assertThat(normal.get("evidence").get("effects").toString()).contains("chat POST");
+        assertThat(caseNamed(drill, "duplicate").get("outcome").asText()).isEqualTo("passed");
+        assertThat(caseNamed(drill, "volume").get("outcome").asText()).isEqualTo("passed");
+    }
+
+    @Test
     void drillsRefuseUnknownIntegrationsAViewerAndASecondDrillOfTheSameIntegration() throws Exception {
         assertThat(callAs("operator", "POST", "/api/integrations/nope/drills", null).statusCode()).isEqualTo(404);
         assertThat(callAs("viewer", "POST", "/api/integrations/lead-followup/drills", null).statusCode()).isEqualTo(403);

@@ -20,7 +20,7 @@ class RouteFileRulesTest {
 
     private final IntegrationsProperties integrations = new IntegrationsProperties(Map.of("order-paid",
             new Integration(Trigger.WEBHOOK, new Card("orders", null, null, null, null, null, null, "ops", null),
-                    null, null, Map.of(), null, null)));
+                    null, null, Map.of(), null, null, null)));
 
     @Test
     void aRouteFromTheRoutesFolderWithoutAnIdIsRefusedNamingItsFile() {
