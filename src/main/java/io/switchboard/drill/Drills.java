@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -382,26 +383,32 @@ public class Drills implements DisposableBean {
                 cases.add(guarded("duplicate", this::duplicate));
             } else {
                 cases.add(skipped("missing-data", trigger == Trigger.SCHEDULE ? "a scheduled run takes no payload"
-                        : "an api call's parameters are its path; a missing one is a 404 of the HTTP layer"));
+                        : "an api call's parameters are its path " + pathParameters() + "; a missing one is a 404 of "
+                                + "the HTTP layer"));
                 cases.add(skipped("duplicate", trigger == Trigger.SCHEDULE
-                        ? "a run has no delivery to repeat; its watermark keeps a re-read from writing twice"
-                        : "an api call stores nothing: there is no effect to double"));
+                        ? "a run has no delivery to repeat" + (written().isEmpty() ? " and writes nothing ("
+                                + calling() + ")" : "; what keeps a re-read from writing twice to " + written()
+                                + " is the route's own (a watermark, an idempotent write)")
+                        : written().isEmpty() ? "an api call is answered, not stored, and writes nothing ("
+                                + calling() + "): there is no effect to double"
+                        : "an api call is answered, not stored: there is no delivery to repeat (each call writes to "
+                                + written() + ")"));
             }
             if (trigger == Trigger.API) {
                 for (String name : List.of("expired-credential", "revoked-credential", "permission", "outage")) {
-                    cases.add(skipped(name, "an api call stores no event to retry or park: each answer says at once "
-                            + "what failed (degraded, 404, 503 with Retry-After)"));
+                    cases.add(skipped(name, "an api call stores no event to retry or park: the caller gets what "
+                            + "failed in the answer at once; " + calling()));
                 }
                 cases.add(guarded("volume", this::apiVolume));
                 return cases;
             }
             if (trigger == Trigger.SCHEDULE) {
                 for (String name : List.of("expired-credential", "revoked-credential", "permission")) {
-                    cases.add(skipped(name, "a run calls the CRM only when billing has changed invoices, so a "
-                            + "credential or scope fault may never be met; the route's own tests cover these"));
+                    cases.add(skipped(name, scheduledFaultSkip()));
                 }
                 cases.add(guarded("outage", this::outage));
-                cases.add(skipped("volume", "runs go one at a time by design (the run lock)"));
+                cases.add(skipped("volume", "runs of a schedule go one at a time by design (the run lock): there "
+                        + "is no burst to send"));
                 return cases;
             }
             cases.add(guarded("expired-credential", reaching(this::expiredCredential)));
@@ -513,15 +520,59 @@ public class Drills implements DisposableBean {
 
         /** Whether a step of the route writes to a connection (a call other than GET). */
         private boolean writes() {
-            List<ProcessorDefinition<?>> steps = new ArrayList<>(route.getOutputs());
+            return !written().isEmpty();
+        }
+
+        /** The integration's routes: the drilled one and those it owns ({@code customer-lookup-crm}). */
+        private List<RouteDefinition> ownRoutes() {
+            List<RouteDefinition> own = new ArrayList<>(List.of(route));
+            camel.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions().stream()
+                    .filter(r -> r != route && integrations.ownerOfRoute(r.getRouteId()).filter(id::equals).isPresent())
+                    .forEach(own::add);
+            return own;
+        }
+
+        /** The connections the integration's routes call, in order. */
+        private Set<String> called() {
+            Set<String> called = new LinkedHashSet<>();
+            ownRoutes().forEach(r -> called.addAll(RouteCalls.connections(r)));
+            return called;
+        }
+
+        /** The connections a step of the integration's routes writes to (calls other than GET), in order. */
+        private Set<String> written() {
+            Set<String> written = new LinkedHashSet<>();
+            List<ProcessorDefinition<?>> steps = new ArrayList<>();
+            ownRoutes().forEach(r -> steps.addAll(r.getOutputs()));
             for (int i = 0; i < steps.size(); i++) {
                 String uri = RouteCalls.callUri(steps.get(i));
                 if (uri != null && uri.startsWith("connection:") && !uri.contains("method=GET")) {
-                    return true;
+                    String rest = uri.substring("connection:".length());
+                    written.add(rest.split("[/?]", 2)[0]);
                 }
                 steps.addAll(steps.get(i).getOutputs());
             }
-            return false;
+            return written;
+        }
+
+        /** What the integration calls, for a skip reason: "its route calls [billing, crm], writing to [crm]". */
+        private String calling() {
+            Set<String> called = called();
+            return called.isEmpty() ? "its route calls no connection" : "its route calls " + called
+                    + (written().isEmpty() ? " to read only" : ", writing to " + written());
+        }
+
+        /**
+         * Why a schedule's credential and scope cases are skipped, from what its route calls: a
+         * run's calls depend on what its source holds when it runs, so a fault may meet no call.
+         */
+        private String scheduledFaultSkip() {
+            if (called().isEmpty()) {
+                return "its route calls no connection: there is no credential or scope to fault";
+            }
+            return "a run of " + id + " makes only the calls its source's data at the time needs (" + calling()
+                    + "), and a run carries no marker to aim a fault at its own calls, so a credential or scope "
+                    + "fault may never be met; the route's own tests cover these";
         }
 
         private CaseResult missingData(String name) {

@@ -119,6 +119,29 @@ class DrillsTest extends IntegrationTestSupport {
     }
 
     @Test
+    void aSchedulesSkipReasonsNameWhatItsOwnRouteCalls() throws Exception {
+        JsonNode drill = drill("billing-digest");
+
+        for (String name : new String[] {"expired-credential", "revoked-credential", "permission"}) {
+            JsonNode c = caseNamed(drill, name);
+            assertThat(c.get("outcome").asText()).isEqualTo("skipped");
+            assertThat(c.get("reason").asText()).as(name).contains("billing-digest").contains("[billing, chat]")
+                    .contains("writing to [chat]").doesNotContain("invoices").doesNotContain("CRM");
+        }
+        assertThat(caseNamed(drill, "duplicate").get("reason").asText()).contains("[chat]");
+    }
+
+    @Test
+    void anApiIntegrationsSkipReasonsNameTheConnectionsOfItsOwnRoutes() throws Exception {
+        JsonNode drill = drill("customer-lookup");
+
+        // customer-lookup calls the CRM and billing from its routes customer-lookup-crm and -billing.
+        assertThat(caseNamed(drill, "permission").get("reason").asText()).contains("[crm, billing]")
+                .contains("to read only");
+        assertThat(caseNamed(drill, "duplicate").get("reason").asText()).contains("writes nothing");
+    }
+
+    @Test
     void drillsRefuseUnknownIntegrationsAViewerAndASecondDrillOfTheSameIntegration() throws Exception {
         assertThat(callAs("operator", "POST", "/api/integrations/nope/drills", null).statusCode()).isEqualTo(404);
         assertThat(callAs("viewer", "POST", "/api/integrations/lead-followup/drills", null).statusCode()).isEqualTo(403);
