@@ -32,10 +32,10 @@ class OutcomeTest {
     @Test
     void twoCallsHalfASecondApartBreakALimitOfOnePerSecondEvenAcrossACalendarSecond() {
         Instant edge = Instant.parse("2026-01-01T00:00:00.750Z");
-        assertThat(Drills.peakWithinOneSecond(List.of(edge, edge.plusMillis(500)))).isEqualTo(2);
+        assertThat(DrillContext.peakWithinOneSecond(List.of(edge, edge.plusMillis(500)))).isEqualTo(2);
         // Evenly spaced at the limit, a few ms early: one per second.
-        assertThat(Drills.peakWithinOneSecond(List.of(edge, edge.plusMillis(960), edge.plusMillis(1_990))))
+        assertThat(DrillContext.peakWithinOneSecond(List.of(edge, edge.plusMillis(960), edge.plusMillis(1_990))))
                 .isEqualTo(1);
-        assertThat(Drills.peakWithinOneSecond(List.of())).isZero();
+        assertThat(DrillContext.peakWithinOneSecond(List.of())).isZero();
     }
 }
