@@ -99,7 +99,8 @@ final class DrillPayloads {
                 return array;
             case "integer":
                 return NODES.numberNode(spec.has("minimum") ? (long) Math.ceil(spec.get("minimum").asDouble())
-                        : spec.has("exclusiveMinimum") ? (long) Math.floor(spec.get("exclusiveMinimum").asDouble()) + 1 : 1L);
+                        : spec.has("exclusiveMinimum") ? (long) Math.floor(spec.get("exclusiveMinimum").asDouble())
+                                + 1 : 1L);
             case "number":
                 return NODES.numberNode(spec.has("minimum") ? spec.get("minimum").asDouble()
                         : spec.has("exclusiveMinimum") ? spec.get("exclusiveMinimum").asDouble() + 1 : 1.0);

@@ -20,55 +20,60 @@ final class DuplicateCase implements DrillCase {
     }
 
     @Override
-    public CaseResult run(DrillContext d) {
+    public CaseResult run(DrillContext drill) {
         String name = name();
-        if (d.settings.trigger() == Trigger.SCHEDULE) {
-            return d.skipped(name, "a run has no delivery to repeat" + (d.written().isEmpty() ? " and writes nothing ("
-                    + d.calling() + ")" : "; what keeps a re-read from writing twice to " + d.written()
+        if (drill.settings.trigger() == Trigger.SCHEDULE) {
+            return drill.skipped(name, "a run has no delivery to repeat" + (drill.written().isEmpty()
+                    ? " and writes nothing ("
+                    + drill.calling() + ")" : "; what keeps a re-read from writing twice to " + drill.written()
                     + " is the route's own (a watermark, an idempotent write)"));
         }
-        if (d.settings.trigger() == Trigger.API) {
-            return d.skipped(name, d.written().isEmpty() ? "an api call is answered, not stored, and writes nothing ("
-                    + d.calling() + "): there is no effect to double"
+        if (drill.settings.trigger() == Trigger.API) {
+            return drill.skipped(name, drill.written().isEmpty()
+                    ? "an api call is answered, not stored, and writes nothing ("
+                    + drill.calling() + "): there is no effect to double"
                     : "an api call is answered, not stored: there is no delivery to repeat (each call writes to "
-                            + d.written() + ")");
+                            + drill.written() + ")");
         }
-        if (d.normalEffects == null || d.normalEffects.isEmpty()) {
-            return d.inconclusive(name, DrillContext.NO_EFFECT, List.of(), Map.of("normalEffects", String.valueOf(d.normalEffects)));
+        if (drill.normalEffects == null || drill.normalEffects.isEmpty()) {
+            return drill.inconclusive(name, DrillContext.NO_EFFECT, List.of(), Map.of("normalEffects",
+                    String.valueOf(drill.normalEffects)));
         }
-        Instant from = Instant.now(d.clock);
-        String instance = d.next();
+        Instant from = Instant.now(drill.clock);
+        String instance = drill.next();
         String delivery = "drill-" + instance;
-        String payload = d.text(d.payload(instance));
-        InboxStore.Accepted first = d.inbox.acceptTest(d.id, delivery, payload, "drill");
-        InboxStore.Accepted again = d.inbox.acceptTest(d.id, delivery, payload, "drill");
-        InboxStore.Accepted sameKey = d.inbox.acceptTest(d.id, delivery + "-new", payload, "drill");
-        d.signal.wake(d.id);
+        String payload = drill.text(drill.payload(instance));
+        InboxStore.Accepted first = drill.inbox.acceptTest(drill.id, delivery, payload, "drill");
+        InboxStore.Accepted again = drill.inbox.acceptTest(drill.id, delivery, payload, "drill");
+        InboxStore.Accepted sameKey = drill.inbox.acceptTest(drill.id, delivery + "-new", payload, "drill");
+        drill.signal.wake(drill.id);
         Map<String, Object> evidence = new LinkedHashMap<>();
-        String status = d.await(first.eventId(), evidence);
-        String second = d.await(sameKey.eventId(), new LinkedHashMap<>());
-        Map<String, Integer> effects = d.effects(from, instance);
+        String status = drill.await(first.eventId(), evidence);
+        String second = drill.await(sameKey.eventId(), new LinkedHashMap<>());
+        Map<String, Integer> effects = drill.effects(from, instance);
         evidence.put("effects", effects);
         evidence.put("sameDeliveryIsDuplicate", again.duplicate());
         evidence.put("newDeliverySameKey", second);
         List<String> events = List.of(first.eventId(), sameKey.eventId());
         if (!again.duplicate()) {
-            return d.failed(name, "the same delivery was stored twice", events, evidence);
+            return drill.failed(name, "the same delivery was stored twice", events, evidence);
         }
         if (!"DONE".equals(status)) {
-            return d.failed(name, "the first delivery ended " + status + ": " + d.lastError(first.eventId()), events, evidence);
+            return drill.failed(name, "the first delivery ended " + status + ": " + drill.lastError(first.eventId()),
+                    events, evidence);
         }
         if (!"DONE".equals(second) && !"DUPLICATE".equals(second)) {
-            return d.failed(name, "the same business key under a new delivery id ended " + second + ": "
-                    + d.lastError(sameKey.eventId()), events, evidence);
+            return drill.failed(name, "the same business key under a new delivery id ended " + second + ": "
+                    + drill.lastError(sameKey.eventId()), events, evidence);
         }
         if (effects.isEmpty()) {
-            return d.inconclusive(name, "the first delivery made no effect this time: " + DrillContext.NO_EFFECT, events, evidence);
+            return drill.inconclusive(name, "the first delivery made no effect this time: " + DrillContext.NO_EFFECT,
+                    events, evidence);
         }
         return effects.values().stream().allMatch(n -> n == 1)
-                ? d.passed(name, "the same delivery again was a duplicate, and the same business key under a new "
+                ? drill.passed(name, "the same delivery again was a duplicate, and the same business key under a new "
                         + "delivery id made no second effect " + effects, events, evidence)
-                : d.failed(name, "the same business key under a new delivery id doubled an effect " + effects
+                : drill.failed(name, "the same business key under a new delivery id doubled an effect " + effects
                         + ": the idempotency key must come from the business data, not the delivery", events, evidence);
     }
 }

@@ -25,30 +25,31 @@ final class MissingDataCase implements DrillCase {
     }
 
     @Override
-    public CaseResult run(DrillContext d) {
+    public CaseResult run(DrillContext drill) {
         String name = name();
-        if (d.settings.trigger() == Trigger.SCHEDULE) {
-            return d.skipped(name, "a scheduled run takes no payload");
+        if (drill.settings.trigger() == Trigger.SCHEDULE) {
+            return drill.skipped(name, "a scheduled run takes no payload");
         }
-        if (d.settings.trigger() == Trigger.API) {
-            return d.skipped(name, "an api call's parameters are its path " + d.pathParameters() + "; a missing one "
+        if (drill.settings.trigger() == Trigger.API) {
+            return drill.skipped(name, "an api call's parameters are its path " + drill.pathParameters()
+                    + "; a missing one "
                     + "is a 404 of the HTTP layer");
         }
-        JsonNode schema = d.ingress.schemaOf(d.id).orElse(null);
+        JsonNode schema = drill.ingress.schemaOf(drill.id).orElse(null);
         if (schema == null || !schema.path("required").isArray() || schema.path("required").isEmpty()) {
-            return d.skipped(name, "no schema with required fields: add routes/" + d.id + ".schema.json");
+            return drill.skipped(name, "no schema with required fields: add routes/" + drill.id + ".schema.json");
         }
-        Instant from = Instant.now(d.clock);
+        Instant from = Instant.now(drill.clock);
         List<String> events = new ArrayList<>();
         Map<String, Object> evidence = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (JsonNode required : schema.path("required")) {
-            String instance = d.next();
-            ObjectNode payload = d.payload(instance);
+            String instance = drill.next();
+            ObjectNode payload = drill.payload(instance);
             payload.remove(required.asText());
-            if (d.settings.trigger() == Trigger.WEBHOOK) {
+            if (drill.settings.trigger() == Trigger.WEBHOOK) {
                 try {
-                    d.ingress.checkPayload(d.id, d.json.writeValueAsBytes(payload));
+                    drill.ingress.checkPayload(drill.id, drill.json.writeValueAsBytes(payload));
                     problems.add("without " + required.asText() + " it was accepted");
                 } catch (WebhookRejection refused) {
                     evidence.put(required.asText(), refused.status().value() + " " + refused.getMessage());
@@ -61,25 +62,25 @@ final class MissingDataCase implements DrillCase {
                 }
             } else {
                 // An internal event is not checked on its way in: the route must park it.
-                String event = d.send(instance, payload);
+                String event = drill.send(instance, payload);
                 events.add(event);
-                String status = d.await(event, new LinkedHashMap<>());
-                String error = String.valueOf(d.lastError(event));
+                String status = drill.await(event, new LinkedHashMap<>());
+                String error = String.valueOf(drill.lastError(event));
                 evidence.put(required.asText(), status + " " + error);
                 if (!"DEAD".equals(status) || !error.startsWith("invalid-data")) {
                     problems.add("without " + required.asText() + " it ended " + status + " (" + error + ")");
                 }
             }
         }
-        Map<String, Integer> effects = d.effects(from, d.marker);
+        Map<String, Integer> effects = drill.effects(from, drill.marker);
         evidence.put("effects", effects);
         if (!effects.isEmpty()) {
             problems.add("incomplete data reached a system: " + effects);
         }
         return problems.isEmpty()
-                ? d.passed(name, "each required field left out was " + (d.settings.trigger() == Trigger.WEBHOOK
+                ? drill.passed(name, "each required field left out was " + (drill.settings.trigger() == Trigger.WEBHOOK
                         ? "refused 400 naming it" : "parked as invalid-data") + "; nothing reached any system",
                         events, evidence)
-                : d.failed(name, String.join("; ", problems), events, evidence);
+                : drill.failed(name, String.join("; ", problems), events, evidence);
     }
 }

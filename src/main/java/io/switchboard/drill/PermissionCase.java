@@ -19,36 +19,38 @@ final class PermissionCase implements DrillCase {
     }
 
     @Override
-    public CaseResult run(DrillContext d) {
+    public CaseResult run(DrillContext drill) {
         String name = name();
-        if (d.settings.trigger() == Trigger.API) {
-            return d.skipped(name, d.apiFaultSkip());
+        if (drill.settings.trigger() == Trigger.API) {
+            return drill.skipped(name, drill.apiFaultSkip());
         }
-        if (d.settings.trigger() == Trigger.SCHEDULE) {
-            return d.skipped(name, d.scheduledFaultSkip());
+        if (drill.settings.trigger() == Trigger.SCHEDULE) {
+            return drill.skipped(name, drill.scheduledFaultSkip());
         }
-        CaseResult unreached = d.unreached(name);
+        CaseResult unreached = drill.unreached(name);
         if (unreached != null) {
             return unreached;
         }
-        String connection = d.firstCalled();
+        String connection = drill.firstCalled();
         if (connection == null) {
-            return d.skipped(name, "the route calls no connection");
+            return drill.skipped(name, "the route calls no connection");
         }
-        List<String> cardScopes = d.settings.card() == null || d.settings.card().scopes() == null ? List.of()
-                : d.settings.card().scopes().getOrDefault(connection, List.of());
+        List<String> cardScopes = drill.settings.card() == null || drill.settings.card().scopes() == null ? List.of()
+                : drill.settings.card().scopes().getOrDefault(connection, List.of());
         String scope = cardScopes.isEmpty() ? "drill:scope" : cardScopes.get(cardScopes.size() - 1);
-        String instance = d.next();
-        d.faults.inject(Fault.status(d.systemOf(connection), 403, 1, null, scope, instance));
-        String event = d.send(instance, null);
+        String instance = drill.next();
+        drill.faults.inject(Fault.status(drill.systemOf(connection), 403, 1, null, scope, instance));
+        String event = drill.send(instance, null);
         Map<String, Object> evidence = new LinkedHashMap<>();
-        String status = d.await(event, evidence);
-        String error = String.valueOf(d.lastError(event));
+        String status = drill.await(event, evidence);
+        String error = String.valueOf(drill.lastError(event));
         evidence.put("lastError", error);
         return "DEAD".equals(status) && error.startsWith("permission") && error.contains(scope)
-                ? d.passed(name, "a 403 from " + connection + " parked it as permission naming " + scope, List.of(event),
+                ? drill.passed(name, "a 403 from " + connection + " parked it as permission naming " + scope,
+                        List.of(event),
                         evidence)
-                : d.failed(name, "a 403 naming " + scope + " from " + connection + " ended " + status + " (" + error + ")",
+                : drill.failed(name, "a 403 naming " + scope + " from " + connection + " ended " + status + " ("
+                        + error + ")",
                         List.of(event), evidence);
     }
 }
