@@ -891,7 +891,7 @@
 
   // ---- drills -----------------------------------------------------------------------------
 
-  const OUTCOME_MARK = {passed: '✓', failed: '✗', skipped: '–'};
+  const OUTCOME_MARK = {passed: '✓', failed: '✗', skipped: '–', inconclusive: '?'};
   const drillHref = (integration) => hashFor('drill', {integration});
 
   /**
@@ -938,7 +938,8 @@
     h('span', {class: 'drill-mark', 'aria-hidden': 'true'}, OUTCOME_MARK[c.outcome] || '?'), ' ',
     h('span', {class: 'drill-case-name'}, c.name), ' ',
     h('span', {class: 'drill-outcome', testid: 'drill-case-outcome'}, c.outcome),
-    c.outcome === 'failed' && c.reason ? h('div', {class: 'drill-reason small', testid: 'drill-case-reason'},
+    (c.outcome === 'failed' || c.outcome === 'inconclusive') && c.reason
+      ? h('div', {class: 'drill-reason small', testid: 'drill-case-reason'},
         clip(c.reason, 160)) : null)));
   }
 

@@ -6,56 +6,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.Connection;
 import io.switchboard.connect.Connections;
-import io.switchboard.connect.ConnectionsProperties.AuthType;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
-import io.switchboard.ingress.ApiIntegrationPaths;
 import io.switchboard.ingress.WebhookIngress;
-import io.switchboard.ingress.WebhookRejection;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.RouteCalls;
 import io.switchboard.integration.Trigger;
 import io.switchboard.journal.ClusterNodes;
-import io.switchboard.sandbox.SandboxFaultControl.Fault;
 import io.switchboard.sandbox.SandboxFaultControl;
-import io.switchboard.sandbox.SandboxTraffic.Call;
 import io.switchboard.sandbox.SandboxTraffic;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Route;
 import org.apache.camel.model.Model;
-import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +47,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * An integration's reliability drill: the cases that matter (normal, missing data, duplicate,
- * expired and revoked credential, permission, outage, volume), derived from its card, schema,
+ * expired and revoked credential, permission, outage, volume; {@link DrillCases}, one class
+ * each behind {@link DrillCase}), derived from its card, schema,
  * trigger and the connections its route calls, run against the sandbox on the live server with
  * test-marked events and payloads of their own (every text field carries the drill's marker,
  * so the sandbox's request log tells the drill's effects from anyone else's). Each case keeps
@@ -82,14 +62,13 @@ import org.springframework.stereotype.Component;
 public class Drills implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(Drills.class);
-    private static final Set<String> FINAL = Set.of("DONE", "DEAD", "DUPLICATE", "WAITING");
 
-    /** One case's verdict. {@code outcome}: passed, failed or skipped. */
-    public record CaseResult(String name, String outcome, String reason, List<String> eventIds,
+    /** One case's verdict, with the reason and the evidence it rests on. */
+    public record CaseResult(String name, Outcome outcome, String reason, List<String> eventIds,
             Map<String, Object> evidence) {
     }
 
-    /** A drill: running, passed or failed, with its cases. */
+    /** A drill: running, else its verdict ({@link Outcome#verdict}), with its cases. */
     public record DrillResult(String drillId, String integration, String status, String requestedBy, Instant startedAt,
             Instant finishedAt, String routeDigest, List<CaseResult> cases) {
     }
@@ -109,20 +88,15 @@ public class Drills implements DisposableBean {
     }
 
     private final IntegrationsProperties integrations;
-    private final WebhookIngress ingress;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
     private final CamelContext camel;
     private final Connections connections;
-    private final Alerts alerts;
-    private final JdbcTemplate jdbc;
-    private final ObjectMapper json;
     private final Clock clock;
     private final Environment environment;
     private final ObjectProvider<SandboxTraffic> traffic;
     private final ObjectProvider<SandboxFaultControl> faults;
-    private final int volume;
     private final ClusterNodes nodes;
+    private final DrillStore store;
+    private final DrillContext.Services services;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "drills");
@@ -133,22 +107,18 @@ public class Drills implements DisposableBean {
     Drills(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox, InboxSignal signal,
             CamelContext camel, Connections connections, Alerts alerts, JdbcTemplate jdbc, ObjectMapper json, Clock clock,
             Environment environment, ObjectProvider<SandboxTraffic> traffic, ObjectProvider<SandboxFaultControl> faults,
-            ClusterNodes nodes, @Value("${switchboard.drills.volume:500}") int volume) {
-        this.nodes = nodes;
+            ClusterNodes nodes, DrillStore store, @Value("${switchboard.drills.volume:500}") int volume) {
         this.integrations = integrations;
-        this.ingress = ingress;
-        this.inbox = inbox;
-        this.signal = signal;
         this.camel = camel;
         this.connections = connections;
-        this.alerts = alerts;
-        this.jdbc = jdbc;
-        this.json = json;
         this.clock = clock;
         this.environment = environment;
         this.traffic = traffic;
         this.faults = faults;
-        this.volume = volume;
+        this.nodes = nodes;
+        this.store = store;
+        this.services = new DrillContext.Services(integrations, ingress, inbox, signal, camel, connections, alerts, jdbc,
+                json, clock, environment, volume);
     }
 
     /**
@@ -192,23 +162,17 @@ public class Drills implements DisposableBean {
             throw new Refused(409, "A drill of " + integration + " is running; GET /api/integrations/" + integration
                     + "/drills shows it.");
         }
-        DrillResult started;
+        DrillResult started = new DrillResult(UUID.randomUUID().toString(), integration, "running", requestedBy,
+                Instant.now(clock), null, digest(route), List.of());
         try {
-            // A drill left "running" by a server that stopped mid-drill is over: it ran on this node.
-            jdbc.update("update drill_run set status = 'failed', finished_at = ? where integration = ? and status = "
-                    + "'running'", Timestamp.from(Instant.now(clock)), integration);
-            started = new DrillResult(UUID.randomUUID().toString(), integration, "running", requestedBy,
-                    Instant.now(clock), null, digest(route), List.of());
-            jdbc.update("insert into drill_run (id, integration, status, requested_by, started_at, route_digest, result) "
-                    + "values (?, ?, ?, ?, ?, ?, ?)", started.drillId(), integration, started.status(), requestedBy,
-                    Timestamp.from(started.startedAt()), started.routeDigest(), "[]");
+            store.started(started);
         } catch (RuntimeException storage) {
             running.remove(integration);
             throw storage;
         }
         runner.submit(() -> {
             try {
-                finish(started, new Drill(integration, settings, route, log, control).run());
+                finish(started, run(new DrillContext(integration, settings, route, log, control, services)));
             } catch (RuntimeException broken) {
                 log(started, broken);
             } finally {
@@ -220,9 +184,7 @@ public class Drills implements DisposableBean {
 
     /** The integration's last drill, if any. */
     public Optional<DrillResult> last(String integration) {
-        return jdbc.query("select id, integration, status, requested_by, started_at, finished_at, route_digest, result "
-                + "from drill_run where integration = ? order by started_at desc limit 1", (rs, n) -> result(rs),
-                integration).stream().findFirst();
+        return store.last(integration);
     }
 
     /** The digest of the integration's route file now: a drill of another digest did not drill this version. */
@@ -232,44 +194,19 @@ public class Drills implements DisposableBean {
 
     /** Every integration's last drill, in one query (the console asks on every poll). */
     public Map<String, DrillResult> lastOfEach() {
-        Map<String, DrillResult> last = new LinkedHashMap<>();
-        jdbc.query("select id, integration, status, requested_by, started_at, finished_at, route_digest, result "
-                + "from drill_run d where started_at = (select max(started_at) from drill_run where integration = "
-                + "d.integration)", (rs, n) -> result(rs)).forEach(drill -> last.put(drill.integration(), drill));
-        return last;
+        return store.lastOfEach();
     }
 
     private void finish(DrillResult started, List<CaseResult> cases) {
-        boolean passed = cases.stream().noneMatch(c -> c.outcome().equals("failed"));
-        try {
-            jdbc.update("update drill_run set status = ?, finished_at = ?, result = ? where id = ?",
-                    passed ? "passed" : "failed", Timestamp.from(Instant.now(clock)), json.writeValueAsString(cases),
-                    started.drillId());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        log.info("drill of {}: {} ({})", started.integration(), passed ? "passed" : "failed",
-                cases.stream().map(c -> c.name() + " " + c.outcome()).toList());
+        Outcome verdict = Outcome.verdict(cases.stream().map(CaseResult::outcome).toList());
+        store.finished(started.drillId(), verdict, cases);
+        log.info("drill of {}: {} ({})", started.integration(), verdict.word(),
+                cases.stream().map(c -> c.name() + " " + c.outcome().word()).toList());
     }
 
     private void log(DrillResult started, RuntimeException broken) {
         log.warn("drill of {} broke off: {}", started.integration(), broken.toString());
-        jdbc.update("update drill_run set status = 'failed', finished_at = ?, result = ? where id = ?",
-                Timestamp.from(Instant.now(clock)), "[{\"name\":\"drill\",\"outcome\":\"failed\",\"reason\":"
-                        + json.valueToTree(String.valueOf(broken.getMessage())) + ",\"eventIds\":[],\"evidence\":{}}]",
-                started.drillId());
-    }
-
-    private DrillResult result(ResultSet rs) throws SQLException {
-        List<CaseResult> cases;
-        try {
-            cases = List.of(json.readValue(rs.getString(8), CaseResult[].class));
-        } catch (JsonProcessingException unreadable) {
-            cases = List.of();
-        }
-        Timestamp finished = rs.getTimestamp(6);
-        return new DrillResult(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getTimestamp(5).toInstant(), finished == null ? null : finished.toInstant(), rs.getString(7), cases);
+        store.brokeOff(started.drillId(), broken);
     }
 
     /** The integration's route: the one named after it, else the first it owns. */
@@ -318,619 +255,43 @@ public class Drills implements DisposableBean {
         runner.shutdownNow();
     }
 
-    /** One drill run: its cases in order, each against the sandbox, faults cleared after each. */
-    private final class Drill {
-
-        private final String id;
-        private final Integration settings;
-        private final RouteDefinition route;
-        private final SandboxTraffic traffic;
-        private final SandboxFaultControl faults;
-        private final String marker = "drill" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        private final Duration budget;
-        /** How long one event of a case may take: a minute, and room for three retries at the longest delay. */
-        private final Duration deadline;
-        private int sequence;
-
-        Drill(String id, Integration settings, RouteDefinition route, SandboxTraffic traffic, SandboxFaultControl faults) {
-            this.id = id;
-            this.settings = settings;
-            this.route = route;
-            this.traffic = traffic;
-            this.faults = faults;
-            this.budget = settings.card() != null && settings.card().latencyBudget() != null
-                    ? settings.card().latencyBudget() : Duration.ofMinutes(5);
-            IntegrationsProperties.Inbox inbox = settings.inbox() == null ? IntegrationsProperties.Inbox.DEFAULT
-                    : settings.inbox();
-            this.deadline = Duration.ofSeconds(60).plus(inbox.maxRetryDelay().multipliedBy(3));
+    /** The cases in the registry's order, against the sandbox, faults cleared before and after each. */
+    private List<CaseResult> run(DrillContext drill) {
+        // Faults a crashed drill (or a person) left behind would meet the first case's calls.
+        drill.faults.clear();
+        Trigger trigger = drill.settings.trigger();
+        if (trigger == Trigger.WEBHOOK || trigger == Trigger.EVENT) {
+            String problem = drill.payloadProblem();
+            if (problem != null) {
+                return unsendable(drill, problem);
+            }
         }
-
-        List<CaseResult> run() {
-            // Faults a crashed drill (or a person) left behind would meet the first case's calls.
-            faults.clear();
-            List<CaseResult> cases = new ArrayList<>();
-            Trigger trigger = settings.trigger();
-            cases.add(guarded("normal", this::normal));
-            if (trigger == Trigger.WEBHOOK || trigger == Trigger.EVENT) {
-                cases.add(guarded("missing-data", this::missingData));
-                cases.add(guarded("duplicate", this::duplicate));
-            } else {
-                cases.add(skipped("missing-data", trigger == Trigger.SCHEDULE ? "a scheduled run takes no payload"
-                        : "an api call's parameters are its path; a missing one is a 404 of the HTTP layer"));
-                cases.add(skipped("duplicate", trigger == Trigger.SCHEDULE
-                        ? "a run has no delivery to repeat; its watermark keeps a re-read from writing twice"
-                        : "an api call stores nothing: there is no effect to double"));
-            }
-            if (trigger == Trigger.API) {
-                for (String name : List.of("expired-credential", "revoked-credential", "permission", "outage")) {
-                    cases.add(skipped(name, "an api call stores no event to retry or park: each answer says at once "
-                            + "what failed (degraded, 404, 503 with Retry-After)"));
-                }
-                cases.add(guarded("volume", this::apiVolume));
-                return cases;
-            }
-            if (trigger == Trigger.SCHEDULE) {
-                for (String name : List.of("expired-credential", "revoked-credential", "permission")) {
-                    cases.add(skipped(name, "a run calls the CRM only when billing has changed invoices, so a "
-                            + "credential or scope fault may never be met; the route's own tests cover these"));
-                }
-                cases.add(guarded("outage", this::outage));
-                cases.add(skipped("volume", "runs go one at a time by design (the run lock)"));
-                return cases;
-            }
-            cases.add(guarded("expired-credential", this::expiredCredential));
-            cases.add(guarded("permission", this::permission));
-            cases.add(guarded("outage", this::outage));
-            cases.add(guarded("volume", this::volume));
-            // Last: the credentials cool-down that follows holds the connection back for a while.
-            cases.add(guarded("revoked-credential", this::revokedCredential));
-            return cases;
-        }
-
-        private CaseResult guarded(String name, Function<String, CaseResult> work) {
+        List<CaseResult> cases = new ArrayList<>();
+        for (DrillCase drillCase : DrillCases.ALL) {
             try {
-                return work.apply(name);
+                cases.add(drillCase.run(drill));
             } catch (RuntimeException broken) {
-                return new CaseResult(name, "failed", "the case broke off: " + broken, List.of(), Map.of());
+                cases.add(new CaseResult(drillCase.name(), Outcome.FAILED, "the case broke off: " + broken, List.of(),
+                        Map.of()));
             } finally {
-                faults.clear();
+                drill.faults.clear();
             }
         }
+        return cases;
+    }
 
-        // ---- the cases ----------------------------------------------------------------------
-
-        private CaseResult normal(String name) {
-            Instant from = Instant.now(clock);
-            if (settings.trigger() == Trigger.API) {
-                ApiIntegrationPaths.Answer answer = ApiIntegrationPaths.call(camel.getRoute(route.getRouteId()), id,
-                        payload(next()));
-                Map<String, Object> evidence = Map.of("status", answer.status(), "durationMs", answer.durationMs());
-                return answer.status() < 500 && answer.durationMs() <= budget.toMillis()
-                        ? passed(name, "answered " + answer.status() + " in " + answer.durationMs() + " ms", List.of(), evidence)
-                        : failed(name, "answered " + answer.status() + " in " + answer.durationMs() + " ms (budget "
-                                + budget + ")" + (answer.error() == null ? "" : ": " + answer.error()), List.of(), evidence);
-            }
-            if (settings.trigger() == Trigger.SCHEDULE) {
-                String run = runNow();
-                Map<String, Object> evidence = new LinkedHashMap<>();
-                String status = await(run, evidence);
-                // A run writes what changed since its watermark: its effects are whatever it found.
-                evidence.put("effects", effects(from, ""));
-                return "DONE".equals(status)
-                        ? passed(name, "a run started now ended DONE; it wrote " + evidence.get("effects"), List.of(run),
-                                evidence)
-                        : failed(name, "a run started now ended " + status + ": " + lastError(run), List.of(run), evidence);
-            }
-            String instance = next();
-            String event = send(instance, null);
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            String status = await(event, evidence);
-            Map<String, Integer> effects = effects(from, instance);
-            evidence.put("effects", effects);
-            if (!"DONE".equals(status)) {
-                return failed(name, "ended " + status + ": " + lastError(event), List.of(event), evidence);
-            }
-            if (effects.isEmpty() && writes()) {
-                return failed(name, "DONE, but no system shows an effect of it although the route writes to "
-                        + RouteCalls.connections(route), List.of(event), evidence);
-            }
-            return effects.values().stream().allMatch(n -> n == 1)
-                    ? passed(name, "DONE; each system shows its effect once " + effects, List.of(event), evidence)
-                    : failed(name, "DONE, but an effect happened more than once: " + effects, List.of(event), evidence);
+    /** No case can run on a payload the schema refuses: a card's example is wrong, a generated one a blind spot. */
+    private static List<CaseResult> unsendable(DrillContext drill, String problem) {
+        boolean example = drill.example() != null;
+        String reason = (example ? "the card's drill example" : "the payload generated from the schema")
+                + " does not match the schema (" + problem + ")";
+        List<CaseResult> cases = new ArrayList<>();
+        for (DrillCase drillCase : DrillCases.ALL) {
+            cases.add(drillCase instanceof NormalCase
+                    ? new CaseResult(drillCase.name(), example ? Outcome.FAILED : Outcome.INCONCLUSIVE,
+                            reason + (example ? "" : ": give the card a drill example"), List.of(), Map.of())
+                    : drill.inconclusive(drillCase.name(), "not run: " + reason, List.of(), Map.of()));
         }
-
-        /** Whether a step of the route writes to a connection (a call other than GET). */
-        private boolean writes() {
-            List<ProcessorDefinition<?>> steps = new ArrayList<>(route.getOutputs());
-            for (int i = 0; i < steps.size(); i++) {
-                String uri = RouteCalls.callUri(steps.get(i));
-                if (uri != null && uri.startsWith("connection:") && !uri.contains("method=GET")) {
-                    return true;
-                }
-                steps.addAll(steps.get(i).getOutputs());
-            }
-            return false;
-        }
-
-        private CaseResult missingData(String name) {
-            JsonNode schema = ingress.schemaOf(id).orElse(null);
-            if (schema == null || !schema.path("required").isArray() || schema.path("required").isEmpty()) {
-                return skipped(name, "no schema with required fields: add routes/" + id + ".schema.json");
-            }
-            Instant from = Instant.now(clock);
-            List<String> events = new ArrayList<>();
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            List<String> problems = new ArrayList<>();
-            for (JsonNode required : schema.path("required")) {
-                String instance = next();
-                ObjectNode payload = payload(instance);
-                payload.remove(required.asText());
-                if (settings.trigger() == Trigger.WEBHOOK) {
-                    try {
-                        ingress.checkPayload(id, json.writeValueAsBytes(payload));
-                        problems.add("without " + required.asText() + " it was accepted");
-                    } catch (WebhookRejection refused) {
-                        evidence.put(required.asText(), refused.status().value() + " " + refused.getMessage());
-                        if (refused.status().value() != 400 || !refused.getMessage().contains(required.asText())) {
-                            problems.add("without " + required.asText() + ": " + refused.status().value() + " "
-                                    + refused.getMessage());
-                        }
-                    } catch (JsonProcessingException e) {
-                        throw new IllegalStateException(e);
-                    }
-                } else {
-                    // An internal event is not checked on its way in: the route must park it.
-                    String event = send(instance, payload);
-                    events.add(event);
-                    String status = await(event, new LinkedHashMap<>());
-                    String error = String.valueOf(lastError(event));
-                    evidence.put(required.asText(), status + " " + error);
-                    if (!"DEAD".equals(status) || !error.startsWith("invalid-data")) {
-                        problems.add("without " + required.asText() + " it ended " + status + " (" + error + ")");
-                    }
-                }
-            }
-            Map<String, Integer> effects = effects(from, marker);
-            evidence.put("effects", effects);
-            if (!effects.isEmpty()) {
-                problems.add("incomplete data reached a system: " + effects);
-            }
-            return problems.isEmpty()
-                    ? passed(name, "each required field left out was " + (settings.trigger() == Trigger.WEBHOOK
-                            ? "refused 400 naming it" : "parked as invalid-data") + "; nothing reached any system",
-                            events, evidence)
-                    : failed(name, String.join("; ", problems), events, evidence);
-        }
-
-        private CaseResult duplicate(String name) {
-            Instant from = Instant.now(clock);
-            String instance = next();
-            String delivery = "drill-" + instance;
-            String payload = text(payload(instance));
-            InboxStore.Accepted first = inbox.acceptTest(id, delivery, payload, "drill");
-            InboxStore.Accepted again = inbox.acceptTest(id, delivery, payload, "drill");
-            InboxStore.Accepted sameKey = inbox.acceptTest(id, delivery + "-new", payload, "drill");
-            signal.wake(id);
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            String status = await(first.eventId(), evidence);
-            String second = await(sameKey.eventId(), new LinkedHashMap<>());
-            Map<String, Integer> effects = effects(from, instance);
-            evidence.put("effects", effects);
-            evidence.put("sameDeliveryIsDuplicate", again.duplicate());
-            evidence.put("newDeliverySameKey", second);
-            List<String> events = List.of(first.eventId(), sameKey.eventId());
-            if (!again.duplicate()) {
-                return failed(name, "the same delivery was stored twice", events, evidence);
-            }
-            if (!"DONE".equals(status)) {
-                return failed(name, "the first delivery ended " + status + ": " + lastError(first.eventId()), events, evidence);
-            }
-            if (!"DONE".equals(second) && !"DUPLICATE".equals(second)) {
-                return failed(name, "the same business key under a new delivery id ended " + second + ": "
-                        + lastError(sameKey.eventId()), events, evidence);
-            }
-            return effects.values().stream().allMatch(n -> n == 1)
-                    ? passed(name, "the same delivery again was a duplicate, and the same business key under a new "
-                            + "delivery id made no second effect " + effects, events, evidence)
-                    : failed(name, "the same business key under a new delivery id doubled an effect " + effects
-                            + ": the idempotency key must come from the business data, not the delivery", events, evidence);
-        }
-
-        private CaseResult expiredCredential(String name) {
-            List<String> oauth = calledWith(type -> type == AuthType.OAUTH2_CLIENT_CREDENTIALS
-                    || type == AuthType.OAUTH2_AUTHORIZATION_CODE);
-            if (oauth.isEmpty()) {
-                return skipped(name, "the route calls no OAuth2 connection: static keys do not expire");
-            }
-            warmUp();
-            Instant from = Instant.now(clock);
-            faults.inject(Fault.expireTokens("oauth"));
-            String instance = next();
-            String event = send(instance, null);
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            String status = await(event, evidence);
-            long tokenRequests = traffic.since(from).stream().filter(c -> c.path().endsWith("/oauth/token")).count();
-            evidence.put("tokenRequests", tokenRequests);
-            evidence.put("oauthConnections", oauth);
-            if (!"DONE".equals(status)) {
-                return failed(name, "with the tokens expired it ended " + status + ": " + lastError(event), List.of(event),
-                        evidence);
-            }
-            return tokenRequests >= 1 && tokenRequests <= oauth.size()
-                    ? passed(name, "tokens expired at the provider: " + tokenRequests + " token request(s) for " + oauth
-                            + ", then DONE", List.of(event), evidence)
-                    : failed(name, tokenRequests + " token requests for " + oauth.size() + " connection(s): one "
-                            + "refresh each (at least one) was expected", List.of(event), evidence);
-        }
-
-        private CaseResult revokedCredential(String name) {
-            List<String> clients = calledWith(type -> type == AuthType.OAUTH2_CLIENT_CREDENTIALS);
-            if (clients.isEmpty()) {
-                return skipped(name, "the route calls no OAuth2 client-credentials connection the sandbox can revoke"
-                        + (calledWith(type -> type == AuthType.OAUTH2_AUTHORIZATION_CODE).isEmpty() ? ""
-                                : "; revoking a connected account needs a person to connect it again, which "
-                                        + "ConnectAccountTest covers (events wait, one alert, resumed after Connect)"));
-            }
-            String connection = clients.get(0);
-            String key = "connection:" + connection + ":credentials-rejected";
-            Instant from = Instant.now(clock);
-            faults.inject(Fault.revokeClient(systemOf(connection)));
-            List<String> events = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                events.add(send(next(), null));
-            }
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            List<String> problems = new ArrayList<>();
-            for (String event : events) {
-                String status = await(event, evidence);
-                String error = String.valueOf(lastError(event));
-                if (!"DEAD".equals(status) || !error.startsWith("credentials")) {
-                    problems.add(event + " ended " + status + " (" + error + ")");
-                }
-            }
-            long raised = alerts.recent(200).stream().filter(a -> a.key().equals(key))
-                    .filter(a -> !a.firstAt().isBefore(from.minusMillis(5))).count();
-            evidence.put("alerts", raised);
-            if (raised != 1) {
-                problems.add(raised + " alerts " + key + " (one outage is one alert)");
-            }
-            faults.clear();
-            recoverFrom(connection);
-            return problems.isEmpty()
-                    ? passed(name, "the revoked client parked every event as credentials, with one alert", events, evidence)
-                    : failed(name, String.join("; ", problems), events, evidence);
-        }
-
-        private CaseResult permission(String name) {
-            String connection = firstCalled();
-            if (connection == null) {
-                return skipped(name, "the route calls no connection");
-            }
-            List<String> cardScopes = settings.card() == null || settings.card().scopes() == null ? List.of()
-                    : settings.card().scopes().getOrDefault(connection, List.of());
-            String scope = cardScopes.isEmpty() ? "drill:scope" : cardScopes.get(cardScopes.size() - 1);
-            String instance = next();
-            faults.inject(Fault.status(systemOf(connection), 403, 1, null, scope, instance));
-            String event = send(instance, null);
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            String status = await(event, evidence);
-            String error = String.valueOf(lastError(event));
-            evidence.put("lastError", error);
-            return "DEAD".equals(status) && error.startsWith("permission") && error.contains(scope)
-                    ? passed(name, "a 403 from " + connection + " parked it as permission naming " + scope, List.of(event),
-                            evidence)
-                    : failed(name, "a 403 naming " + scope + " from " + connection + " ended " + status + " (" + error + ")",
-                            List.of(event), evidence);
-        }
-
-        private CaseResult outage(String name) {
-            String connection = firstCalled();
-            if (connection == null) {
-                return skipped(name, "the route calls no connection");
-            }
-            String system = systemOf(connection);
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            List<String> problems = new ArrayList<>();
-            // 503 twice, then the system is back.
-            Instant from = Instant.now(clock);
-            String instance = next();
-            // The drill's own calls only (a run has no marker: its faults meet the next calls).
-            String match = settings.trigger() == Trigger.SCHEDULE ? null : instance;
-            faults.inject(Fault.status(system, 503, 2, null, null, match));
-            String event = settings.trigger() == Trigger.SCHEDULE ? runNow() : send(instance, null);
-            String status = await(event, evidence);
-            int attempts = jdbc.queryForObject("select attempts from event where id = ?", Integer.class, event);
-            Map<String, Integer> effects = settings.trigger() == Trigger.SCHEDULE ? Map.of() : effects(from, instance);
-            evidence.put("attempts", attempts);
-            evidence.put("effects", effects);
-            if (!"DONE".equals(status)) {
-                problems.add("after two 503s it ended " + status + " (" + lastError(event) + ")");
-            } else if (effects.values().stream().anyMatch(n -> n != 1)) {
-                problems.add("an effect was doubled by the retries " + effects);
-            }
-            faults.clear();
-            // 429 with Retry-After: 2 s, once: the event's next call must not come sooner. Another
-            // integration's call may meet the fault first; then the event never saw it: once more.
-            long waitedMs = -1;
-            String second = null;
-            String secondStatus = null;
-            for (int round = 0; round < 2 && waitedMs < 0; round++) {
-                faults.clear();
-                Instant limited = Instant.now(clock);
-                String own = marker + String.format("n%04d", sequence + 1);
-                faults.inject(Fault.status(system, 429, 1, 2, null,
-                        settings.trigger() == Trigger.SCHEDULE ? null : own));
-                second = settings.trigger() == Trigger.SCHEDULE ? runNow() : send(next(), null);
-                secondStatus = await(second, new LinkedHashMap<>());
-                List<Call> window = traffic.since(limited).stream().filter(c -> system.equals(c.system())).toList();
-                evidence.put("callsAfter429Round" + (round + 1), window.stream().limit(8).map(c -> c.method() + " "
-                        + c.path() + " " + c.status() + (c.mentions(own) ? " (this event)" : "")).toList());
-                List<Call> calls = window.stream()
-                        .filter(c -> settings.trigger() == Trigger.SCHEDULE || c.mentions(own)).toList();
-                Call refused = calls.stream().filter(c -> c.status() == 429).findFirst().orElse(null);
-                Call after = refused == null ? null : calls.stream().filter(c -> c.at().isAfter(refused.at()))
-                        .findFirst().orElse(null);
-                waitedMs = refused == null || after == null ? -1 : Duration.between(refused.at(), after.at()).toMillis();
-            }
-            evidence.put("retryAfterWaitedMs", waitedMs);
-            if (!"DONE".equals(secondStatus)) {
-                problems.add("after a 429 it ended " + secondStatus + " (" + lastError(second) + ")");
-            } else if (waitedMs < 0) {
-                problems.add("the 429 never met this event's own calls (twice another caller's): not measured");
-            } else if (waitedMs < 1_950) {
-                problems.add("the next call came " + waitedMs + " ms after a 429 with Retry-After: 2");
-            }
-            List<String> events = List.of(event, second);
-            return problems.isEmpty()
-                    ? passed(name, "two 503s then DONE after " + attempts + " attempts with each effect once; after a "
-                            + "429 with Retry-After: 2 the next call came " + waitedMs + " ms later", events, evidence)
-                    : failed(name, String.join("; ", problems), events, evidence);
-        }
-
-        private CaseResult volume(String name) {
-            // A burst the slowest connection cannot carry within the budget fails by arithmetic, and
-            // would queue real events behind it for as long: it is capped at 80 % of what fits.
-            double slowest = RouteCalls.connections(route).stream().map(connections::get)
-                    .mapToDouble(c -> c.settings().rateLimit()).filter(rate -> rate > 0).min().orElse(0);
-            int burst = slowest > 0 ? (int) Math.max(1, Math.min(volume, Math.floor(slowest * budget.toSeconds() * 0.8)))
-                    : volume;
-            Instant from = Instant.now(clock);
-            List<String> events = new ArrayList<>();
-            for (int i = 0; i < burst; i++) {
-                events.add(send(next(), null));
-            }
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            if (burst < volume) {
-                evidence.put("capped", "burst of " + burst + ", not " + volume + ": the slowest connection allows "
-                        + slowest + "/s within the budget " + budget);
-            }
-            Instant deadline = from.plus(budget);
-            List<String> late = new ArrayList<>();
-            for (String event : events) {
-                String status = awaitUntil(event, deadline);
-                if (!"DONE".equals(status)) {
-                    late.add(event + " " + status);
-                }
-            }
-            Duration took = Duration.between(from, Instant.now(clock));
-            Map<String, Integer> peaks = peaksPerSecond(traffic.since(from));
-            evidence.put("events", burst);
-            evidence.put("tookMs", took.toMillis());
-            evidence.put("peakRequestsPerSecond", peaks);
-            List<String> problems = new ArrayList<>();
-            if (!late.isEmpty()) {
-                problems.add(late.size() + " of " + burst + " not DONE within the latency budget " + budget
-                        + " (first: " + late.get(0) + ")");
-            }
-            peaks.forEach((system, peak) -> {
-                double limit = limitOf(system);
-                // One more than the limit may fall in a calendar second: even spacing meets its edges.
-                if (limit > 0 && peak > Math.ceil(limit) + 1) {
-                    problems.add(system + " got " + peak + " requests in one second; its rate limit is " + limit);
-                }
-            });
-            return problems.isEmpty()
-                    ? passed(name, burst + " events DONE in " + took.toMillis() + " ms (budget " + budget + "), peak "
-                            + "requests per second " + peaks + " within each connection's rate limit", List.of(), evidence)
-                    : failed(name, String.join("; ", problems), List.of(), evidence);
-        }
-
-        private CaseResult apiVolume(String name) {
-            Route running = camel.getRoute(route.getRouteId());
-            int calls = Math.min(volume, 200);
-            int slow = 0;
-            int failedCalls = 0;
-            long worst = 0;
-            for (int i = 0; i < calls; i++) {
-                ApiIntegrationPaths.Answer answer = ApiIntegrationPaths.call(running, id, payload(next()));
-                worst = Math.max(worst, answer.durationMs());
-                slow += answer.durationMs() > budget.toMillis() ? 1 : 0;
-                failedCalls += answer.status() >= 500 ? 1 : 0;
-            }
-            Map<String, Object> evidence = Map.of("calls", calls, "slowest", worst, "over-budget", slow, "5xx", failedCalls);
-            return slow == 0 && failedCalls == 0
-                    ? passed(name, calls + " calls answered, the slowest in " + worst + " ms (budget " + budget + ")",
-                            List.of(), evidence)
-                    : failed(name, slow + " calls over the budget " + budget + ", " + failedCalls + " answered 5xx",
-                            List.of(), evidence);
-        }
-
-        // ---- helpers ------------------------------------------------------------------------
-
-        private String next() {
-            // Fixed width, so one instance's marker is never the start of another's.
-            return marker + String.format("n%04d", ++sequence);
-        }
-
-        /** A valid payload whose every text field carries {@code instance}. */
-        private ObjectNode payload(String instance) {
-            ObjectNode payload = ingress.examplePayload(id).filter(JsonNode::isObject).map(n -> (ObjectNode) n.deepCopy())
-                    .orElseGet(json::createObjectNode);
-            JsonNode properties = ingress.schemaOf(id).map(s -> s.path("properties")).orElse(json.createObjectNode());
-            List<String> fields = new ArrayList<>();
-            properties.fieldNames().forEachRemaining(fields::add);
-            if (settings.trigger() == Trigger.API) {
-                fields.addAll(pathParameters());
-            }
-            for (String field : fields) {
-                JsonNode spec = properties.path(field);
-                String type = spec.path("type").asText("string");
-                if (!"string".equals(type)) {
-                    continue;
-                }
-                // A property's own example is a value that must be real (the id of an existing user, say).
-                if (spec.path("examples").isArray() && !spec.path("examples").isEmpty()) {
-                    payload.set(field, spec.path("examples").get(0));
-                    continue;
-                }
-                String lower = field.toLowerCase(Locale.ROOT);
-                payload.put(field, lower.contains("email") || "email".equals(spec.path("format").asText())
-                        ? instance + "@drills.jacquard.io" : instance + "-" + field);
-            }
-            return payload;
-        }
-
-        private List<String> pathParameters() {
-            String uri = route.getInput() == null ? "" : route.getInput().getUri();
-            List<String> names = new ArrayList<>();
-            Matcher m = Pattern.compile("\\{([^}]+)}").matcher(uri);
-            while (m.find()) {
-                names.add(m.group(1));
-            }
-            return names;
-        }
-
-        private String send(String instance, ObjectNode payload) {
-            InboxStore.Accepted accepted = inbox.acceptTest(id, "drill-" + instance, text(payload == null
-                    ? payload(instance) : payload), "drill");
-            signal.wake(id);
-            return accepted.eventId();
-        }
-
-        private String runNow() {
-            String event = inbox.startRun(id, "drill").eventId();
-            signal.wake(id);
-            return event;
-        }
-
-        private String text(JsonNode payload) {
-            try {
-                return json.writeValueAsString(payload);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private String await(String event, Map<String, Object> evidence) {
-            String status = awaitUntil(event, Instant.now(clock).plus(deadline));
-            evidence.putIfAbsent("steps", jdbc.queryForList("select step from event_step where event_id = ? order by id",
-                    String.class, event));
-            return status;
-        }
-
-        private String awaitUntil(String event, Instant deadline) {
-            String status = null;
-            while (Instant.now(clock).isBefore(deadline)) {
-                status = jdbc.queryForObject("select status from event where id = ?", String.class, event);
-                if (FINAL.contains(status)) {
-                    return status;
-                }
-                pause(100);
-            }
-            return status + " when the case stopped waiting";
-        }
-
-        private String lastError(String event) {
-            return jdbc.queryForObject("select last_error from event where id = ?", String.class, event);
-        }
-
-        /** The systems' effects (writes carried out) whose body names {@code instance}, by system and path. */
-        private Map<String, Integer> effects(Instant from, String instance) {
-            // The journal commits DONE after the last call; a call's log entry is written when it answers.
-            Map<String, Integer> effects = new TreeMap<>();
-            for (Call call : traffic.since(from)) {
-                if (call.isEffect() && call.mentions(instance)) {
-                    effects.merge(call.system() + " " + call.method() + " " + call.path(), 1, Integer::sum);
-                }
-            }
-            return effects;
-        }
-
-        private Map<String, Integer> peaksPerSecond(List<Call> calls) {
-            Map<String, Map<Long, Integer>> perSecond = new TreeMap<>();
-            for (Call call : calls) {
-                if (!"oauth".equals(call.system())) {
-                    perSecond.computeIfAbsent(call.system(), s -> new TreeMap<>())
-                            .merge(call.at().getEpochSecond(), 1, Integer::sum);
-                }
-            }
-            Map<String, Integer> peaks = new TreeMap<>();
-            perSecond.forEach((system, seconds) -> peaks.put(system,
-                    seconds.values().stream().mapToInt(Integer::intValue).max().orElse(0)));
-            return peaks;
-        }
-
-        private double limitOf(String system) {
-            return RouteCalls.connections(route).stream().map(connections::get)
-                    .filter(c -> system.equals(systemOfUrl(c.baseUrl()))).mapToDouble(c -> c.settings().rateLimit())
-                    .filter(rate -> rate > 0).min().orElse(0);
-        }
-
-        private List<String> calledWith(Predicate<AuthType> type) {
-            return RouteCalls.connections(route).stream()
-                    .filter(name -> type.test(connections.get(name).settings().auth().type())).sorted().toList();
-        }
-
-        /** The connection the route calls first, by the order of its steps. */
-        private String firstCalled() {
-            return RouteCalls.connections(route).stream().findFirst().orElse(null);
-        }
-
-        private String systemOf(String connection) {
-            return systemOfUrl(connections.get(connection).baseUrl());
-        }
-
-        private String systemOfUrl(String url) {
-            String sandbox = environment.getProperty("switchboard.sandbox.base-url", "");
-            String rest = url.startsWith(sandbox) ? url.substring(sandbox.length()) : url;
-            rest = rest.startsWith("/") ? rest.substring(1) : rest;
-            int slash = rest.indexOf('/');
-            return slash < 0 ? rest : rest.substring(0, slash);
-        }
-
-        /** A first event, so the tokens exist before the case expires them. */
-        private void warmUp() {
-            await(send(next(), null), new LinkedHashMap<>());
-        }
-
-        /** After the revoked client is restored: calls fail fast for the cool-down, then pass again. */
-        private void recoverFrom(String connection) {
-            Duration cooldown = connections.get(connection).settings().credentialsCooldown();
-            Instant until = Instant.now(clock).plus(cooldown).plusMillis(200);
-            while (Instant.now(clock).isBefore(until)) {
-                pause(100);
-            }
-        }
-
-        private void pause(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("drill interrupted", e);
-            }
-        }
-
-        private CaseResult passed(String name, String reason, List<String> events, Map<String, Object> evidence) {
-            return new CaseResult(name, "passed", reason, events, evidence);
-        }
-
-        private CaseResult failed(String name, String reason, List<String> events, Map<String, Object> evidence) {
-            return new CaseResult(name, "failed", reason, events, evidence);
-        }
-
-        private CaseResult skipped(String name, String reason) {
-            return new CaseResult(name, "skipped", reason, List.of(), Map.of());
-        }
+        return cases;
     }
 }

@@ -40,7 +40,7 @@ public final class CardFiles {
     static final String PREFIX = "switchboard.integrations.";
     private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Set<String> KEYS = Set.of("trigger", "card", "webhook", "inbox", "event", "settings",
-            "contract-exceptions", "source");
+            "contract-exceptions", "source", "drill");
 
     private CardFiles() {
     }

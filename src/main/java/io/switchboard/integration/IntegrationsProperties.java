@@ -66,10 +66,12 @@ public class IntegrationsProperties {
      * One integration's settings. {@code settings} are the integration's own values (a cron, an
      * address, a threshold), kept beside its card and read in its route as
      * {@code {{switchboard.integrations.<id>.settings.<name>}}}. {@code source} is where a
-     * trigger that reads a real system ({@code queue}) takes its messages from.
+     * trigger that reads a real system ({@code queue}) takes its messages from; {@code drill}
+     * says what its reliability drill sends.
      */
     public record Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
-            Map<String, String> contractExceptions, Subscription event, Map<String, String> settings, Source source) {
+            Map<String, String> contractExceptions, Subscription event, Map<String, String> settings, Source source,
+            Drill drill) {
 
         @ConstructorBinding
         public Integration {
@@ -77,12 +79,30 @@ public class IntegrationsProperties {
             webhook = webhook == null ? Webhook.DEFAULT : webhook;
             inbox = inbox == null ? Inbox.DEFAULT : inbox;
             contractExceptions = contractExceptions == null ? Map.of() : Map.copyOf(contractExceptions);
+            drill = drill == null ? Drill.NONE : drill;
         }
 
-        /** An integration without a source (webhook, schedule, api, event). */
+        /** An integration without a source (webhook, schedule, api, event) and with the drill's defaults. */
         public Integration(Trigger trigger, Card card, Webhook webhook, Inbox inbox,
                 Map<String, String> contractExceptions, Subscription event, Map<String, String> settings) {
-            this(trigger, card, webhook, inbox, contractExceptions, event, settings, null);
+            this(trigger, card, webhook, inbox, contractExceptions, event, settings, null, null);
+        }
+    }
+
+    /**
+     * What the integration's drill sends.
+     *
+     * @param examples payloads as JSON text, the first for the normal case (the others derive from
+     *                 it): one that reaches the route's calls, with {@code {drill}} where the
+     *                 drill's marker goes (the business key, a text the effects echo). Without
+     *                 one, the drill generates a payload from the schema.
+     */
+    public record Drill(List<String> examples) {
+
+        static final Drill NONE = new Drill(null);
+
+        public Drill {
+            examples = examples == null ? List.of() : List.copyOf(examples);
         }
     }
 

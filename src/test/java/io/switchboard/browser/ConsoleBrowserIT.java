@@ -508,7 +508,9 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         assertThat(normal.getAttribute("title")).matches("answered \\d{3} in \\d+ ms");
         WebElement duplicate = driver.findElement(inCard("customer-lookup", "drill-case-duplicate"));
         assertThat(duplicate.getText()).contains("skipped");
-        assertThat(duplicate.getAttribute("title")).isEqualTo("an api call stores nothing: there is no effect to double");
+        assertThat(duplicate.getAttribute("title")).isEqualTo(
+                "an api call is answered, not stored, and writes nothing (its route calls [crm, billing] to read "
+                + "only): there is no effect to double");
         assertThat(driver.findElements(By.cssSelector(
                 "[data-testid=integration-card][data-integration=customer-lookup] li.drill-case"))).hasSize(8);
         assertThat(driver.findElements(inCard("customer-lookup", "not-drilled"))).as("drilled, current").isEmpty();
@@ -524,7 +526,7 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         wait.until(ExpectedConditions.textToBe(testId("drill-detail-status"), "passed"));
         wait.until(d -> d.findElements(testId("drill-detail-case")).size() == 8);
         assertThat(texts(driver.findElements(testId("drill-detail-case-name")))).containsExactly("normal",
-                "missing-data", "duplicate", "expired-credential", "revoked-credential", "permission", "outage", "volume");
+                "missing-data", "duplicate", "expired-credential", "permission", "outage", "volume", "revoked-credential");
         WebElement normalDetail = detailCase("normal");
         assertThat(normalDetail.findElement(testId("drill-detail-case-outcome")).getText()).isEqualTo("passed");
         assertThat(normalDetail.findElement(testId("drill-detail-case-reason")).getText())
@@ -534,7 +536,8 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         WebElement duplicateDetail = detailCase("duplicate");
         assertThat(duplicateDetail.findElement(testId("drill-detail-case-outcome")).getText()).isEqualTo("skipped");
         assertThat(duplicateDetail.findElement(testId("drill-detail-case-reason")).getText())
-                .isEqualTo("an api call stores nothing: there is no effect to double");
+                .isEqualTo("an api call is answered, not stored, and writes nothing (its route calls [crm, billing] to read "
+                + "only): there is no effect to double");
         assertThat(detailCase("volume").findElement(testId("drill-evidence")).getText()).contains("calls")
                 .contains("slowest");
         Browser.screenshot(driver, "console-drill-detail");

@@ -70,6 +70,78 @@ class DrillsTest extends IntegrationTestSupport {
     }
 
     @Test
+    void aRouteThatWritesNothingNeverPassesTheCasesThatCompareEffects() throws Exception {
+        JsonNode drill = drill("drill-silent");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("inconclusive");
+        for (String name : new String[] {"normal", "duplicate", "volume"}) {
+            JsonNode c = caseNamed(drill, name);
+            assertThat(c.get("outcome").asText()).as(drill.toPrettyString()).isEqualTo("inconclusive");
+            assertThat(c.get("reason").asText()).contains("no effect to compare").contains("drill example");
+        }
+        assertThat(caseNamed(drill, "normal").get("reason").asText()).contains("the route writes nothing");
+        assertThat(caseNamed(drill, "missing-data").get("outcome").asText()).isEqualTo("passed");
+        assertThat(drill.get("cases").findValuesAsText("outcome")).doesNotContain("failed");
+        JsonNode brief = asAdmin("GET", "/api/drills", null).get("drill-silent");
+        assertThat(brief.get("status").asText()).isEqualTo("inconclusive");
+        assertThat(brief.get("drilled").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aRouteBranchingOnNestedDataIsInconclusiveWithoutADrillExample() throws Exception {
+        JsonNode drill = drill("issue-triage");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("inconclusive");
+        assertThat(drill.get("cases").findValuesAsText("outcome")).as(drill.toPrettyString())
+                .doesNotContain("failed");
+        JsonNode normal = caseNamed(drill, "normal");
+        assertThat(normal.get("outcome").asText()).isEqualTo("inconclusive");
+        assertThat(normal.get("reason").asText()).contains("on some path").contains("drill example");
+        for (String name : new String[] {"duplicate", "expired-credential", "permission", "outage", "volume"}) {
+            assertThat(caseNamed(drill, name).get("outcome").asText()).as(name).isEqualTo("inconclusive");
+        }
+        // The generated payload was valid: a required field left out is still refused naming it.
+        assertThat(caseNamed(drill, "missing-data").get("outcome").asText()).as(drill.toPrettyString())
+                .isEqualTo("passed");
+    }
+
+    @Test
+    void aRouteBranchingOnNestedDataPassesWithTheCardsDrillExample() throws Exception {
+        JsonNode drill = drill("urgent-issues");
+
+        drill.get("cases").forEach(c -> System.out.printf("  %-19s %-12s %s%n", c.get("name").asText(),
+                c.get("outcome").asText(), c.get("reason").asText()));
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("passed");
+        JsonNode normal = caseNamed(drill, "normal");
+        assertThat(normal.get("evidence").get("effects").toString()).contains("chat POST");
+        assertThat(caseNamed(drill, "duplicate").get("outcome").asText()).isEqualTo("passed");
+        assertThat(caseNamed(drill, "volume").get("outcome").asText()).isEqualTo("passed");
+    }
+
+    @Test
+    void aSchedulesSkipReasonsNameWhatItsOwnRouteCalls() throws Exception {
+        JsonNode drill = drill("billing-digest");
+
+        for (String name : new String[] {"expired-credential", "revoked-credential", "permission"}) {
+            JsonNode c = caseNamed(drill, name);
+            assertThat(c.get("outcome").asText()).isEqualTo("skipped");
+            assertThat(c.get("reason").asText()).as(name).contains("billing-digest").contains("[billing, chat]")
+                    .contains("writing to [chat]").doesNotContain("invoices").doesNotContain("CRM");
+        }
+        assertThat(caseNamed(drill, "duplicate").get("reason").asText()).contains("[chat]");
+    }
+
+    @Test
+    void anApiIntegrationsSkipReasonsNameTheConnectionsOfItsOwnRoutes() throws Exception {
+        JsonNode drill = drill("customer-lookup");
+
+        // customer-lookup calls the CRM and billing from its routes customer-lookup-crm and -billing.
+        assertThat(caseNamed(drill, "permission").get("reason").asText()).contains("[crm, billing]")
+                .contains("to read only");
+        assertThat(caseNamed(drill, "duplicate").get("reason").asText()).contains("writes nothing");
+    }
+
+    @Test
     void drillsRefuseUnknownIntegrationsAViewerAndASecondDrillOfTheSameIntegration() throws Exception {
         assertThat(callAs("operator", "POST", "/api/integrations/nope/drills", null).statusCode()).isEqualTo(404);
         assertThat(callAs("viewer", "POST", "/api/integrations/lead-followup/drills", null).statusCode()).isEqualTo(403);

@@ -1,0 +1,56 @@
+package io.switchboard.drill;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.switchboard.drill.Drills.CaseResult;
+import io.switchboard.integration.Trigger;
+import io.switchboard.sandbox.SandboxFaultControl.Fault;
+
+/**
+ * A {@code 403} naming a scope from the first connection called: parked {@code permission} naming it.
+ */
+final class PermissionCase implements DrillCase {
+
+    @Override
+    public String name() {
+        return "permission";
+    }
+
+    @Override
+    public CaseResult run(DrillContext drill) {
+        String name = name();
+        if (drill.settings.trigger() == Trigger.API) {
+            return drill.skipped(name, drill.apiFaultSkip());
+        }
+        if (drill.settings.trigger() == Trigger.SCHEDULE) {
+            return drill.skipped(name, drill.scheduledFaultSkip());
+        }
+        CaseResult unreached = drill.unreached(name);
+        if (unreached != null) {
+            return unreached;
+        }
+        String connection = drill.firstCalled();
+        if (connection == null) {
+            return drill.skipped(name, "the route calls no connection");
+        }
+        List<String> cardScopes = drill.settings.card() == null || drill.settings.card().scopes() == null ? List.of()
+                : drill.settings.card().scopes().getOrDefault(connection, List.of());
+        String scope = cardScopes.isEmpty() ? "drill:scope" : cardScopes.get(cardScopes.size() - 1);
+        String instance = drill.next();
+        drill.faults.inject(Fault.status(drill.systemOf(connection), 403, 1, null, scope, instance));
+        String event = drill.send(instance, null);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        String status = drill.await(event, evidence);
+        String error = String.valueOf(drill.lastError(event));
+        evidence.put("lastError", error);
+        return "DEAD".equals(status) && error.startsWith("permission") && error.contains(scope)
+                ? drill.passed(name, "a 403 from " + connection + " parked it as permission naming " + scope,
+                        List.of(event),
+                        evidence)
+                : drill.failed(name, "a 403 naming " + scope + " from " + connection + " ended " + status + " ("
+                        + error + ")",
+                        List.of(event), evidence);
+    }
+}

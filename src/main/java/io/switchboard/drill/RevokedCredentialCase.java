@@ -1,0 +1,75 @@
+package io.switchboard.drill;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.drill.Drills.CaseResult;
+import io.switchboard.integration.Trigger;
+import io.switchboard.sandbox.SandboxFaultControl.Fault;
+
+/**
+ * The OAuth2 client revoked: every event parked {@code credentials}, with exactly one alert.
+ * Last in the registry: the credentials cool-down that follows holds the connection back a while.
+ */
+final class RevokedCredentialCase implements DrillCase {
+
+    @Override
+    public String name() {
+        return "revoked-credential";
+    }
+
+    @Override
+    public CaseResult run(DrillContext drill) {
+        String name = name();
+        if (drill.settings.trigger() == Trigger.API) {
+            return drill.skipped(name, drill.apiFaultSkip());
+        }
+        if (drill.settings.trigger() == Trigger.SCHEDULE) {
+            return drill.skipped(name, drill.scheduledFaultSkip());
+        }
+        CaseResult unreached = drill.unreached(name);
+        if (unreached != null) {
+            return unreached;
+        }
+        List<String> clients = drill.calledWith(type -> type == AuthType.OAUTH2_CLIENT_CREDENTIALS);
+        if (clients.isEmpty()) {
+            return drill.skipped(name, "the route calls no OAuth2 client-credentials connection the sandbox can revoke"
+                    + (drill.calledWith(type -> type == AuthType.OAUTH2_AUTHORIZATION_CODE).isEmpty() ? ""
+                            : "; revoking a connected account needs a person to connect it again, which "
+                                    + "ConnectAccountTest covers (events wait, one alert, resumed after Connect)"));
+        }
+        String connection = clients.get(0);
+        String key = "connection:" + connection + ":credentials-rejected";
+        Instant from = Instant.now(drill.clock);
+        drill.faults.inject(Fault.revokeClient(drill.systemOf(connection)));
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            events.add(drill.send(drill.next(), null));
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (String event : events) {
+            String status = drill.await(event, evidence);
+            String error = String.valueOf(drill.lastError(event));
+            if (!"DEAD".equals(status) || !error.startsWith("credentials")) {
+                problems.add(event + " ended " + status + " (" + error + ")");
+            }
+        }
+        long raised = drill.alerts.recent(200).stream().filter(a -> a.key().equals(key))
+                .filter(a -> !a.firstAt().isBefore(from.minusMillis(5))).count();
+        evidence.put("alerts", raised);
+        if (raised != 1) {
+            problems.add(raised + " alerts " + key + " (one outage is one alert)");
+        }
+        drill.faults.clear();
+        drill.recoverFrom(connection);
+        return problems.isEmpty()
+                ? drill.passed(name, "the revoked client parked every event as credentials, with one alert", events,
+                        evidence)
+                : drill.failed(name, String.join("; ", problems), events, evidence);
+    }
+}

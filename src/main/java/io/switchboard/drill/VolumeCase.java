@@ -1,0 +1,129 @@
+package io.switchboard.drill;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.switchboard.drill.Drills.CaseResult;
+import io.switchboard.ingress.ApiIntegrationPaths;
+import io.switchboard.integration.RouteCalls;
+import io.switchboard.integration.Trigger;
+import org.apache.camel.Route;
+
+/**
+ * A burst ({@code switchboard.drills.volume}, capped at what the slowest connection carries
+ * within the budget): all {@code DONE} within the latency budget, no system ever over its rate
+ * limit in any one-second window; for an api integration, as many calls answered within the budget.
+ */
+final class VolumeCase implements DrillCase {
+
+    @Override
+    public String name() {
+        return "volume";
+    }
+
+    @Override
+    public CaseResult run(DrillContext drill) {
+        String name = name();
+        if (drill.settings.trigger() == Trigger.SCHEDULE) {
+            return drill.skipped(name,
+                    "runs of a schedule go one at a time by design (the run lock): there is no burst "
+                    + "to send");
+        }
+        if (drill.settings.trigger() == Trigger.API) {
+            return apiVolume(drill, name);
+        }
+        if (drill.normalEffects == null || drill.normalEffects.isEmpty()) {
+            return drill.inconclusive(name, DrillContext.NO_EFFECT, List.of(), Map.of("normalEffects",
+                    String.valueOf(drill.normalEffects)));
+        }
+        // A burst the slowest connection cannot carry within the budget fails by arithmetic, and
+        // would queue real events behind it for as long: it is capped at 80 % of what fits.
+        double slowest = RouteCalls.connections(drill.route).stream().map(drill.connections::get)
+                .mapToDouble(c -> c.settings().rateLimit()).filter(rate -> rate > 0).min().orElse(0);
+        int burst = slowest > 0 ? (int) Math.max(1, Math.min(drill.volume,
+                Math.floor(slowest * drill.budget.toSeconds() * 0.8)))
+                : drill.volume;
+        Instant from = Instant.now(drill.clock);
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            events.add(drill.send(drill.next(), null));
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        if (burst < drill.volume) {
+            evidence.put("capped", "burst of " + burst + ", not " + drill.volume + ": the slowest connection allows "
+                    + slowest + "/s within the budget " + drill.budget);
+        }
+        Instant deadline = from.plus(drill.budget);
+        List<String> late = new ArrayList<>();
+        for (String event : events) {
+            String status = drill.awaitUntil(event, deadline);
+            if (!"DONE".equals(status)) {
+                late.add(event + " " + status);
+            }
+        }
+        Duration took = Duration.between(from, Instant.now(drill.clock));
+        Map<String, Integer> peaks = drill.peaksPerSecond(drill.traffic.since(from));
+        Map<String, Integer> effects = drill.effects(from, drill.marker);
+        evidence.put("events", burst);
+        evidence.put("effects", effects.values().stream().mapToInt(Integer::intValue).sum());
+        evidence.put("tookMs", took.toMillis());
+        evidence.put("peakRequestsPerSecond", peaks);
+        List<String> problems = new ArrayList<>();
+        if (!late.isEmpty()) {
+            problems.add(late.size() + " of " + burst + " not DONE within the latency budget " + drill.budget
+                    + " (first: " + late.get(0) + ")");
+        }
+        Map<String, Double> limits = new TreeMap<>();
+        peaks.forEach((system, peak) -> {
+            double limit = drill.limitOf(system);
+            if (limit > 0) {
+                limits.put(system, limit);
+            }
+            if (limit > 0 && peak > Math.ceil(limit)) {
+                problems.add(system + " got " + peak + " requests within one second; its rate limit is " + limit
+                        + "/s");
+            }
+        });
+        evidence.put("rateLimits", limits);
+        if (problems.isEmpty() && (peaks.isEmpty() || effects.isEmpty())) {
+            return drill.inconclusive(name, burst + " events DONE, but " + (peaks.isEmpty() ? "no system was called"
+                    : "no system shows an effect of them") + ": nothing to hold to a rate limit; "
+                            + DrillContext.NO_EFFECT,
+                    List.of(), evidence);
+        }
+        return problems.isEmpty()
+                ? drill.passed(name, burst + " events DONE in " + took.toMillis() + " ms (budget " + drill.budget
+                        + "); peak "
+                        + "requests within one second " + peaks + ", rate limits " + limits + "/s", List.of(), evidence)
+                : drill.failed(name, String.join("; ", problems), List.of(), evidence);
+    }
+
+    private static CaseResult apiVolume(DrillContext drill, String name) {
+        Route running = drill.camel.getRoute(drill.route.getRouteId());
+        int calls = Math.min(drill.volume, 200);
+        int slow = 0;
+        int failedCalls = 0;
+        long worst = 0;
+        for (int i = 0; i < calls; i++) {
+            ApiIntegrationPaths.Answer answer = ApiIntegrationPaths.call(running, drill.id,
+                    drill.payload(drill.next()));
+            worst = Math.max(worst, answer.durationMs());
+            slow += answer.durationMs() > drill.budget.toMillis() ? 1 : 0;
+            failedCalls += answer.status() >= 500 ? 1 : 0;
+        }
+        Map<String, Object> evidence = Map.of("calls", calls, "slowest", worst, "over-budget", slow, "5xx",
+                failedCalls);
+        return slow == 0 && failedCalls == 0
+                ? drill.passed(name, calls + " calls answered, the slowest in " + worst + " ms (budget "
+                        + drill.budget + ")",
+                        List.of(), evidence)
+                : drill.failed(name, slow + " calls over the budget " + drill.budget + ", " + failedCalls
+                        + " answered 5xx",
+                        List.of(), evidence);
+    }
+}
