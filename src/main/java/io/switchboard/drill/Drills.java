@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -150,8 +151,20 @@ public class Drills implements DisposableBean {
             throw new Refused(409, "switchboard.sandbox.base-url is empty: the drill cannot tell the sandbox's "
                     + "connections from real systems.");
         }
-        for (String name : RouteCalls.connections(route)) {
-            Connection connection = connections.get(name);
+        // Every route the integration owns (its main route's direct: parts too): a drill must
+        // reach no real system through any of them.
+        Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
+        Set<String> called = new TreeSet<>();
+        model.getRouteDefinitions().stream()
+                .filter(r -> r == route || integrations.ownerOfRoute(r.getRouteId()).filter(integration::equals).isPresent())
+                .forEach(r -> called.addAll(RouteCalls.connections(r)));
+        for (String name : called) {
+            Connection connection = connections.all().stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElse(null);
+            if (connection == null) {
+                throw new Refused(409, "Connection " + name + " is not an HTTP connection the sandbox can stand in "
+                        + "for: a drill would act on the real system, so " + integration + " is not drilled.");
+            }
             if (!connection.baseUrl().startsWith(sandbox)) {
                 throw new Refused(409, "Connection " + name + " (" + connection.baseUrl() + ") is not served by the "
                         + "sandbox (" + sandbox + "): a drill would act on the real system. Point it at the sandbox "

@@ -1,0 +1,49 @@
+package io.switchboard.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+
+import io.switchboard.support.IntegrationTestSupport;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * A drill acts only on the sandbox: a connection the sandbox does not stand in for refuses the
+ * drill, whichever of the integration's routes calls it, not only its main route.
+ */
+class DrillReachesNoRealSystemTest extends IntegrationTestSupport {
+
+    @Autowired
+    CamelContext camel;
+
+    @Test
+    void aPartRouteCallingARealSystemRefusesTheDrillNamingTheConnection() throws Exception {
+        // A part of ticket-alert (its id says so) that calls the test broker: not the sandbox's.
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:ticket-alert-escalate").routeId("ticket-alert-escalate").autoStartup(false)
+                        .throttle(constant(10)).toD("connection:orders-broker/escalations");
+            }
+        });
+        try {
+            HttpResponse<String> refused = callAs("operator", "POST", "/api/integrations/ticket-alert/drills", null);
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            assertThat(refused.body()).contains("orders-broker").contains("real system");
+        } finally {
+            Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
+            RouteDefinition part = model.getRouteDefinition("ticket-alert-escalate");
+            if (part != null) {
+                model.removeRouteDefinition(part);
+            }
+            camel.removeRoute("ticket-alert-escalate");
+            assertThat(model.getRouteDefinition("ticket-alert-escalate")).isNull();
+        }
+    }
+}
