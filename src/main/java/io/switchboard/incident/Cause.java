@@ -31,7 +31,7 @@ public record Cause(String key, IncidentKind kind, String connection, String tit
     public static Cause of(Throwable thrown, String integration, String routeId, String connection) {
         AwaitingConnectionException awaiting = Failure.awaitedConnection(thrown);
         if (awaiting != null) {
-            return credentials(awaiting.connection(), "needs connecting again");
+            return credentials(awaiting.connection(), "needs connecting");
         }
         Failure failure = Failure.of(thrown);
         ErrorCategory category = failure.category();

@@ -114,7 +114,9 @@ class IncidentsController {
         Map<String, Object> counts = jdbc.queryForMap("select count(*) as events, "
                 + "coalesce(sum(case when i.event_id is null then 0 else 1 end), 0) as waiting, "
                 + "coalesce(sum(case when e.status = 'DEAD' then 1 else 0 end), 0) as parked, "
-                + "min(i.not_before) as next_attempt, min(case when i.event_id is null then null else e.received_at end) "
+                // Events held for a connection have no next attempt: they run once it is connected.
+                + "min(case when i.waiting_for is null then i.not_before end) as next_attempt, "
+                + "min(case when i.event_id is null then null else e.received_at end) "
                 + "as oldest_waiting from incident_event ie join event e on e.id = ie.event_id "
                 + "left join inbox i on i.event_id = ie.event_id where ie.incident_id = ?", incident.id());
         List<String> affected = jdbc.queryForList("select distinct integration from incident_event where incident_id = ? "

@@ -40,7 +40,7 @@ class CauseTest {
                 "lead-intake", null);
         assertThat(cause.kind()).isEqualTo(IncidentKind.CREDENTIALS);
         assertThat(cause.connection()).isEqualTo("chat");
-        assertThat(cause.title()).isEqualTo("chat needs connecting again");
+        assertThat(cause.title()).isEqualTo("chat needs connecting");
         assertThat(Cause.of(new CredentialsRejectedException("401"), "invoice-sync", "invoice-sync", "billing").title())
                 .isEqualTo("billing refuses the credentials");
     }

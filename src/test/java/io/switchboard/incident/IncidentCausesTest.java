@@ -38,11 +38,13 @@ class IncidentCausesTest extends IntegrationTestSupport {
                 "email", "revoked@analytical-engines.co.uk", "firstName", "Ada"));
         awaitStatus(lead, "WAITING");
 
-        JsonNode incident = await().atMost(Duration.ofSeconds(30)).until(() -> unresolved("chat needs connecting again"),
+        JsonNode incident = await().atMost(Duration.ofSeconds(30)).until(() -> unresolved("chat needs connecting"),
                 found -> found != null);
         assertThat(incident.get("kind").asText()).isEqualTo("credentials");
         assertThat(incident.get("retriesByItself").asBoolean()).isFalse();
         assertThat(incident.get("nextStep").asText()).startsWith("Reconnect chat").contains("run by themselves");
+        assertThat(incident.get("nextAttemptAt").isNull()).as("a held event waits for the connection, not a time")
+                .isTrue();
 
         reconnectChat();
         awaitStatus(lead, "DONE");
