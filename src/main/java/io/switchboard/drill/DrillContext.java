@@ -124,6 +124,21 @@ final class DrillContext {
                 : null;
     }
 
+    /**
+     * Why a credential or permission case cannot judge this integration: an api call or a
+     * scheduled run (skipped, with the reason), or a payload that reached no call
+     * (inconclusive); null when the case can run.
+     */
+    CaseResult cannotMeetACredentialFault(String name) {
+        if (settings.trigger() == Trigger.API) {
+            return skipped(name, apiFaultSkip());
+        }
+        if (settings.trigger() == Trigger.SCHEDULE) {
+            return skipped(name, scheduledFaultSkip());
+        }
+        return unreached(name);
+    }
+
     /** Why an api integration's fault cases are skipped. */
     String apiFaultSkip() {
         return "an api call stores no event to retry or park: the caller gets what failed in the answer at once; "

@@ -159,8 +159,7 @@ public class Drills implements DisposableBean {
                 .filter(r -> r == route || integrations.ownerOfRoute(r.getRouteId()).filter(integration::equals).isPresent())
                 .forEach(r -> called.addAll(RouteCalls.connections(r)));
         for (String name : called) {
-            Connection connection = connections.all().stream().filter(c -> c.name().equals(name)).findFirst()
-                    .orElse(null);
+            Connection connection = connections.find(name).orElse(null);
             if (connection == null) {
                 throw new Refused(409, "Connection " + name + " is not an HTTP connection the sandbox can stand in "
                         + "for: a drill would act on the real system, so " + integration + " is not drilled.");

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import io.switchboard.connect.ConnectionsProperties.AuthType;
 import io.switchboard.drill.Drills.CaseResult;
-import io.switchboard.integration.Trigger;
 import io.switchboard.sandbox.SandboxFaultControl.Fault;
 
 /**
@@ -23,15 +22,9 @@ final class ExpiredCredentialCase implements DrillCase {
     @Override
     public CaseResult run(DrillContext drill) {
         String name = name();
-        if (drill.settings.trigger() == Trigger.API) {
-            return drill.skipped(name, drill.apiFaultSkip());
-        }
-        if (drill.settings.trigger() == Trigger.SCHEDULE) {
-            return drill.skipped(name, drill.scheduledFaultSkip());
-        }
-        CaseResult unreached = drill.unreached(name);
-        if (unreached != null) {
-            return unreached;
+        CaseResult cannot = drill.cannotMeetACredentialFault(name);
+        if (cannot != null) {
+            return cannot;
         }
         List<String> oauth = drill.calledWith(type -> type == AuthType.OAUTH2_CLIENT_CREDENTIALS
                 || type == AuthType.OAUTH2_AUTHORIZATION_CODE);

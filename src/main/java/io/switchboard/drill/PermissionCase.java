@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.switchboard.drill.Drills.CaseResult;
-import io.switchboard.integration.Trigger;
 import io.switchboard.sandbox.SandboxFaultControl.Fault;
 
 /**
@@ -21,15 +20,9 @@ final class PermissionCase implements DrillCase {
     @Override
     public CaseResult run(DrillContext drill) {
         String name = name();
-        if (drill.settings.trigger() == Trigger.API) {
-            return drill.skipped(name, drill.apiFaultSkip());
-        }
-        if (drill.settings.trigger() == Trigger.SCHEDULE) {
-            return drill.skipped(name, drill.scheduledFaultSkip());
-        }
-        CaseResult unreached = drill.unreached(name);
-        if (unreached != null) {
-            return unreached;
+        CaseResult cannot = drill.cannotMeetACredentialFault(name);
+        if (cannot != null) {
+            return cannot;
         }
         String connection = drill.firstCalled();
         if (connection == null) {
