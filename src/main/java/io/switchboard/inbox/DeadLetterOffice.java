@@ -49,7 +49,8 @@ public class DeadLetterOffice implements Processor {
             int attempt = exchange.getMessage().getHeader(InboxHeaders.ATTEMPT, 1, Integer.class);
             Claimed event = new Claimed(eventId, integration,
                     exchange.getMessage().getHeader(InboxHeaders.DELIVERY_ID, String.class),
-                    exchange.getMessage().getBody(String.class), attempt);
+                    exchange.getMessage().getBody(String.class), attempt,
+                    exchange.getMessage().getHeader(InboxHeaders.TEST, false, Boolean.class));
             IntegrationsProperties.Inbox settings = integrations.find(integration)
                     .map(IntegrationsProperties.Integration::inbox)
                     .orElse(IntegrationsProperties.Inbox.DEFAULT);

@@ -76,7 +76,7 @@ public class FailureHandling {
      */
     public void settleFailure(Claimed event, Throwable thrown, String routeId, String connection, Inbox settings,
             long durationMs) {
-        boolean real = !store.isTest(event.eventId());
+        boolean real = !event.test();
         AwaitingConnectionException awaiting = Failure.awaitedConnection(thrown);
         if (awaiting != null) {
             hold(event, awaiting, durationMs, real);

@@ -106,6 +106,7 @@ class InboxConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(InboxHeaders.DELIVERY_ID, event.deliveryId());
             exchange.getMessage().setHeader(InboxHeaders.ATTEMPT, event.attempt());
             exchange.getMessage().setHeader(InboxHeaders.RESUMED, event.resumed());
+            exchange.getMessage().setHeader(InboxHeaders.TEST, event.test());
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             try {
                 getProcessor().process(exchange);

@@ -89,10 +89,12 @@ public class InboxStore {
      * @param headers the delivery's stored headers (a JSON object, credentials masked), or null
      */
     public record Claimed(String eventId, String integration, String deliveryId, String payload, int attempt,
-            boolean resumed, Instant receivedAt, String headers) {
+            boolean resumed, Instant receivedAt, String headers, boolean test) {
 
-        public Claimed(String eventId, String integration, String deliveryId, String payload, int attempt) {
-            this(eventId, integration, deliveryId, payload, attempt, false, null, null);
+        /** {@code test}: a test event or a drill's, whose failures page nobody and open no incident. */
+        public Claimed(String eventId, String integration, String deliveryId, String payload, int attempt,
+                boolean test) {
+            this(eventId, integration, deliveryId, payload, attempt, false, null, null, test);
         }
     }
 
@@ -305,10 +307,10 @@ public class InboxStore {
             eventArgs.addAll(ids);
             jdbc.update("update event set status = ?, attempts = attempts + 1, updated_at = ?, node_id = ? where id in ("
                     + in + ")", eventArgs.toArray());
-            return jdbc.query("select id, integration, delivery_id, payload, attempts, received_at, headers from event "
-                    + "where id in (" + in + ")", (rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getInt(5), resumed.contains(rs.getString(1)),
-                            rs.getTimestamp(6).toInstant(), rs.getString(7)),
+            return jdbc.query("select id, integration, delivery_id, payload, attempts, received_at, headers, test_event "
+                    + "from event where id in (" + in + ")", (rs, n) -> new Claimed(rs.getString(1), rs.getString(2),
+                            rs.getString(3), rs.getString(4), rs.getInt(5), resumed.contains(rs.getString(1)),
+                            rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getBoolean(8)),
                     ids.toArray());
         });
         return claimed == null ? List.of() : claimed;
@@ -329,13 +331,14 @@ public class InboxStore {
             + "before as (select id, status from event where id in (select event_id from picked)) "
             + "update event e set status = 'PROCESSING', attempts = e.attempts + 1, updated_at = ?, node_id = ? "
             + "from before where e.id = before.id "
-            + "returning e.id, e.integration, e.delivery_id, e.payload, e.attempts, e.received_at, e.headers, before.status";
+            + "returning e.id, e.integration, e.delivery_id, e.payload, e.attempts, e.received_at, e.headers, before.status, "
+            + "e.test_event";
 
     private List<Claimed> claimInOneStatement(String integration, Duration lease, int max) {
         Timestamp now = Timestamp.from(Instant.now(clock));
         List<Claimed> claimed = jdbc.query(CLAIM_IN_ONE_STATEMENT, (rs, n) -> new Claimed(rs.getString(1),
                 rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), isResumed(rs.getString(8)),
-                rs.getTimestamp(6).toInstant(), rs.getString(7)), integration, now, now, max, node.value(),
+                rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getBoolean(9)), integration, now, now, max, node.value(),
                 Timestamp.from(now.toInstant().plus(lease)), now, node.value());
         // RETURNING gives no order; the oldest first, as the ids are time-ordered.
         claimed.sort(Comparator.comparing(Claimed::eventId));
@@ -400,7 +403,7 @@ public class InboxStore {
     }
 
     /** The route failed but may succeed later: back to the inbox, not before the given time. */
-    /** Whether the event is a test event or a drill's: its failures page nobody and open no incident. */
+    /** Whether the event is a test event or a drill's, for callers that have no claimed event in hand. */
     public boolean isTest(String eventId) {
         return jdbc.queryForList("select test_event from event where id = ?", Boolean.class, eventId).stream()
                 .findFirst().orElse(false);

@@ -38,13 +38,17 @@ public class InternalEvents {
     public List<String> emit(String name, Exchange exchange) {
         String source = exchange.getMessage().getHeader(InboxHeaders.EVENT_ID, exchange.getExchangeId(), String.class);
         String payload = exchange.getMessage().getBody(String.class);
-        return emit(name, source, payload);
+        return emit(name, source, payload, exchange.getMessage().getHeader(InboxHeaders.TEST, false, Boolean.class));
     }
 
+    /** Emits on behalf of a stored event, a test one or not as the journal says. */
     public List<String> emit(String name, String sourceId, String payload) {
+        return emit(name, sourceId, payload, sourceId != null && inbox.isTest(sourceId));
+    }
+
+    /** {@code test}: the emitting event is a test event or a drill's, so what it emits is a test event too. */
+    private List<String> emit(String name, String sourceId, String payload, boolean test) {
         List<String> delivered = new ArrayList<>();
-        // What a test event or a drill emits is a test event downstream too.
-        boolean test = sourceId != null && inbox.isTest(sourceId);
         integrations.all().forEach((id, integration) -> {
             if (integration.trigger() == Trigger.EVENT && integration.event() != null
                     && name.equals(integration.event().name())) {

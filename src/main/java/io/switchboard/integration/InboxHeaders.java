@@ -14,10 +14,12 @@ public final class InboxHeaders {
     public static final String ATTEMPT = "SwitchboardAttempt";
     /** True when the previous attempt was cut off (its node died): it may have left its idempotency key behind. */
     public static final String RESUMED = "SwitchboardResumed";
+    /** True for a test event or a drill's: what it emits is a test too, and its failures page nobody. */
+    public static final String TEST = "SwitchboardTest";
 
     /** Every header above: a route's {@code removeHeaders} leaves them in place ({@link PlatformHeadersKept}). */
     public static final List<String> ALL = List.of(EVENT_ID, INTEGRATION, DELIVERY_ID, ATTEMPT,
-            RESUMED);
+            RESUMED, TEST);
 
     private InboxHeaders() {
     }
