@@ -37,6 +37,8 @@ final class CallOutcomes {
     }
 
     private final Deque<Outcome> outcomes = new ArrayDeque<>();
+    /** Of {@link #outcomes}, the failed ones: kept as they come and go, since every call reads it. */
+    private int failedInWindow;
     private boolean failing;
     private int successesInARow;
     private int failuresInARow;
@@ -74,26 +76,29 @@ final class CallOutcomes {
 
     synchronized Availability availability(Instant now) {
         trim(now);
-        int failed = 0;
-        for (Outcome outcome : outcomes) {
-            if (outcome.failed()) {
-                failed++;
-            }
-        }
-        return new Availability(failing, outcomes.size(), failed, lastError, lastErrorAt, lastSuccessAt);
+        return new Availability(failing, outcomes.size(), failedInWindow, lastError, lastErrorAt, lastSuccessAt);
     }
 
     private void add(Outcome outcome) {
         outcomes.addLast(outcome);
+        if (outcome.failed()) {
+            failedInWindow++;
+        }
         if (outcomes.size() > MAX_REMEMBERED) {
-            outcomes.pollFirst();
+            forget();
         }
     }
 
     private void trim(Instant now) {
         Instant start = now.minus(WINDOW);
         while (!outcomes.isEmpty() && outcomes.peekFirst().at().isBefore(start)) {
-            outcomes.pollFirst();
+            forget();
+        }
+    }
+
+    private void forget() {
+        if (outcomes.pollFirst().failed()) {
+            failedInWindow--;
         }
     }
 }

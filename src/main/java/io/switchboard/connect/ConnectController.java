@@ -249,8 +249,7 @@ class ConnectController {
     }
 
     private OAuth2AuthorizationCode connectable(String name) {
-        return connections.all().stream().filter(c -> c.name().equals(name)).findFirst()
-                .flatMap(Connection::authorizationCode).orElse(null);
+        return connections.find(name).flatMap(Connection::authorizationCode).orElse(null);
     }
 
     private ResponseEntity<ProblemDetail> problem(String name) {

@@ -297,10 +297,10 @@ public final class Connection {
     }
 
     private void updateState(String detail) {
+        CallOutcomes.Availability seen = availability();
         if (refusedUntil != null) {
             states.record(name, Status.CREDENTIALS_REJECTED, refusedReason);
-        } else if (outcomes.availability(Instant.now(clock)).failing()) {
-            CallOutcomes.Availability seen = outcomes.availability(Instant.now(clock));
+        } else if (seen.failing()) {
             states.record(name, Status.FAILING, seen.failed() + " of " + seen.calls() + " calls in the last "
                     + CallOutcomes.WINDOW.toSeconds() + " s failed; last: " + seen.lastError());
         } else if (!deniedOperations.isEmpty()) {

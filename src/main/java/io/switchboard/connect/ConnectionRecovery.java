@@ -23,7 +23,7 @@ class ConnectionRecovery implements SystemRecovery {
 
     @Override
     public boolean recoveredSince(String connection, Instant since) {
-        Connection known = connections.all().stream().filter(c -> c.name().equals(connection)).findFirst().orElse(null);
+        Connection known = connections.find(connection).orElse(null);
         if (known == null) {
             return false;
         }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -126,6 +127,11 @@ public class Connections implements DisposableBean {
                     + (connections.isEmpty() ? "" : " (configured: " + String.join(", ", connections.keySet()) + ")"));
         }
         return connection;
+    }
+
+    /** The HTTP connection called {@code name}, if there is one (a broker's or a database's is not here). */
+    public Optional<Connection> find(String name) {
+        return Optional.ofNullable(connections.get(name));
     }
 
     public Collection<Connection> all() {
