@@ -75,7 +75,9 @@ class ConnectAccountTest extends IntegrationTestSupport {
         JsonNode chat = chat();
         assertThat(chat.path("connect").path("standing").asText()).isEqualTo("disconnected");
         assertThat(chat.path("connect").path("waiting").path("lead-intake").asLong()).isEqualTo(3);
-        assertThat(alerts.raised(WAITING_ALERT)).hasSize(1);
+        // Alerts reach their channels on another thread.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(alerts.raised(WAITING_ALERT)).hasSize(1));
         assertThat(alerts.raised(WAITING_ALERT).get(0).detail()).contains("/console#/connections");
 
         String back = ChatConnect.connect("http://localhost:" + port, "chat", "operator",
@@ -87,7 +89,9 @@ class ConnectAccountTest extends IntegrationTestSupport {
             assertThat(steps(events.get(i))).contains("resumed", "done");
             assertThat(chatsContaining("held-" + i + "@jacquard.io")).hasSize(1);
         }
-        assertThat(alerts.resolved(WAITING_ALERT)).hasSize(1);
+        // Alerts reach their channels on another thread.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(alerts.resolved(WAITING_ALERT)).hasSize(1));
         JsonNode connected = chat().path("connect");
         assertThat(connected.path("standing").asText()).isEqualTo("connected");
         assertThat(connected.path("connectedBy").asText()).isEqualTo("operator");
@@ -113,7 +117,9 @@ class ConnectAccountTest extends IntegrationTestSupport {
         assertThat(chat().path("connect").path("standing").asText()).isEqualTo("needs-reconnect");
         assertThat(chat().path("connect").path("reason").asText()).contains("invalid_grant");
         assertThat(chat().path("state").asText()).isEqualTo("needs-connecting");
-        assertThat(alerts.raised(WAITING_ALERT)).hasSize(1);
+        // Alerts reach their channels on another thread.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(alerts.raised(WAITING_ALERT)).hasSize(1));
 
         reconnectChat();
 
@@ -121,6 +127,7 @@ class ConnectAccountTest extends IntegrationTestSupport {
             awaitStatus(events.get(i), "DONE");
             assertThat(chatsContaining("midstream-" + i + "@jacquard.io")).as("lead " + i).hasSize(1);
         }
+        // Still the one alert: reconnecting raised no second one.
         assertThat(alerts.raised(WAITING_ALERT)).hasSize(1);
     }
 

@@ -125,7 +125,9 @@ class ConnectionFlowTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> "DEAD".equals(status(event)));
             assertThat(lastError(event)).startsWith("credentials:").contains("refused the client");
         }
-        assertThat(alerts.raised(CREDENTIALS_ALERT)).hasSize(1);
+        // Alerts reach their channels on another thread.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(alerts.raised(CREDENTIALS_ALERT)).hasSize(1));
         assertThat(states.get("crm").orElseThrow().status()).isEqualTo(Status.CREDENTIALS_REJECTED);
         JsonNode crm = connectionView("crm");
         assertThat(crm.get("state").asText()).isEqualTo("credentials-rejected");
@@ -137,7 +139,9 @@ class ConnectionFlowTest {
         sandbox.clearFaults();
         awaitCrmWorks();
         assertThat(states.get("crm").orElseThrow().status()).isEqualTo(Status.OK);
-        assertThat(alerts.resolved(CREDENTIALS_ALERT)).hasSize(1);
+        // Alerts reach their channels on another thread.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(alerts.resolved(CREDENTIALS_ALERT)).hasSize(1));
     }
 
     @Test
