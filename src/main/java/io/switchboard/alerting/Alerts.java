@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,6 +42,8 @@ public class Alerts {
     private final Clock clock;
     /** Keys this node knows to be active, so resolving a healthy key costs no query. */
     private final Set<String> knownActive = ConcurrentHashMap.newKeySet();
+    /** Alerts sent while the database was unavailable: their recovery is sent without it too. */
+    private final Map<String, Alert> sentUnstored = new ConcurrentHashMap<>();
 
     public Alerts(JdbcTemplate jdbc, PlatformTransactionManager transactions,
             AlertDelivery delivery, AlertingProperties properties, Clock clock) {
@@ -69,8 +72,14 @@ public class Alerts {
         } catch (RuntimeException storageTrouble) {
             // An alert must still reach a person when the database is the problem.
             log.error("alert state unavailable ({}); sending {} without de-duplication", storageTrouble.toString(), key);
+            if (sentUnstored.containsKey(key)) {
+                // Already sent for this outage: the database being away must not make it a storm.
+                return false;
+            }
             Instant now = Instant.now(clock);
-            delivery.raised(new Alert(key, integration, title, detail, now, now, 1, null));
+            Alert alert = new Alert(key, integration, title, detail, now, now, 1, null);
+            sentUnstored.put(key, alert);
+            delivery.raised(alert);
             return true;
         }
     }
@@ -134,6 +143,12 @@ public class Alerts {
 
     /** Ends the outage of {@code key}, if there is one, and sends the recovery message once. */
     public void resolve(String key) {
+        Alert unstored = sentUnstored.remove(key);
+        if (unstored != null) {
+            Instant now = Instant.now(clock);
+            delivery.resolved(new Alert(unstored.key(), unstored.integration(), unstored.title(), unstored.detail(),
+                    unstored.firstAt(), unstored.lastAt(), unstored.count(), now));
+        }
         if (!knownActive.contains(key)) {
             return;
         }

@@ -59,11 +59,18 @@ public class Connections implements DisposableBean {
         Map<String, Set<String>> scopes = requestedScopes(properties, integrations);
         Function<String, String> variableOf = property -> ConfigSecrets.variableFor(environment, property);
         properties.connections().forEach((name, settings) -> {
+            if (settings.kind() == ConnectionKind.FILE) {
+                if (settings.path() == null || settings.path().isBlank()) {
+                    throw new IllegalStateException("switchboard.connections." + name + ".path is empty: "
+                            + "set the folder this file connection reads or writes");
+                }
+                return;
+            }
             if (settings.kind() != ConnectionKind.HTTP) {
-                // Broker connections are read by their triggers, never called as connection:<name>.
+                // Connections of the other kinds are read by their triggers, not called as HTTP.
                 if (settings.url() == null || settings.url().isBlank()) {
                     throw new IllegalStateException("switchboard.connections." + name + ".url is empty: "
-                            + "set the broker's URL (amqp://host:port/vhost)");
+                            + "set the system's URL (" + exampleUrl(settings.kind()) + ")");
                 }
                 return;
             }
@@ -181,6 +188,17 @@ public class Connections implements DisposableBean {
      * kept, since resolving it through the environment on every call was a twentieth of a
      * one-call event's time.
      */
+    private static String exampleUrl(ConnectionKind kind) {
+        return switch (kind) {
+            case AMQP -> "amqp://host:5672/vhost";
+            case MQTT -> "tcp://host:1883";
+            case NATS -> "nats://host:4222";
+            case JDBC -> "jdbc:postgresql://host:5432/database";
+            case MAIL -> "imap://host:143 or smtp://host:587";
+            default -> kind.label() + "://...";
+        };
+    }
+
     private static Supplier<String> resolvedLater(ConfigurableEnvironment environment, String property,
             String bound) {
         return new Supplier<>() {

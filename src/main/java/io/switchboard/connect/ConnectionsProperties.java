@@ -24,7 +24,8 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
     /**
      * One external system.
      *
-     * @param kind                what the system speaks: {@code http} (the default) or {@code amqp}
+     * @param kind                what the system speaks: {@code http} (the default), {@code amqp},
+     *                            {@code mqtt}, {@code nats}, {@code jdbc}, {@code mail} or {@code file}
      * @param baseUrl             http: where its API lives; paths in routes are relative to it
      * @param auth                http: how calls authenticate
      * @param connectTimeout      longest wait to open a connection
@@ -32,13 +33,16 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
      * @param rateLimit           requests per second the system allows; route throttlers size themselves by it ({@code 0}: not declared)
      * @param maxConcurrent       requests in flight at once from this node (the size of its HTTP connection pool)
      * @param credentialsCooldown after the system refused our credentials, calls fail at once for this long instead of asking again
-     * @param url                 amqp: {@code amqp://host:port/vhost}
-     * @param username            amqp: the user
-     * @param password            amqp: the password (a placeholder in committed config)
+     * @param url                 amqp: {@code amqp://host:port/vhost}; mqtt: {@code tcp://host:1883};
+     *                            nats: {@code nats://host:4222}; jdbc: the JDBC URL; mail:
+     *                            {@code imaps://host:993} or {@code smtp://host:587}
+     * @param username            amqp, mqtt, nats, jdbc, mail: the user
+     * @param password            amqp, mqtt, nats, jdbc, mail: the password (a placeholder in committed config)
+     * @param path                file: the folder
      */
     public record Connection(ConnectionKind kind, String baseUrl, Auth auth, Duration connectTimeout,
             Duration readTimeout, double rateLimit, int maxConcurrent, Duration credentialsCooldown, String url,
-            String username, String password) {
+            String username, String password, String path) {
 
         @ConstructorBinding
         public Connection {
@@ -54,20 +58,20 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
         public Connection(String baseUrl, Auth auth, Duration connectTimeout, Duration readTimeout, double rateLimit,
                 int maxConcurrent, Duration credentialsCooldown) {
             this(ConnectionKind.HTTP, baseUrl, auth, connectTimeout, readTimeout, rateLimit, maxConcurrent,
-                    credentialsCooldown, null, null, null);
+                    credentialsCooldown, null, null, null, null);
         }
 
         /** Never prints a secret, whoever logs this record. */
         @Override
         public String toString() {
             return "Connection[kind=" + kind.label() + ", baseUrl=" + baseUrl + ", url=" + url + ", username="
-                    + username + ", auth=" + auth + ", secrets=***]";
+                    + username + ", path=" + path + ", auth=" + auth + ", secrets=***]";
         }
     }
 
     /** What a connection's system speaks. */
     public enum ConnectionKind {
-        HTTP, AMQP;
+        HTTP, AMQP, MQTT, NATS, JDBC, MAIL, FILE;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);

@@ -109,10 +109,27 @@ public class IntegrationsProperties {
     /**
      * Where a trigger reading a real system takes its events from.
      *
-     * @param connection the connection under {@code switchboard.connections} ({@code kind: amqp} for a queue)
-     * @param queue      trigger {@code queue}: the queue to consume (it must exist; the platform declares nothing)
+     * @param connection the connection under {@code switchboard.connections} of the trigger's kind
+     *                   ({@code amqp}, {@code mqtt} or {@code nats} for a queue, {@code jdbc} for an
+     *                   outbox, {@code mail} for a mailbox, {@code file} for a folder)
+     * @param queue      trigger {@code queue} on amqp: the queue to consume (it must exist; the platform declares nothing)
+     * @param topic      trigger {@code queue} on mqtt: the topic filter; on nats: the subject
+     * @param table      trigger {@code outbox}: the outbox table (default {@code outbox})
+     * @param folder     trigger {@code mailbox}: the IMAP folder (default {@code INBOX}); trigger
+     *                   {@code file}: a folder under the connection's path (default: the path itself)
+     * @param include    trigger {@code file}: which file names to take, a regular expression (default: all)
      */
-    public record Source(String connection, String queue) {
+    public record Source(String connection, String queue, String topic, String table, String folder,
+            String include) {
+
+        @ConstructorBinding
+        public Source {
+        }
+
+        /** A queue source. */
+        public Source(String connection, String queue) {
+            this(connection, queue, null, null, null, null);
+        }
     }
 
     /**

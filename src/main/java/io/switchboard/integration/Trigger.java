@@ -14,5 +14,14 @@ public enum Trigger {
      * Messages from a broker queue (AMQP 0-9-1 / RabbitMQ), named by the card's {@code source}:
      * each is stored in the inbox before it is acknowledged.
      */
-    QUEUE
+    QUEUE,
+    /**
+     * Rows of a business database's transactional outbox table, read with Camel JPA: a row is
+     * marked or deleted only after its event is stored.
+     */
+    OUTBOX,
+    /** Messages in an IMAP folder: a message is marked seen only after its event is stored. */
+    MAILBOX,
+    /** Files dropped in a folder: a file is moved to its done folder only after its event is stored. */
+    FILE
 }

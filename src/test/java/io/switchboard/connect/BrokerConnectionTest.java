@@ -25,7 +25,7 @@ class BrokerConnectionTest {
     @Test
     void aBrokerConnectionNeverPrintsItsPassword() {
         var broker = new ConnectionsProperties.Connection(ConnectionKind.AMQP, null, null, null, null, 0, 0, null,
-                "amqp://localhost:5672/shop", "switchboard", "s3cret-broker-password");
+                "amqp://localhost:5672/shop", "switchboard", "s3cret-broker-password", null);
         assertThat(broker.toString()).contains("amqp").doesNotContain("s3cret-broker-password");
     }
 }

@@ -44,7 +44,7 @@ class QueueConsumerTest {
         broker = new TestBroker("sb-test-queue-consumer-" + UUID.randomUUID().toString().substring(0, 8));
         broker.declareQueue(QUEUE);
         connectionFactory = QueueTriggers.broker(new ConnectionsProperties.Connection(ConnectionKind.AMQP, null, null,
-                null, null, 0, 0, null, broker.url(), "guest", "guest"));
+                null, null, 0, 0, null, broker.url(), "guest", "guest", null));
         pauses = Executors.newSingleThreadScheduledExecutor();
         consumer = new QueueConsumer("orders-in", connectionFactory, QUEUE, (integration, deliveryId, body, type,
                 headers) -> {
