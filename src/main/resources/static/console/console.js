@@ -1430,16 +1430,20 @@
       'data-connection': connection.name},
     h('header', {},
         h('h2', {}, connection.name),
-        h('span', {class: 'trigger', testid: 'connection-auth'}, connection.auth),
+        h('span', {class: 'trigger', testid: 'connection-auth'},
+            connection.kind && connection.kind !== 'http' ? connection.kind : connection.auth),
         h('span', {class: 'connection-state state-' + (connection.state || 'unknown'), testid: 'connection-state'},
             connection.state ? words(connection.state) : 'not called yet')),
     connection.detail ? h('p', {class: 'connection-detail state-' + connection.state, testid: 'connection-detail'},
         connection.detail) : null,
     h('dl', {class: 'plan', testid: 'connection-facts'},
-        fact('Base URL', h('code', {testid: 'connection-base-url'}, connection.baseUrl)),
+        connection.kind && connection.kind !== 'http'
+          ? fact('Address', h('code', {testid: 'connection-address'}, connection.address))
+          : fact('Base URL', h('code', {testid: 'connection-base-url'}, connection.baseUrl)),
         fact('State', connection.state ? [words(connection.state), ' since ', when(connection.since)]
-          : h('span', {class: 'muted'}, 'no call yet since the server started')),
-        fact('Scopes asked', scopeList(connection.scopes)),
+          : h('span', {class: 'muted'}, connection.kind && connection.kind !== 'http'
+            ? 'not probed yet' : 'no call yet since the server started')),
+        connection.kind && connection.kind !== 'http' ? null : fact('Scopes asked', scopeList(connection.scopes)),
         fact('Limits', (connection.rateLimit > 0 ? connection.rateLimit + ' requests/s, ' : 'no rate limit declared, ')
             + connection.maxConcurrent + ' at once per node')),
     account ? accountSection(connection.name, account) : null);

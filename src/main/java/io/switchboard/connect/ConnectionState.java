@@ -18,6 +18,8 @@ public record ConnectionState(String connection, Status status, Instant since, S
         CREDENTIALS_REJECTED,
         /** An authorization-code connection a person must connect (again) before calls can go. */
         NEEDS_CONNECTING,
+        /** The platform's probe cannot reach the system (refused, reset, timed out, folder missing). */
+        UNREACHABLE,
         /** Its recent calls fail for want of the system: 5xx answers, timeouts, refused connections. */
         FAILING,
         PERMISSION_DENIED, RATE_LIMITED, OK;

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import io.switchboard.connect.ConnectionAuthorizations.Authorization;
 import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,9 +29,11 @@ class ConnectionsController {
     private final ConnectionAuthorizations authorizations;
     private final IntegrationsProperties integrations;
     private final InboxStore inbox;
+    private final ConnectionsProperties properties;
 
     ConnectionsController(Connections connections, ConnectionStates states, ConnectionAuthorizations authorizations,
-            IntegrationsProperties integrations, InboxStore inbox) {
+            IntegrationsProperties integrations, InboxStore inbox, ConnectionsProperties properties) {
+        this.properties = properties;
         this.connections = connections;
         this.states = states;
         this.authorizations = authorizations;
@@ -42,8 +46,9 @@ class ConnectionsController {
      *
      * @param calls how the system answered the integrations' calls in the last minute on this node
      */
-    record View(String name, String baseUrl, String auth, Set<String> scopes, double rateLimit, int maxConcurrent,
-            String state, Instant since, String detail, Calls calls, Connect connect) {
+    record View(String name, String kind, String baseUrl, String address, String auth, Set<String> scopes,
+            double rateLimit, int maxConcurrent, String state, Instant since, String detail, Calls calls,
+            Connect connect) {
     }
 
     /**
@@ -72,15 +77,40 @@ class ConnectionsController {
     @GetMapping("/api/connections")
     List<View> all() {
         Map<String, Map<String, Long>> waiting = inbox.waitingByConnection();
-        return connections.all().stream().map(connection -> {
+        List<View> views = connections.all().stream().map(connection -> {
             var state = states.get(connection.name()).orElse(null);
             Connect connect = connection.settings().auth().type() == AuthType.OAUTH2_AUTHORIZATION_CODE
                     ? connect(connection, waiting.getOrDefault(connection.name(), Map.of())) : null;
-            return new View(connection.name(), connection.baseUrl(), connection.settings().auth().type().label(),
-                    connection.scopes(), connection.settings().rateLimit(), connection.settings().maxConcurrent(),
+            return new View(connection.name(), ConnectionKind.HTTP.label(), connection.baseUrl(), null,
+                    connection.settings().auth().type().label(), connection.scopes(),
+                    connection.settings().rateLimit(), connection.settings().maxConcurrent(),
                     state == null ? null : state.status().label(), state == null ? null : state.since(),
                     state == null ? null : state.detail(), Calls.of(connection.availability()), connect);
-        }).toList();
+        }).collect(Collectors.toCollection(ArrayList::new));
+        // Brokers, databases, mail servers and folders: their probe keeps the state.
+        properties.connections().forEach((name, settings) -> {
+            if (settings.kind() == ConnectionKind.HTTP) {
+                return;
+            }
+            var state = states.get(name).orElse(null);
+            views.add(new View(name, settings.kind().label(), null, address(settings), "none", Set.of(),
+                    settings.rateLimit(), settings.maxConcurrent(), state == null ? null : state.status().label(),
+                    state == null ? null : state.since(), state == null ? null : state.detail(), null, null));
+        });
+        return views;
+    }
+
+    /** Where the system is, without a user or a password: host, port and path of its URL, or the folder. */
+    static String address(ConnectionsProperties.Connection settings) {
+        if (settings.kind() == ConnectionKind.FILE) {
+            return settings.path();
+        }
+        String url = settings.url() == null ? "" : settings.url();
+        int query = url.indexOf('?');
+        String bare = query < 0 ? url : url.substring(0, query);
+        int scheme = bare.indexOf("://");
+        int at = bare.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? bare.substring(0, scheme + 3) + bare.substring(at + 1) : bare;
     }
 
     private Connect connect(Connection connection, Map<String, Long> waiting) {

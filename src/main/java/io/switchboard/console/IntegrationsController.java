@@ -71,6 +71,10 @@ class IntegrationsController {
                     RouteCalls.connections(definition).forEach(name -> scopes.putIfAbsent(name, List.of()));
                 }
             }
+            // The system a queue, outbox, mailbox or folder trigger reads from is used too.
+            if (integration.source() != null && integration.source().connection() != null) {
+                scopes.putIfAbsent(integration.source().connection(), List.of());
+            }
             entry.put("connectionScopes", scopes);
             List<Object> used = new ArrayList<>();
             scopes.keySet().forEach(name -> connections.get(name).ifPresent(used::add));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.support.IntegrationTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import org.springframework.test.context.TestPropertySource;
  * vhost of its own: each message on the queue becomes one event, a redelivered message is a
  * duplicate, and messages without an id are told apart by their content.
  */
-@TestPropertySource(properties = "switchboard.queue.enabled=true")
+@TestPropertySource(properties = {"switchboard.queue.enabled=true", "switchboard.connection-probes.enabled=true"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class QueueIntakeExampleTest extends IntegrationTestSupport {
 
@@ -95,5 +96,30 @@ class QueueIntakeExampleTest extends IntegrationTestSupport {
     private List<String> events(String deliveryId) {
         return jdbc.queryForList("select id from event where integration = 'queue-intake' and delivery_id = ?",
                 String.class, deliveryId);
+    }
+
+    @Test
+    void theBrokerIsAConnectionWithItsStateAndNoPassword() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode broker = null;
+            for (JsonNode connection : asAdmin("GET", "/api/connections", null)) {
+                if (connection.path("name").asText().equals("orders-broker")) {
+                    broker = connection;
+                }
+            }
+            assertThat(broker).isNotNull();
+            assertThat(broker.path("kind").asText()).isEqualTo("amqp");
+            assertThat(broker.path("address").asText()).startsWith("amqp://127.0.0.1:5672/");
+            assertThat(broker.path("state").asText()).as(broker.path("detail").asText()).isEqualTo("ok");
+            assertThat(broker.toString()).doesNotContain("guest\"", "password");
+        });
+        JsonNode card = null;
+        for (JsonNode integration : asAdmin("GET", "/api/integrations", null)) {
+            if (integration.path("id").asText().equals("queue-intake")) {
+                card = integration;
+            }
+        }
+        assertThat(card).isNotNull();
+        assertThat(card.path("connections").toString()).contains("orders-broker");
     }
 }
