@@ -10,15 +10,18 @@ import org.springframework.stereotype.Component;
  * {@code connection:<name>/<path>}: calls a configured connection from a route, e.g.
  * {@code connection:crm/contacts} with {@code method: POST}. The route names the system
  * and the path; the base URL, credentials and timeouts come from
- * {@code switchboard.connections.<name>}, so no URL or secret is written in a route.
+ * {@code switchboard.connections.<name>}, so no URL or secret is written in a route. A
+ * connection that is not HTTP is called the same way, without a path: {@link SystemEndpoint}.
  */
 @Component("connection")
 public class ConnectionComponent extends DefaultComponent {
 
     private final Connections connections;
+    private final SystemClients systems;
 
-    public ConnectionComponent(Connections connections) {
+    public ConnectionComponent(Connections connections, SystemClients systems) {
         this.connections = connections;
+        this.systems = systems;
     }
 
     @Override
@@ -27,6 +30,17 @@ public class ConnectionComponent extends DefaultComponent {
         int slash = trimmed.indexOf('/');
         String name = slash < 0 ? trimmed : trimmed.substring(0, slash);
         String path = slash < 0 ? "" : trimmed.substring(slash + 1);
+        SystemConnection system = systems.find(name);
+        if (system != null) {
+            if (!path.isEmpty()) {
+                throw new IllegalArgumentException("Route calls '" + uri + "': connection " + name + " is of kind "
+                        + system.settings().kind().label() + ", which takes no path; say what to do in its "
+                        + "parameters (sql, to/subject, routingKey, fileName)");
+            }
+            SystemEndpoint endpoint = new SystemEndpoint(uri, this, system, systems);
+            setProperties(endpoint, parameters);
+            return endpoint;
+        }
         Connection connection;
         try {
             connection = connections.get(name);

@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -497,7 +498,8 @@ class ConnectionCallsTest {
         connections = new Connections(new ConnectionsProperties(new LinkedHashMap<>(settings)), integrations, states,
                 TestAlerts.create(List.of(alertSink), clock), environment, clock);
         camel = new DefaultCamelContext();
-        camel.getRegistry().bind("connection", new ConnectionComponent(connections));
+        camel.getRegistry().bind("connection", new ConnectionComponent(connections, new SystemClients(
+                new ConnectionsProperties(Map.of()), new ConnectionStates(Clock.systemUTC()), Clock.systemUTC(), () -> 1)));
         camel.start();
         template = camel.createProducerTemplate();
     }

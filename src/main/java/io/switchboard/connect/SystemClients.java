@@ -1,0 +1,143 @@
+package io.switchboard.connect;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
+import io.switchboard.journal.ClusterNodes;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+import org.springframework.stereotype.Component;
+
+/**
+ * The clients of the connections that are not HTTP, each made on first use and kept: a small
+ * connection pool per database ({@code max-concurrent} connections), a mail sender per SMTP
+ * server, a publisher with confirms per broker. Credentials go from
+ * {@code switchboard.connections.<name>} into the client and nowhere else.
+ */
+@Component
+public class SystemClients implements DisposableBean {
+
+    private final Map<String, SystemConnection> connections = new LinkedHashMap<>();
+    private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
+    private final Map<String, JavaMailSenderImpl> senders = new ConcurrentHashMap<>();
+    private final Map<String, CachingConnectionFactory> brokers = new ConcurrentHashMap<>();
+
+    @Autowired
+    public SystemClients(ConnectionsProperties properties, ConnectionStates states, Clock clock,
+            ClusterNodes clusterNodes) {
+        this(properties, states, clock, clusterNodes::live);
+    }
+
+    /** @param liveNodes how many nodes share each connection's rate limit right now */
+    SystemClients(ConnectionsProperties properties, ConnectionStates states, Clock clock, IntSupplier liveNodes) {
+        properties.connections().forEach((name, settings) -> {
+            if (settings.kind() != ConnectionKind.HTTP) {
+                connections.put(name, new SystemConnection(name, settings, states, clock, liveNodes));
+            }
+        });
+    }
+
+    /** The connection called {@code name}, if it is one that is not HTTP. */
+    SystemConnection find(String name) {
+        return connections.get(name);
+    }
+
+    /** The pooled DataSource of a {@code jdbc} connection: the outbox trigger reads through it too. */
+    public HikariDataSource dataSource(String name) {
+        SystemConnection connection = require(name, ConnectionKind.JDBC);
+        return pools.computeIfAbsent(name, n -> {
+            ConnectionsProperties.Connection settings = connection.settings();
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("connection-" + n);
+            config.setJdbcUrl(settings.url());
+            config.setUsername(settings.username());
+            config.setPassword(settings.password());
+            config.setMaximumPoolSize(settings.maxConcurrent());
+            config.setMinimumIdle(0);
+            config.setConnectionTimeout(Math.max(250, settings.connectTimeout().toMillis()));
+            // A pool that cannot open a connection at start still starts: the database may come later.
+            config.setInitializationFailTimeout(-1);
+            return new HikariDataSource(config);
+        });
+    }
+
+    NamedParameterJdbcTemplate jdbc(String name) {
+        return new NamedParameterJdbcTemplate(dataSource(name));
+    }
+
+    JavaMailSenderImpl mailSender(String name) {
+        SystemConnection connection = require(name, ConnectionKind.MAIL);
+        return senders.computeIfAbsent(name, n -> {
+            ConnectionsProperties.Connection settings = connection.settings();
+            URI url = URI.create(settings.url());
+            String scheme = url.getScheme();
+            if (!"smtp".equals(scheme) && !"smtps".equals(scheme)) {
+                throw new IllegalArgumentException("Connection '" + n + "' sends mail, so its url must be "
+                        + "smtp://host:port or smtps://host:port (it is " + scheme + "://...)");
+            }
+            JavaMailSenderImpl sender = new JavaMailSenderImpl();
+            sender.setProtocol(scheme);
+            sender.setHost(url.getHost());
+            if (url.getPort() > 0) {
+                sender.setPort(url.getPort());
+            }
+            if (settings.username() != null && !settings.username().isBlank()) {
+                sender.setUsername(settings.username());
+                sender.setPassword(settings.password());
+            }
+            Properties mail = sender.getJavaMailProperties();
+            String timeout = String.valueOf(settings.connectTimeout().toMillis());
+            mail.setProperty("mail." + scheme + ".connectiontimeout", timeout);
+            mail.setProperty("mail." + scheme + ".timeout", String.valueOf(settings.readTimeout().toMillis()));
+            mail.setProperty("mail." + scheme + ".writetimeout", String.valueOf(settings.readTimeout().toMillis()));
+            mail.setProperty("mail." + scheme + ".auth", String.valueOf(sender.getUsername() != null));
+            return sender;
+        });
+    }
+
+    RabbitTemplate publisher(String name) {
+        SystemConnection connection = require(name, ConnectionKind.AMQP);
+        CachingConnectionFactory factory = brokers.computeIfAbsent(name, n -> {
+            ConnectionsProperties.Connection settings = connection.settings();
+            CachingConnectionFactory created = new CachingConnectionFactory(URI.create(settings.url()));
+            if (settings.username() != null && !settings.username().isBlank()) {
+                created.setUsername(settings.username());
+            }
+            if (settings.password() != null) {
+                created.setPassword(settings.password());
+            }
+            created.setConnectionTimeout((int) settings.connectTimeout().toMillis());
+            // The broker confirms each message before the call returns: a published message is the broker's.
+            created.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
+            return created;
+        });
+        return new RabbitTemplate(factory);
+    }
+
+    private SystemConnection require(String name, ConnectionKind kind) {
+        SystemConnection connection = connections.get(name);
+        if (connection == null || connection.settings().kind() != kind) {
+            throw new IllegalArgumentException("No connection '" + name + "' of kind " + kind.label()
+                    + " under switchboard.connections");
+        }
+        return connection;
+    }
+
+    @Override
+    public void destroy() {
+        pools.values().forEach(HikariDataSource::close);
+        brokers.values().forEach(CachingConnectionFactory::destroy);
+    }
+}

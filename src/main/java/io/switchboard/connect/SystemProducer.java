@@ -1,0 +1,217 @@
+package io.switchboard.connect;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.integration.RouteCalls;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.support.DefaultProducer;
+import org.springframework.amqp.core.MessageBuilder;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.mail.javamail.MimeMessageHelper;
+
+/**
+ * Calls a database, a mail server, a broker or a folder as its {@link SystemEndpoint} says,
+ * through the connection's limits ({@link SystemConnection#call}). The body carries the data
+ * (a JSON object: the statement's parameters, the mail's fields); the answer replaces it for a
+ * query (the rows, as JSON) and is a header otherwise ({@code CamelSqlUpdateCount}).
+ */
+class SystemProducer extends DefaultProducer {
+
+    /** The number of rows a statement changed, named as camel-sql names it. */
+    static final String UPDATE_COUNT = "CamelSqlUpdateCount";
+
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final Pattern CAMEL_SQL_PARAMETER = Pattern.compile(":#(\\w+)");
+    private static final Pattern QUERY = Pattern.compile("^\\s*(select|with|values)\\b",
+            Pattern.CASE_INSENSITIVE);
+
+    private final SystemEndpoint endpoint;
+
+    SystemProducer(SystemEndpoint endpoint) {
+        super(endpoint);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        SystemConnection connection = endpoint.connection();
+        // An earlier call's "already done" must not pass for this one's.
+        exchange.getMessage().removeHeader(RouteCalls.IDEMPOTENT_REPLAYED);
+        switch (connection.settings().kind()) {
+            case JDBC -> sql(exchange, connection);
+            case MAIL -> mail(exchange, connection);
+            case AMQP -> publish(exchange, connection);
+            case FILE -> write(exchange, connection);
+            default -> throw new UnsupportedOperationException("connection:" + connection.name() + " is of kind "
+                    + connection.settings().kind().label() + ", which a route cannot call yet; it can be a trigger's "
+                    + "source");
+        }
+    }
+
+    private void sql(Exchange exchange, SystemConnection connection) throws Exception {
+        String statement = endpoint.getSql();
+        if (statement == null || statement.isBlank()) {
+            throw new IllegalArgumentException("connection:" + connection.name() + " needs the statement to run: "
+                    + "add sql: \"insert into ... values (:#field, ...)\" to its parameters");
+        }
+        String named = CAMEL_SQL_PARAMETER.matcher(statement).replaceAll(":$1");
+        Map<String, Object> parameters = fields(exchange);
+        if (QUERY.matcher(statement).find()) {
+            List<Map<String, Object>> rows = connection.call(exchange, "query",
+                    () -> endpoint.clients().jdbc(connection.name()).queryForList(named, parameters));
+            exchange.getMessage().setHeader("CamelSqlRowCount", rows.size());
+            exchange.getMessage().setBody(JSON.writeValueAsString(rows));
+        } else {
+            int changed = connection.call(exchange, "statement",
+                    () -> endpoint.clients().jdbc(connection.name()).update(named, parameters));
+            exchange.getMessage().setHeader(UPDATE_COUNT, changed);
+        }
+    }
+
+    private void mail(Exchange exchange, SystemConnection connection) throws Exception {
+        Map<String, Object> fields = fields(exchange);
+        String to = text(fields.get("to"), endpoint.getTo());
+        String subject = text(fields.get("subject"), endpoint.getSubject());
+        String from = text(fields.get("from"), endpoint.getFrom() != null ? endpoint.getFrom()
+                : connection.settings().username());
+        String plain = text(fields.get("text"), null);
+        String html = text(fields.get("html"), null);
+        if (to == null || subject == null || (plain == null && html == null)) {
+            throw new InvalidPayloadException(exchange, Map.class, exchange.getMessage(), new IllegalArgumentException(
+                    "a mail through connection:" + connection.name() + " needs to, subject and text (or html): "
+                            + "map them in the body, e.g. jq '{to: .email, subject: \"...\", text: \"...\"}'"));
+        }
+        var sender = endpoint.clients().mailSender(connection.name());
+        connection.call(exchange, "send to " + to.split(",").length + " recipient(s)", () -> {
+            MimeMessage message = sender.createMimeMessage();
+            MimeMessageHelper helper = new MimeMessageHelper(message, plain != null && html != null,
+                    StandardCharsets.UTF_8.name());
+            helper.setTo(to.split("\\s*,\\s*"));
+            String cc = text(fields.get("cc"), null);
+            if (cc != null) {
+                helper.setCc(cc.split("\\s*,\\s*"));
+            }
+            if (from != null) {
+                helper.setFrom(from);
+            }
+            helper.setSubject(subject);
+            if (plain != null && html != null) {
+                helper.setText(plain, html);
+            } else if (html != null) {
+                helper.setText(html, true);
+            } else {
+                helper.setText(plain, false);
+            }
+            String event = exchange.getMessage().getHeader("SwitchboardEventId", String.class);
+            if (event != null) {
+                // Lets the receiving side (and a person) tell a resend of the same event's mail.
+                message.setHeader("X-Switchboard-Event", event);
+            }
+            sender.send(message);
+            return null;
+        });
+    }
+
+    private void publish(Exchange exchange, SystemConnection connection) throws Exception {
+        String routingKey = endpoint.getRoutingKey();
+        if (routingKey == null) {
+            throw new IllegalArgumentException("connection:" + connection.name() + " needs routingKey: (with the "
+                    + "default exchange, the queue's name)");
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        MessageProperties properties = new MessageProperties();
+        properties.setContentType(exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "application/json",
+                String.class));
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        String messageId = exchange.getMessage().getHeader("MessageId", String.class);
+        if (messageId != null) {
+            properties.setMessageId(messageId);
+        }
+        var message = MessageBuilder.withBody(body == null ? new byte[0] : body).andProperties(properties).build();
+        var publisher = endpoint.clients().publisher(connection.name());
+        long timeout = connection.settings().readTimeout().toMillis();
+        connection.call(exchange, "publish to " + routingKey, () -> publisher.invoke(operations -> {
+            operations.send(endpoint.getExchange() == null ? "" : endpoint.getExchange(), routingKey, message);
+            operations.waitForConfirmsOrDie(timeout);
+            return null;
+        }));
+    }
+
+    private void write(Exchange exchange, SystemConnection connection) throws Exception {
+        String name = endpoint.getFileName();
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("connection:" + connection.name() + " needs fileName:");
+        }
+        Path folder = Path.of(connection.settings().path()).toAbsolutePath().normalize();
+        Path target = folder.resolve(name).normalize();
+        if (!target.startsWith(folder) || target.equals(folder)) {
+            throw new IllegalArgumentException("connection:" + connection.name() + " refuses the file name '" + name
+                    + "': it must stay inside the connection's folder");
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        connection.call(exchange, "write " + name, () -> {
+            Files.createDirectories(target.getParent());
+            // Written aside, then moved into place: a reader never sees half a file.
+            Path partial = Files.createTempFile(target.getParent(), ".writing-", ".part");
+            try {
+                Files.write(partial, body == null ? new byte[0] : body);
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException failed) {
+                Files.deleteIfExists(partial);
+                throw failed;
+            }
+            return null;
+        });
+        exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, target.toString());
+    }
+
+    /** The body's fields: a JSON object (as text or bytes) or a map. */
+    private static Map<String, Object> fields(Exchange exchange) throws InvalidPayloadException {
+        Object body = exchange.getMessage().getBody();
+        if (body == null) {
+            return Map.of();
+        }
+        if (body instanceof Map<?, ?> map) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            map.forEach((key, value) -> fields.put(String.valueOf(key), flat(value)));
+            return fields;
+        }
+        String text = exchange.getMessage().getBody(String.class);
+        try {
+            Map<String, Object> parsed = JSON.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() { });
+            parsed.replaceAll((key, value) -> flat(value));
+            return parsed;
+        } catch (IOException notAnObject) {
+            throw new InvalidPayloadException(exchange, Map.class, exchange.getMessage(), notAnObject);
+        }
+    }
+
+    /** Nested objects and arrays go to the system as JSON text (e.g. a jsonb column). */
+    private static Object flat(Object value) {
+        if (value instanceof Map<?, ?> || value instanceof List<?>) {
+            try {
+                return JSON.writeValueAsString(value);
+            } catch (IOException unlikely) {
+                return String.valueOf(value);
+            }
+        }
+        return value;
+    }
+
+    private static String text(Object value, String fallback) {
+        return value == null || String.valueOf(value).isBlank() ? fallback : String.valueOf(value);
+    }
+}
