@@ -9,10 +9,13 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.InboxHeaders;
 import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.RouteCalls;
 import io.switchboard.integration.Trigger;
 import io.switchboard.journal.EventQueries;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,10 +55,12 @@ class TestEventsController implements SmartInitializingSingleton {
     private final ObjectMapper json;
     private final List<RequestMappingHandlerMapping> mappings;
     private final EventQueries events;
+    private final ConnectionsProperties connections;
 
     TestEventsController(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox,
             InboxSignal signal, CamelContext camel, ObjectMapper json, List<RequestMappingHandlerMapping> mappings,
-            EventQueries events) {
+            EventQueries events, ConnectionsProperties connections) {
+        this.connections = connections;
         this.events = events;
         this.mappings = mappings;
         this.integrations = integrations;
@@ -93,6 +98,17 @@ class TestEventsController implements SmartInitializingSingleton {
         if (integration.trigger() == Trigger.SCHEDULE) {
             return problem(HttpStatus.BAD_REQUEST, "No test events for a schedule", id + " runs on a schedule and "
                     + "takes no payload: POST /api/integrations/" + id + "/runs starts a run now.");
+        }
+        // A test event runs the real route: through a database, broker, mail server or folder it
+        // would act on the real system, which only a test double (see the drills) may stand in for.
+        for (String name : RouteCalls.connectionsOfIntegration(camel, integrations, id)) {
+            ConnectionsProperties.Connection called = connections.connections().get(name);
+            if (called != null && called.kind() != ConnectionKind.HTTP) {
+                return problem(HttpStatus.CONFLICT, "Would reach a real system", id + " calls connection " + name
+                        + " (" + called.kind().label() + "), which has no test double: a test event would act on the "
+                        + "real system. Try it against a copy of the system, or through a drill once the connection "
+                        + "has a double.");
+            }
         }
         JsonNode payload;
         try {

@@ -3,8 +3,12 @@ package io.switchboard.integration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.camel.CamelContext;
 
 import org.apache.camel.model.EnrichDefinition;
+import org.apache.camel.model.Model;
 import org.apache.camel.model.PollEnrichDefinition;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
@@ -49,6 +53,20 @@ public final class RouteCalls {
         Set<String> names = new LinkedHashSet<>();
         collect(route.getOutputs(), names);
         return names;
+    }
+
+    /**
+     * The connections every route of an integration calls (its main route and the routes it owns,
+     * {@code <id>-...}): what a test event or a drill would reach.
+     */
+    public static Set<String> connectionsOfIntegration(CamelContext camel, IntegrationsProperties integrations,
+            String integration) {
+        Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
+        Set<String> called = new TreeSet<>();
+        model.getRouteDefinitions().stream()
+                .filter(route -> integrations.ownerOfRoute(route.getRouteId()).filter(integration::equals).isPresent())
+                .forEach(route -> called.addAll(connections(route)));
+        return called;
     }
 
     private static void collect(List<ProcessorDefinition<?>> steps, Set<String> names) {

@@ -14,28 +14,56 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * A drill acts only on the sandbox: a connection the sandbox does not stand in for refuses the
- * drill, whichever of the integration's routes calls it, not only its main route.
+ * drill, whichever of the integration's routes calls it, not only its main route. A test event
+ * of a route that calls a database, broker, mail server or folder is refused the same way.
  */
 class DrillReachesNoRealSystemTest extends IntegrationTestSupport {
+
+    private static final String TICKET = "{\"ticketId\":\"T-1\",\"email\":\"ada@example.com\","
+            + "\"subject\":\"Printer on fire\"}";
 
     @Autowired
     CamelContext camel;
 
     @Test
     void aPartRouteCallingARealSystemRefusesTheDrillNamingTheConnection() throws Exception {
-        // A part of ticket-alert (its id says so) that calls the test broker: not the sandbox's.
-        camel.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:ticket-alert-escalate").routeId("ticket-alert-escalate").autoStartup(false)
-                        .throttle(constant(10)).toD("connection:orders-broker/escalations");
-            }
-        });
-        try {
+        withAPartCallingTheBroker(() -> {
             HttpResponse<String> refused = callAs("operator", "POST", "/api/integrations/ticket-alert/drills", null);
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
             assertThat(refused.body()).contains("orders-broker").contains("real system");
+        });
+    }
+
+    @Test
+    void aTestEventOfARouteCallingABrokerIsRefusedNamingTheConnection() throws Exception {
+        withAPartCallingTheBroker(() -> {
+            HttpResponse<String> refused = callAs("operator", "POST", "/api/integrations/ticket-alert/test-events",
+                    TICKET);
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            assertThat(refused.body()).contains("orders-broker").contains("amqp").contains("no test double");
+        });
+        // Without that part, the same test event is taken.
+        HttpResponse<String> taken = callAs("operator", "POST", "/api/integrations/ticket-alert/test-events", TICKET);
+        assertThat(taken.statusCode()).as(taken.body()).isEqualTo(202);
+    }
+
+    private interface Check {
+        void run() throws Exception;
+    }
+
+    private void withAPartCallingTheBroker(Check check) throws Exception {
+        // A part of ticket-alert (its id says so) that publishes to the test broker: not the sandbox's.
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:ticket-alert-escalate").routeId("ticket-alert-escalate").autoStartup(false)
+                        .throttle(constant(10)).toD("connection:orders-broker?routingKey=escalations");
+            }
+        });
+        try {
+            check.run();
         } finally {
             Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
             RouteDefinition part = model.getRouteDefinition("ticket-alert-escalate");
