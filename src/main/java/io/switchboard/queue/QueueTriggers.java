@@ -2,9 +2,7 @@ package io.switchboard.queue;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +14,7 @@ import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
+import io.switchboard.source.SourceOutages;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
@@ -35,20 +34,22 @@ class QueueTriggers implements SmartLifecycle {
     private final ConnectionsProperties connections;
     private final InboxStore inbox;
     private final InboxSignal signal;
+    private final SourceOutages outages;
     private final boolean enabled;
     private final Duration backOff;
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
-    private final List<QueueConsumer> consumers = new ArrayList<>();
+    private final Map<String, QueueConsumer> consumers = new LinkedHashMap<>();
     private ScheduledExecutorService pauses;
     private volatile boolean running;
 
     QueueTriggers(IntegrationsProperties integrations, ConnectionsProperties connections, InboxStore inbox,
-            InboxSignal signal, @Value("${switchboard.queue.enabled:true}") boolean enabled,
+            InboxSignal signal, SourceOutages outages, @Value("${switchboard.queue.enabled:true}") boolean enabled,
             @Value("${switchboard.queue.back-off:5s}") Duration backOff) {
         this.integrations = integrations;
         this.connections = connections;
         this.inbox = inbox;
         this.signal = signal;
+        this.outages = outages;
         this.enabled = enabled;
         this.backOff = backOff;
         integrations.all().forEach(this::check);
@@ -93,8 +94,8 @@ class QueueTriggers implements SmartLifecycle {
             QueueConsumer consumer = new QueueConsumer(id, broker, integration.source().queue(),
                     (integrationId, deliveryId, body, contentType, headers) -> inbox.accept(integrationId, deliveryId,
                             body, contentType, headers),
-                    () -> signal.wake(id), backOff, pauses);
-            consumers.add(consumer);
+                    outcomes(id), backOff, pauses);
+            consumers.put(id, consumer);
             consumer.start();
         });
         running = true;
@@ -102,7 +103,7 @@ class QueueTriggers implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        consumers.forEach(QueueConsumer::stop);
+        consumers.values().forEach(QueueConsumer::stop);
         consumers.clear();
         brokers.values().forEach(CachingConnectionFactory::destroy);
         brokers.clear();
@@ -111,6 +112,37 @@ class QueueTriggers implements SmartLifecycle {
             pauses = null;
         }
         running = false;
+    }
+
+    /**
+     * A stored message wakes the inbox consumers and ends an outage alert; the first failed store
+     * of an outage raises it ({@link SourceOutages}: one alert however long the pauses go on).
+     */
+    private QueueConsumer.Outcomes outcomes(String integration) {
+        return new QueueConsumer.Outcomes() {
+            @Override
+            public void stored() {
+                signal.wake(integration);
+                outages.stored(integration);
+            }
+
+            @Override
+            public void notStored(RuntimeException cause) {
+                outages.failed(integration, cause);
+            }
+        };
+    }
+
+    /** Whether the integration's consumer takes messages now (false while paused or stopped). */
+    synchronized boolean consuming(String integration) {
+        QueueConsumer consumer = consumers.get(integration);
+        return consumer != null && consumer.isConsuming();
+    }
+
+    /** How often the integration's consumer paused after a failed store since it started. */
+    synchronized long pauses(String integration) {
+        QueueConsumer consumer = consumers.get(integration);
+        return consumer == null ? 0 : consumer.pauses();
     }
 
     @Override
