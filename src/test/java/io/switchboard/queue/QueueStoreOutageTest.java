@@ -10,9 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -116,8 +113,8 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
         String key = SourceOutages.alertKey(INTEGRATION);
         alerts.clear();
         effects.reset();
-        Publisher publisher = new Publisher();
-        publisher.start();
+        AtomicLong waitingPeak = new AtomicLong();
+        TestPublisher publisher = new TestPublisher(broker, QUEUE, "outage", Integer.MAX_VALUE).start(50);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> done() >= 10);
 
@@ -128,7 +125,6 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
             await().atMost(Duration.ofSeconds(20)).until(() -> triggers.pauses(INTEGRATION) >= 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> alerts.raised(key).size() == 1);
             long pausesAtCut = triggers.pauses(INTEGRATION);
-            AtomicLong waitingPeak = new AtomicLong();
             AtomicBoolean seenPaused = new AtomicBoolean();
             // Hold the cut: the consumer keeps pausing, trying once after each back-off, and the
             // messages wait in the queue, ready, not in this node's memory.
@@ -150,12 +146,12 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
             database.restore();
             await().atMost(Duration.ofSeconds(30)).until(() -> triggers.consuming(INTEGRATION));
             // Orders keep coming a little after the database is back.
-            int publishedAtRestore = publisher.published.get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> publisher.published.get() >= publishedAtRestore + 10);
+            int publishedAtRestore = publisher.count();
+            await().atMost(Duration.ofSeconds(30)).until(() -> publisher.count() >= publishedAtRestore + 10);
         } finally {
-            publisher.stop();
+            publisher.close();
         }
-        Set<String> published = publisher.ids.keySet();
+        Set<String> published = publisher.published();
         Instant drainStarted = Instant.now();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .until(() -> done() == published.size() && broker.ready(QUEUE) == 0);
@@ -168,10 +164,11 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
         long resumed = events.stream().filter(e -> ((Number) e.get("attempts")).intValue() > 1).count();
         int calls = effects.calls().values().stream().mapToInt(AtomicInteger::get).sum();
         System.out.printf("queue outage: published=%d events=%d done=%d lost=%d duplicates=%d effects=%d calls=%d "
-                        + "resumedEvents=%d pauses=%d alertsRaised=%d alertsResolved=%d cut=%ds drainAfterPublishing=%dms%n",
+                        + "resumedEvents=%d pauses=%d waitingInQueuePeak=%d alertsRaised=%d alertsResolved=%d cut=%ds "
+                        + "drainAfterPublishing=%dms%n",
                 published.size(), events.size(), done(), published.stream().filter(id -> !eventsPerMessage.containsKey(id))
                         .count(), eventsPerMessage.values().stream().filter(n -> n > 1).count(), effects.effects().size(),
-                calls, resumed, triggers.pauses(INTEGRATION), alerts.raised(key).size(), alerts.resolved(key).size(),
+                calls, resumed, triggers.pauses(INTEGRATION), waitingPeak.get(), alerts.raised(key).size(), alerts.resolved(key).size(),
                 CUT.toSeconds(), drainMillis);
 
         assertThat(eventsPerMessage.keySet()).as("every message is an event, none lost")
@@ -195,33 +192,5 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
     private int done() {
         return jdbc.queryForObject("select count(*) from event where integration = ? and status = 'DONE'",
                 Integer.class, INTEGRATION);
-    }
-
-    /** Publishes an order every 50 ms, each under a message id of its own, until stopped. */
-    private static final class Publisher {
-        final Map<String, Boolean> ids = new ConcurrentHashMap<>();
-        final AtomicInteger published = new AtomicInteger();
-        private final AtomicInteger next = new AtomicInteger();
-        private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-
-        void start() {
-            scheduler.scheduleWithFixedDelay(this::publishOne, 0, 50, TimeUnit.MILLISECONDS);
-        }
-
-        void stop() throws InterruptedException {
-            scheduler.shutdown();
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        }
-
-        private void publishOne() {
-            String id = "outage-" + next.getAndIncrement();
-            try {
-                broker.publish(QUEUE, id, "{\"orderId\":\"" + id + "\"}");
-                ids.put(id, true);
-                published.incrementAndGet();
-            } catch (Exception notConfirmed) {
-                // not confirmed by the broker: not counted as published
-            }
-        }
     }
 }
