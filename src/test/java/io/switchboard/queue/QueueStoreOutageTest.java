@@ -38,7 +38,7 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = {
         "switchboard.queue.enabled=true",
         "switchboard.queue.back-off=1s",
-        // A connection the pool cannot get fails after a second instead of 30.
+        // A connection the pool cannot get fails after a second instead of five.
         "spring.datasource.hikari.connection-timeout=1000",
         "spring.datasource.hikari.validation-timeout=500",
         "switchboard.storage.group-commit.timeout=3s",
