@@ -2,11 +2,17 @@ package io.switchboard.queue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.inbox.InboxSignal;
@@ -16,6 +22,7 @@ import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
 import io.switchboard.source.SourceOutages;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -37,14 +44,16 @@ class QueueTriggers implements SmartLifecycle {
     private final SourceOutages outages;
     private final boolean enabled;
     private final Duration backOff;
+    private final MeterRegistry meters;
+    private final List<Meter> registered = new ArrayList<>();
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
-    private final Map<String, QueueConsumer> consumers = new LinkedHashMap<>();
+    private final List<QueueConsumer> consumers = new ArrayList<>();
     private ScheduledExecutorService pauses;
     private volatile boolean running;
 
     QueueTriggers(IntegrationsProperties integrations, ConnectionsProperties connections, InboxStore inbox,
             InboxSignal signal, SourceOutages outages, @Value("${switchboard.queue.enabled:true}") boolean enabled,
-            @Value("${switchboard.queue.back-off:5s}") Duration backOff) {
+            @Value("${switchboard.queue.back-off:5s}") Duration backOff, ObjectProvider<MeterRegistry> meters) {
         this.integrations = integrations;
         this.connections = connections;
         this.inbox = inbox;
@@ -52,6 +61,7 @@ class QueueTriggers implements SmartLifecycle {
         this.outages = outages;
         this.enabled = enabled;
         this.backOff = backOff;
+        this.meters = meters.getIfAvailable();
         integrations.all().forEach(this::check);
     }
 
@@ -95,7 +105,8 @@ class QueueTriggers implements SmartLifecycle {
                     (integrationId, deliveryId, body, contentType, headers) -> inbox.accept(integrationId, deliveryId,
                             body, contentType, headers),
                     outcomes(id), backOff, pauses);
-            consumers.put(id, consumer);
+            consumers.add(consumer);
+            measure(id, consumer);
             consumer.start();
         });
         running = true;
@@ -103,7 +114,12 @@ class QueueTriggers implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        consumers.values().forEach(QueueConsumer::stop);
+        consumers.forEach(QueueConsumer::stop);
+        if (meters != null) {
+            // Bound to these consumers: a start after this registers new ones.
+            registered.forEach(meters::remove);
+        }
+        registered.clear();
         consumers.clear();
         brokers.values().forEach(CachingConnectionFactory::destroy);
         brokers.clear();
@@ -112,6 +128,23 @@ class QueueTriggers implements SmartLifecycle {
             pauses = null;
         }
         running = false;
+    }
+
+    /**
+     * {@code switchboard.queue.consuming} (1 while the consumer takes messages, 0 while it pauses
+     * after a failed store or is stopped) and {@code switchboard.queue.pauses}, per integration:
+     * a database outage shows as a queue trigger at 0 with its pauses counting up.
+     */
+    private void measure(String integration, QueueConsumer consumer) {
+        if (meters == null) {
+            return;
+        }
+        registered.add(Gauge.builder("switchboard.queue.consuming", consumer, c -> c.isConsuming() ? 1 : 0)
+                .description("1 while the queue trigger takes messages, 0 while it pauses or is stopped")
+                .tag("integration", integration).register(meters));
+        registered.add(FunctionCounter.builder("switchboard.queue.pauses", consumer, QueueConsumer::pauses)
+                .description("pauses of the queue trigger after a message could not be stored")
+                .tag("integration", integration).register(meters));
     }
 
     /**
@@ -131,18 +164,6 @@ class QueueTriggers implements SmartLifecycle {
                 outages.failed(integration, cause);
             }
         };
-    }
-
-    /** Whether the integration's consumer takes messages now (false while paused or stopped). */
-    synchronized boolean consuming(String integration) {
-        QueueConsumer consumer = consumers.get(integration);
-        return consumer != null && consumer.isConsuming();
-    }
-
-    /** How often the integration's consumer paused after a failed store since it started. */
-    synchronized long pauses(String integration) {
-        QueueConsumer consumer = consumers.get(integration);
-        return consumer == null ? 0 : consumer.pauses();
     }
 
     @Override

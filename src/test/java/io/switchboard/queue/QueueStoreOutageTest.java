@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.alerting.RecordingAlertSink;
 import io.switchboard.source.SourceOutages;
 import io.switchboard.storage.Databases;
@@ -70,7 +71,7 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
     private static String databaseName;
 
     @Autowired
-    private QueueTriggers triggers;
+    private MeterRegistry meters;
 
     @Autowired
     private RecordingAlertSink alerts;
@@ -122,20 +123,20 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
             Instant cutAt = Instant.now();
             // A webhook meanwhile is refused with 503, never accepted unstored (the inbox writer's side).
             assertThat(deliver("probe", Map.of("orderId", "during-cut")).status()).isEqualTo(503);
-            await().atMost(Duration.ofSeconds(20)).until(() -> triggers.pauses(INTEGRATION) >= 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> pauses() >= 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> alerts.raised(key).size() == 1);
-            long pausesAtCut = triggers.pauses(INTEGRATION);
+            long pausesAtCut = pauses();
             AtomicBoolean seenPaused = new AtomicBoolean();
             // Hold the cut: the consumer keeps pausing, trying once after each back-off, and the
             // messages wait in the queue, ready, not in this node's memory.
             await().atMost(CUT.plusSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 waitingPeak.accumulateAndGet(broker.ready(QUEUE), Math::max);
-                if (!triggers.consuming(INTEGRATION)) {
+                if (!consuming()) {
                     seenPaused.set(true);
                 }
                 return Duration.between(cutAt, Instant.now()).compareTo(CUT) >= 0;
             });
-            long pausesDuringCut = triggers.pauses(INTEGRATION);
+            long pausesDuringCut = pauses();
             assertThat(seenPaused).as("the consumer was seen paused").isTrue();
             assertThat(pausesDuringCut - pausesAtCut).as("it resumed by itself and tried again while the database "
                     + "was away").isGreaterThanOrEqualTo(3);
@@ -144,7 +145,7 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
             assertThat(alerts.resolved(key)).isEmpty();
 
             database.restore();
-            await().atMost(Duration.ofSeconds(30)).until(() -> triggers.consuming(INTEGRATION));
+            await().atMost(Duration.ofSeconds(30)).until(() -> consuming());
             // Orders keep coming a little after the database is back.
             int publishedAtRestore = publisher.count();
             await().atMost(Duration.ofSeconds(30)).until(() -> publisher.count() >= publishedAtRestore + 10);
@@ -166,10 +167,11 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
         System.out.printf("queue outage: published=%d events=%d done=%d lost=%d duplicates=%d effects=%d calls=%d "
                         + "resumedEvents=%d pauses=%d waitingInQueuePeak=%d alertsRaised=%d alertsResolved=%d cut=%ds "
                         + "drainAfterPublishing=%dms%n",
-                published.size(), events.size(), done(), published.stream().filter(id -> !eventsPerMessage.containsKey(id))
-                        .count(), eventsPerMessage.values().stream().filter(n -> n > 1).count(), effects.effects().size(),
-                calls, resumed, triggers.pauses(INTEGRATION), waitingPeak.get(), alerts.raised(key).size(), alerts.resolved(key).size(),
-                CUT.toSeconds(), drainMillis);
+                published.size(), events.size(), done(),
+                published.stream().filter(id -> !eventsPerMessage.containsKey(id)).count(),
+                eventsPerMessage.values().stream().filter(n -> n > 1).count(), effects.effects().size(),
+                calls, resumed, pauses(), waitingPeak.get(), alerts.raised(key).size(),
+                alerts.resolved(key).size(), CUT.toSeconds(), drainMillis);
 
         assertThat(eventsPerMessage.keySet()).as("every message is an event, none lost")
                 .containsExactlyInAnyOrderElementsOf(published);
@@ -187,6 +189,15 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
         // The webhook side is back too: the inbox writer stores and the probe's consumer runs it.
         String probe = deliverAccepted("probe", Map.of("orderId", "after-cut"));
         awaitStatus(probe, "DONE");
+    }
+
+    /** What an operator sees on /actuator/prometheus: switchboard_queue_consuming{integration="queue-outage"}. */
+    private boolean consuming() {
+        return meters.get("switchboard.queue.consuming").tag("integration", INTEGRATION).gauge().value() == 1;
+    }
+
+    private long pauses() {
+        return (long) meters.get("switchboard.queue.pauses").tag("integration", INTEGRATION).functionCounter().count();
     }
 
     private int done() {
