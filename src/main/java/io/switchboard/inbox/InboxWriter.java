@@ -20,6 +20,7 @@ import io.switchboard.journal.EventStatus;
 import io.switchboard.journal.Journal;
 import io.switchboard.journal.NodeId;
 import io.switchboard.storage.BatchingWriter;
+import io.switchboard.storage.GroupCommit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
@@ -160,7 +161,7 @@ public class InboxWriter extends BatchingWriter<InboxWriter.Event, InboxStore.Ac
                 rollbackQuietly(connection);
                 throw failed;
             } finally {
-                connection.setAutoCommit(true);
+                GroupCommit.restoreAutoCommit(connection);
             }
         }
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.rabbitmq.client.Channel;
 import io.switchboard.ingress.HeaderMask;
@@ -37,31 +38,41 @@ final class QueueConsumer implements ChannelAwareMessageListener {
         void accept(String integration, String deliveryId, byte[] body, String contentType, String headers);
     }
 
+    /** Hears how each store went: in the server, wakes the inbox consumers and keeps the outage alert. */
+    interface Outcomes {
+        /** After each commit, the message not yet acknowledged. */
+        void stored();
+
+        /** A message could not be stored; it went back to the queue and the consumer pauses. */
+        void notStored(RuntimeException cause);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
 
     private final String integration;
     private final String queue;
     private final Store store;
-    private final Runnable stored;
+    private final Outcomes outcomes;
     private final Duration backOff;
-    private final ScheduledExecutorService pauses;
+    private final ScheduledExecutorService scheduler;
     private final SimpleMessageListenerContainer container;
     private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicLong pauses = new AtomicLong();
     private volatile boolean running;
 
     /**
-     * @param stored  called after each commit (wakes the integration's inbox consumers)
-     * @param backOff how long the consumer pauses after a failed commit
-     * @param pauses  runs the pause and the resume off the listener thread
+     * @param outcomes  told of each commit and each failed store
+     * @param backOff   how long the consumer pauses after a failed commit
+     * @param scheduler runs the pause and the resume off the listener thread
      */
-    QueueConsumer(String integration, ConnectionFactory broker, String queue, Store store, Runnable stored,
-            Duration backOff, ScheduledExecutorService pauses) {
+    QueueConsumer(String integration, ConnectionFactory broker, String queue, Store store, Outcomes outcomes,
+            Duration backOff, ScheduledExecutorService scheduler) {
         this.integration = integration;
         this.queue = queue;
         this.store = store;
-        this.stored = stored;
+        this.outcomes = outcomes;
         this.backOff = backOff;
-        this.pauses = pauses;
+        this.scheduler = scheduler;
         this.container = new SimpleMessageListenerContainer(broker);
         container.setQueueNames(queue);
         container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
@@ -84,8 +95,14 @@ final class QueueConsumer implements ChannelAwareMessageListener {
         container.stop();
     }
 
+    /** Taking messages now: started, and not paused after a failed store. */
     boolean isConsuming() {
         return container.isRunning() && !paused.get();
+    }
+
+    /** How often this consumer paused after a failed store (each pause ends by itself after the back-off). */
+    long pauses() {
+        return pauses.get();
     }
 
     @Override
@@ -105,10 +122,12 @@ final class QueueConsumer implements ChannelAwareMessageListener {
             log.warn("Queue {} for integration {}: message {} not stored ({}); returned to the queue, consumer paused "
                     + "for {}", queue, integration, deliveryId, notStored.toString(), backOff);
             pause();
+            // After the nack: raising the alert may itself wait for the database.
+            outcomes.notStored(notStored);
             return;
         }
         channel.basicAck(tag, false);
-        stored.run();
+        outcomes.stored();
     }
 
     /** Stops taking messages for the back-off, then resumes; the container is stopped off its own thread. */
@@ -116,9 +135,10 @@ final class QueueConsumer implements ChannelAwareMessageListener {
         if (!paused.compareAndSet(false, true)) {
             return;
         }
-        pauses.execute(() -> {
+        pauses.incrementAndGet();
+        scheduler.execute(() -> {
             container.stop();
-            pauses.schedule(() -> {
+            scheduler.schedule(() -> {
                 paused.set(false);
                 if (running) {
                     container.start();

@@ -9,6 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.inbox.InboxSignal;
@@ -16,7 +20,9 @@ import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
+import io.switchboard.source.SourceOutages;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -35,22 +41,27 @@ class QueueTriggers implements SmartLifecycle {
     private final ConnectionsProperties connections;
     private final InboxStore inbox;
     private final InboxSignal signal;
+    private final SourceOutages outages;
     private final boolean enabled;
     private final Duration backOff;
+    private final MeterRegistry meters;
+    private final List<Meter> registered = new ArrayList<>();
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private ScheduledExecutorService pauses;
     private volatile boolean running;
 
     QueueTriggers(IntegrationsProperties integrations, ConnectionsProperties connections, InboxStore inbox,
-            InboxSignal signal, @Value("${switchboard.queue.enabled:true}") boolean enabled,
-            @Value("${switchboard.queue.back-off:5s}") Duration backOff) {
+            InboxSignal signal, SourceOutages outages, @Value("${switchboard.queue.enabled:true}") boolean enabled,
+            @Value("${switchboard.queue.back-off:5s}") Duration backOff, ObjectProvider<MeterRegistry> meters) {
         this.integrations = integrations;
         this.connections = connections;
         this.inbox = inbox;
         this.signal = signal;
+        this.outages = outages;
         this.enabled = enabled;
         this.backOff = backOff;
+        this.meters = meters.getIfAvailable();
         integrations.all().forEach(this::check);
     }
 
@@ -93,8 +104,9 @@ class QueueTriggers implements SmartLifecycle {
             QueueConsumer consumer = new QueueConsumer(id, broker, integration.source().queue(),
                     (integrationId, deliveryId, body, contentType, headers) -> inbox.accept(integrationId, deliveryId,
                             body, contentType, headers),
-                    () -> signal.wake(id), backOff, pauses);
+                    outcomes(id), backOff, pauses);
             consumers.add(consumer);
+            measure(id, consumer);
             consumer.start();
         });
         running = true;
@@ -103,6 +115,11 @@ class QueueTriggers implements SmartLifecycle {
     @Override
     public synchronized void stop() {
         consumers.forEach(QueueConsumer::stop);
+        if (meters != null) {
+            // Bound to these consumers: a start after this registers new ones.
+            registered.forEach(meters::remove);
+        }
+        registered.clear();
         consumers.clear();
         brokers.values().forEach(CachingConnectionFactory::destroy);
         brokers.clear();
@@ -111,6 +128,42 @@ class QueueTriggers implements SmartLifecycle {
             pauses = null;
         }
         running = false;
+    }
+
+    /**
+     * {@code switchboard.queue.consuming} (1 while the consumer takes messages, 0 while it pauses
+     * after a failed store or is stopped) and {@code switchboard.queue.pauses}, per integration:
+     * a database outage shows as a queue trigger at 0 with its pauses counting up.
+     */
+    private void measure(String integration, QueueConsumer consumer) {
+        if (meters == null) {
+            return;
+        }
+        registered.add(Gauge.builder("switchboard.queue.consuming", consumer, c -> c.isConsuming() ? 1 : 0)
+                .description("1 while the queue trigger takes messages, 0 while it pauses or is stopped")
+                .tag("integration", integration).register(meters));
+        registered.add(FunctionCounter.builder("switchboard.queue.pauses", consumer, QueueConsumer::pauses)
+                .description("pauses of the queue trigger after a message could not be stored")
+                .tag("integration", integration).register(meters));
+    }
+
+    /**
+     * A stored message wakes the inbox consumers and ends an outage alert; the first failed store
+     * of an outage raises it ({@link SourceOutages}: one alert however long the pauses go on).
+     */
+    private QueueConsumer.Outcomes outcomes(String integration) {
+        return new QueueConsumer.Outcomes() {
+            @Override
+            public void stored() {
+                signal.wake(integration);
+                outages.stored(integration);
+            }
+
+            @Override
+            public void notStored(RuntimeException cause) {
+                outages.failed(integration, cause);
+            }
+        };
     }
 
     @Override

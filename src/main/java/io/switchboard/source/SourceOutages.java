@@ -21,7 +21,8 @@ public class SourceOutages {
         this.alerts = alerts;
     }
 
-    static String alertKey(String integration) {
+    /** The alert of an outage of the integration's source store. */
+    public static String alertKey(String integration) {
         return "source-not-stored:" + integration;
     }
 

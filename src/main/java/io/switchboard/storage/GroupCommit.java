@@ -197,7 +197,7 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
                 throw failed;
             } finally {
                 if (!single) {
-                    connection.setAutoCommit(true);
+                    restoreAutoCommit(connection);
                 }
             }
         } catch (SQLException failed) {
@@ -218,6 +218,20 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
 
     private static void bind(PreparedStatement statement, Statement values) throws SQLException {
         new ArgumentPreparedStatementSetter(values.args()).setValues(statement);
+    }
+
+    /**
+     * Back to autocommit before the connection returns to the pool. On a connection the database
+     * dropped this throws too ("Connection is closed", no SQLState), and thrown from a
+     * {@code finally} it would hide the real failure (SQLState 08: unavailable), which the caller
+     * needs to tell an outage, worth another attempt, from a bug.
+     */
+    public static void restoreAutoCommit(Connection connection) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException broken) {
+            // the connection is broken; the pool discards it
+        }
     }
 
     private static void rollbackQuietly(Connection connection) {

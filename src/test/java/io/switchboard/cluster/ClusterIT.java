@@ -3,11 +3,6 @@ package io.switchboard.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.ingress.Webhooks;
 import io.switchboard.storage.Databases;
 import io.switchboard.support.ChatConnect;
+import io.switchboard.support.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,13 +46,13 @@ class ClusterIT {
     static final Duration CHAT_TOKEN_TTL = Duration.ofSeconds(4);
     static final Duration CHAT_REFRESH_BEFORE = Duration.ofSeconds(1);
 
-    private final List<Node> nodes = new ArrayList<>();
+    private final List<ServerProcess> nodes = new ArrayList<>();
     private String database;
     private Path logs;
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (Node node : nodes) {
+        for (ServerProcess node : nodes) {
             node.stop();
         }
         if (database != null) {
@@ -70,21 +66,21 @@ class ClusterIT {
         database = Databases.newPostgresDatabase("cluster");
         logs = Files.createDirectories(Path.of("target", "cluster-it"));
         for (int i = 1; i <= 3; i++) {
-            nodes.add(new Node("node-" + i, freePort()));
+            nodes.add(node("node-" + i));
         }
-        nodes.forEach(Node::start);
-        for (Node node : nodes) {
-            node.awaitReady();
+        nodes.forEach(ServerProcess::start);
+        for (ServerProcess node : nodes) {
+            node.awaitReady(Duration.ofMinutes(3));
         }
         // An operator connects the team chat once, on one node; every node then uses that grant.
-        ChatConnect.connect("http://localhost:" + nodes.get(0).port, "chat", "admin",
+        ChatConnect.connect(nodes.get(0).baseUrl(), "chat", "admin",
                 "cluster-admin-password");
         Instant connectedAt = Instant.now();
 
         ObjectMapper json = new ObjectMapper();
         Map<String, String> accepted = new ConcurrentHashMap<>();
         String batch = "c" + UUID.randomUUID().toString().substring(0, 8);
-        Node victim = nodes.get(1);
+        ServerProcess victim = nodes.get(1);
         Instant killedAt = null;
         ExecutorService senders = Executors.newFixedThreadPool(6);
         try {
@@ -97,14 +93,14 @@ class ClusterIT {
                     victim.kill();
                 }
                 int n = i;
-                List<Node> up = nodes.stream().filter(Node::alive).toList();
-                Node target = up.get(n % up.size());
+                List<ServerProcess> up = nodes.stream().filter(ServerProcess::alive).toList();
+                ServerProcess target = up.get(n % up.size());
                 senders.submit(() -> {
                     String submission = batch + "-" + n;
                     String body = "{\"submissionId\":\"" + submission + "\",\"email\":\"" + submission
                             + "@cluster-test.io\",\"firstName\":\"Node\",\"lastName\":\"Test\"}";
                     try {
-                        HttpResponse<String> response = new Webhooks(target.port).postSigned("lead-intake", SECRET, body);
+                        HttpResponse<String> response = new Webhooks(target.port()).postSigned("lead-intake", SECRET, body);
                         if (response.statusCode() == 202) {
                             accepted.put(submission, json.readTree(response.body()).get("eventId").asText());
                         }
@@ -118,7 +114,7 @@ class ClusterIT {
             senders.awaitTermination(5, TimeUnit.MINUTES);
         }
         victim.start();
-        victim.awaitReady();
+        victim.awaitReady(Duration.ofMinutes(3));
 
         await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(3)).until(() ->
                 count("select count(*) from event where integration = 'lead-intake' and delivery_id is not null "
@@ -228,111 +224,48 @@ class ClusterIT {
         return DriverManager.getConnection(Databases.postgresDatabaseUrl(database), Databases.POSTGRES_USER, "");
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** One server process. */
-    private final class Node {
-        final String id;
-        final int port;
-        Process process;
-
-        Node(String id, int port) {
-            this.id = id;
-            this.port = port;
-        }
-
-        void start() {
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"),
-                    "io.switchboard.SwitchboardApplication",
-                    "--server.port=" + port,
-                    "--spring.profiles.active=cluster",
-                    "--spring.datasource.url=" + Databases.postgresDatabaseUrl(database),
-                    "--spring.datasource.username=" + Databases.POSTGRES_USER,
-                    "--spring.datasource.password=",
-                    "--switchboard.node-id=" + id,
-                    "--switchboard.cluster.heartbeat=2s",
-                    "--switchboard.security.admin.password=cluster-admin-password",
-                    "--switchboard.sandbox.enabled=true",
-                    "--switchboard.sandbox.crm.client-id=cluster-crm",
-                    "--switchboard.sandbox.crm.client-secret=cluster-crm-secret",
-                    "--switchboard.sandbox.crm.rate-limit=0",
-                    "--switchboard.sandbox.mail.api-key=cluster-mail-key",
-                    "--switchboard.sandbox.billing.api-key=cluster-billing-key",
-                    "--switchboard.sandbox.chat.token=cluster-chat-token",
-                    // The chat is a connected app; its access tokens live seconds, so the run sees
-                    // many refreshes, each of which must happen once across the three nodes.
-                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.name=Switchboard (cluster)",
-                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.secret=cluster-chat-app-secret",
-                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.redirect-uris=http://localhost/oauth2/callback/chat",
-                    "--switchboard.sandbox.oauth.apps.switchboard-chat-app.scopes=chat:write",
-                    "--switchboard.sandbox.oauth.access-token-ttl=" + CHAT_TOKEN_TTL.toSeconds() + "s",
-                    "--switchboard.connections.chat.auth.refresh-before=" + CHAT_REFRESH_BEFORE.toSeconds() + "s",
-                    "--switchboard.connections.crm.rate-limit=300",
-                    "--switchboard.connections.mail.rate-limit=300",
-                    "--switchboard.connections.chat.rate-limit=300",
-                    "--switchboard.integrations.lead-intake.inbox.lease=" + LEASE.toSeconds() + "s",
-                    "--switchboard.integrations.lead-intake.webhook.rate-limit=0",
-                    "--switchboard.integrations.lead-followup.event.delay=1s",
-                    "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,classpath:cluster-routes/*.camel.yaml"));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(logs.toFile(), id + ".log")));
-            builder.environment().put("LEAD_INTAKE_WEBHOOK_SECRET", SECRET);
-            builder.environment().put("CRM_CLIENT_ID", "cluster-crm");
-            builder.environment().put("CRM_CLIENT_SECRET", "cluster-crm-secret");
-            builder.environment().put("MAIL_API_KEY", "cluster-mail-key");
-            builder.environment().put("BILLING_API_KEY", "cluster-billing-key");
-            builder.environment().put("CHAT_WEBHOOK_TOKEN", "cluster-chat-token");
-            builder.environment().put("CHAT_CLIENT_ID", "switchboard-chat-app");
-            builder.environment().put("CHAT_CLIENT_SECRET", "cluster-chat-app-secret");
-            builder.environment().put("SWITCHBOARD_ENCRYPTION_KEY", "Y2x1c3Rlci10ZXN0LXRva2VuLWtleS0zMi1ieXRlcyE=");
-            try {
-                process = builder.start();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot start " + id, e);
-            }
-        }
-
-        void awaitReady() {
-            HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(id + " exited with " + process.exitValue() + "; see "
-                            + logs.resolve(id + ".log"));
-                }
-                try {
-                    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                            + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString())
-                            .statusCode() == 200;
-                } catch (Exception notYet) {
-                    return false;
-                }
-            });
-        }
-
-        boolean alive() {
-            return process != null && process.isAlive();
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-
-        void stop() throws InterruptedException {
-            if (alive()) {
-                process.destroy();
-                if (!process.waitFor(40, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-        }
+    /** One node: the cluster profile on the test's database, with the chat's short-lived tokens. */
+    private ServerProcess node(String id) {
+        List<String> arguments = List.of(
+                "--spring.profiles.active=cluster",
+                "--spring.datasource.url=" + Databases.postgresDatabaseUrl(database),
+                "--spring.datasource.username=" + Databases.POSTGRES_USER,
+                "--spring.datasource.password=",
+                "--switchboard.node-id=" + id,
+                "--switchboard.cluster.heartbeat=2s",
+                "--switchboard.security.admin.password=cluster-admin-password",
+                "--switchboard.sandbox.enabled=true",
+                "--switchboard.sandbox.crm.client-id=cluster-crm",
+                "--switchboard.sandbox.crm.client-secret=cluster-crm-secret",
+                "--switchboard.sandbox.crm.rate-limit=0",
+                "--switchboard.sandbox.mail.api-key=cluster-mail-key",
+                "--switchboard.sandbox.billing.api-key=cluster-billing-key",
+                "--switchboard.sandbox.chat.token=cluster-chat-token",
+                // The chat is a connected app; its access tokens live seconds, so the run sees
+                // many refreshes, each of which must happen once across the three nodes.
+                "--switchboard.sandbox.oauth.apps.switchboard-chat-app.name=Switchboard (cluster)",
+                "--switchboard.sandbox.oauth.apps.switchboard-chat-app.secret=cluster-chat-app-secret",
+                "--switchboard.sandbox.oauth.apps.switchboard-chat-app.redirect-uris=http://localhost/oauth2/callback/chat",
+                "--switchboard.sandbox.oauth.apps.switchboard-chat-app.scopes=chat:write",
+                "--switchboard.sandbox.oauth.access-token-ttl=" + CHAT_TOKEN_TTL.toSeconds() + "s",
+                "--switchboard.connections.chat.auth.refresh-before=" + CHAT_REFRESH_BEFORE.toSeconds() + "s",
+                "--switchboard.connections.crm.rate-limit=300",
+                "--switchboard.connections.mail.rate-limit=300",
+                "--switchboard.connections.chat.rate-limit=300",
+                "--switchboard.integrations.lead-intake.inbox.lease=" + LEASE.toSeconds() + "s",
+                "--switchboard.integrations.lead-intake.webhook.rate-limit=0",
+                "--switchboard.integrations.lead-followup.event.delay=1s",
+                "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,classpath:cluster-routes/*.camel.yaml");
+        Map<String, String> environment = Map.of(
+                "LEAD_INTAKE_WEBHOOK_SECRET", SECRET,
+                "CRM_CLIENT_ID", "cluster-crm",
+                "CRM_CLIENT_SECRET", "cluster-crm-secret",
+                "MAIL_API_KEY", "cluster-mail-key",
+                "BILLING_API_KEY", "cluster-billing-key",
+                "CHAT_WEBHOOK_TOKEN", "cluster-chat-token",
+                "CHAT_CLIENT_ID", "switchboard-chat-app",
+                "CHAT_CLIENT_SECRET", "cluster-chat-app-secret",
+                "SWITCHBOARD_ENCRYPTION_KEY", "Y2x1c3Rlci10ZXN0LXRva2VuLWtleS0zMi1ieXRlcyE=");
+        return new ServerProcess(id, logs, arguments, environment);
     }
 }

@@ -37,6 +37,7 @@ class QueueConsumerTest {
     /** What the fake store was asked, in order, and what it committed. */
     private final List<Long> attemptsAt = new CopyOnWriteArrayList<>();
     private final Map<String, String> stored = new ConcurrentHashMap<>();
+    private final List<RuntimeException> notStored = new CopyOnWriteArrayList<>();
     private volatile int failuresLeft;
 
     @BeforeEach
@@ -54,7 +55,16 @@ class QueueConsumerTest {
                 throw new IllegalStateException("database unavailable");
             }
             stored.merge(deliveryId, new String(body), (first, again) -> first);
-        }, () -> { }, BACK_OFF, pauses);
+        }, new QueueConsumer.Outcomes() {
+            @Override
+            public void stored() {
+            }
+
+            @Override
+            public void notStored(RuntimeException cause) {
+                notStored.add(cause);
+            }
+        }, BACK_OFF, pauses);
         consumer.start();
     }
 
@@ -77,6 +87,8 @@ class QueueConsumerTest {
                 .as("the consumer paused instead of taking the message back at once")
                 .isGreaterThanOrEqualTo(BACK_OFF.minusMillis(50));
         assertThat(stored).containsExactly(Map.entry("order-1", "{\"order\":1}"));
+        assertThat(notStored).as("the failed store was reported once").hasSize(1);
+        assertThat(consumer.pauses()).isOne();
 
         // Acked: stopping the consumer gives nothing back to the queue.
         await().atMost(Duration.ofSeconds(5)).until(consumer::isConsuming);

@@ -2,8 +2,10 @@ package io.switchboard.queue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -52,7 +54,7 @@ final class TestBroker implements AutoCloseable {
         }
     }
 
-    private Connection connect() throws Exception {
+    Connection connect() throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(url());
         factory.setUsername("guest");
@@ -78,7 +80,6 @@ final class TestBroker implements AutoCloseable {
     }
 
     private static List<String> concat(String... args) {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of("rabbitmqctl"), java.util.Arrays.stream(args))
-                .toList();
+        return Stream.concat(Stream.of("rabbitmqctl"), Arrays.stream(args)).toList();
     }
 }
