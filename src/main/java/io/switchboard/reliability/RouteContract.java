@@ -138,12 +138,13 @@ public final class RouteContract {
     private static List<String> addressesInRoute(RouteDefinition route, Integration integration, Path dataFolder) {
         List<String> problems = new ArrayList<>();
         List<String> endpoints = new ArrayList<>();
+        collectCalls(route.getOutputs(), endpoints);
         // A route built by the platform in Java (a trigger's source) reads its address from the
         // connection's config; a route file's own from: is the author's and is checked.
-        if (route.getResource() != null && route.getInput() != null) {
-            endpoints.add(route.getInput().getEndpointUri());
+        String from = route.getResource() != null && route.getInput() != null ? route.getInput().getEndpointUri() : null;
+        if (from != null) {
+            endpoints.add(0, from);
         }
-        collectCalls(route.getOutputs(), endpoints);
         boolean hostsExcepted = integration.contractExceptions().containsKey(RAW_ENDPOINT);
         for (String uri : endpoints) {
             List<String> embedded = new ArrayList<>(ExternalCalls.embedded(uri, dataFolder));
@@ -154,7 +155,8 @@ public final class RouteContract {
                 continue;
             }
             String kind = ExternalCalls.connectionKind(uri);
-            problems.add("it calls " + ExternalCalls.blotted(uri) + ", which names " + String.join(" and ", embedded)
+            String verb = uri.equals(from) ? "it starts from " : "it calls ";
+            problems.add(verb + ExternalCalls.blotted(uri) + ", which names " + String.join(" and ", embedded)
                     + " in the route: " + FIX.formatted(kind == null ? "" : " (kind: " + kind
                     + ", its address, and username and password as ${PLACEHOLDERS})"));
         }
@@ -185,7 +187,8 @@ public final class RouteContract {
                     : "The route in " + (route.getResource() == null ? "an unnamed source" : route.getResource().getLocation());
             throw new Violation(name + " breaks the integration contract: "
                     + String.join("; ", problems)
-                    + ". Declare a deliberate exception in the card under contract-exceptions with a reason.");
+                    + ". Declare a deliberate exception in the card under contract-exceptions with a reason"
+                    + " (credentials in a route have none).");
         }
     }
 

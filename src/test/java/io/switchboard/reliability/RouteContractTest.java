@@ -145,7 +145,7 @@ class RouteContractTest {
         file.setResource(ResourceHelper.fromString("file:routes/order-paid.camel.yaml", ""));
         file.routeId("order-paid-mailbox").from("imaps://imap.example.com?username=ops&password=imap-pw").to("log:x");
         assertThat(RouteContract.check(file, integrations, ROUTES, DATA)).singleElement().satisfies(problem ->
-                assertThat(problem).contains("imaps://imap.example.com?username=xxxxxx&password=xxxxxx")
+                assertThat(problem).contains("it starts from imaps://imap.example.com?username=xxxxxx&password=xxxxxx")
                         .doesNotContain("imap-pw"));
         RouteDefinition platform = new RouteDefinition();
         platform.routeId("order-paid-source").from("paho-mqtt5:orders?brokerUrl=tcp://mqtt:1883").to("log:x");
