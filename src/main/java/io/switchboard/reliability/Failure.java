@@ -224,7 +224,14 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
     }
 
     private static String describe(Throwable cause) {
-        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        String message = cause.getMessage();
+        if (message != null && cause instanceof SQLException) {
+            // PostgreSQL adds "Detail: Failing row contains (...)": the row's values, personal data
+            // that the journal and the dead letter must not keep. The first line names the constraint.
+            int detail = message.indexOf('\n');
+            message = detail < 0 ? message : message.substring(0, detail).strip();
+        }
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private static Throwable rootOf(Throwable thrown) {

@@ -43,7 +43,7 @@ class SqlFailuresPostgresIT {
     void aCheckConstraintViolationIsInvalidData() {
         Failure failure = failureOf(() -> shop.update("insert into orders(id, total) values ('o-1', -5)"));
         assertThat(failure.category()).isEqualTo(ErrorCategory.INVALID_DATA);
-        assertThat(failure.message()).contains("orders_total_check");
+        assertThat(failure.message()).contains("orders_total_check").doesNotContain("Failing row").doesNotContain("-5");
     }
 
     @Test
