@@ -44,7 +44,7 @@ final class MailReplies {
         String detail = enhanced.find() ? enhanced.group(2) + "." + enhanced.group(3) : "";
         // 530 authentication required, 534/538 mechanism refused, 535 credentials invalid (5.7.8).
         if (code == 530 || code == 534 || code == 535 || code == 538 || detail.equals("7.8")
-                || detail.equals("7.9") || detail.equals("7.0") && text.contains("auth")) {
+                || detail.equals("7.9") || (detail.equals("7.0") && text.contains("auth"))) {
             return ErrorCategory.CREDENTIALS;
         }
         // 5.7.x: security or policy (relay denied, sender not allowed); some servers only say "relay".
