@@ -2,6 +2,7 @@ package io.switchboard.reliability;
 
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
+import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
@@ -15,11 +16,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.camel.http.base.HttpOperationFailedException;
-import org.apache.camel.support.processor.PredicateValidationException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.mail.MailSendException;
 
 /**
  * A failure, classified: its category, whether another attempt may help, and how long the
@@ -30,22 +31,34 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
     /** Exchange property: the name of the connection whose call failed the exchange, if one did. */
     public static final String FAILED_CONNECTION = "SwitchboardFailedConnection";
 
+    private static final int MAX_DEPTH = 64;
+
+    /**
+     * Classifies a failure. First what a system or the route said precisely, wherever it lies in
+     * the chain (an HTTP status, a mail server's reply, a SQLSTATE, a broker's refusal, a payload
+     * that does not parse: drivers wrap these in {@code IOException}s, which alone would pass for
+     * an outage); then the generic signs of an outage (a lost connection, a timeout); else a bug.
+     */
     public static Failure of(Throwable thrown) {
-        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+        int depth = 0;
+        for (Throwable cause = thrown; cause != null; cause = next(cause, ++depth)) {
             if (cause instanceof HttpOperationFailedException http) {
                 return fromStatus(http.getStatusCode(), describe(http), retryAfter(http.getResponseHeaders()));
-            }
-            // A route's own validate step failed: the data is wrong, another attempt cannot help.
-            if (cause instanceof InvalidDataException || cause instanceof PredicateValidationException) {
-                return new Failure(ErrorCategory.INVALID_DATA, describe(cause), null);
             }
             if (cause instanceof CredentialsRejectedException) {
                 return new Failure(ErrorCategory.CREDENTIALS, describe(cause), null);
             }
-            if (isStorageHiccup(cause)) {
+            if (isIdempotencyRace(cause)) {
                 return new Failure(ErrorCategory.TRANSIENT, describe(cause), null);
             }
-            if (cause instanceof IOException || cause instanceof TimeoutException
+            ErrorCategory said = said(cause);
+            if (said != null) {
+                return new Failure(said, describe(cause), null);
+            }
+        }
+        depth = 0;
+        for (Throwable cause = thrown; cause != null; cause = next(cause, ++depth)) {
+            if (isStorageHiccup(cause) || cause instanceof IOException || cause instanceof TimeoutException
                     || cause instanceof HttpTimeoutException) {
                 return new Failure(ErrorCategory.TRANSIENT, describe(cause), null);
             }
@@ -53,21 +66,57 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
         return new Failure(ErrorCategory.BUG, describe(rootOf(thrown)), null);
     }
 
+    /** What one exception says in a kind's own terms, or null. */
+    private static ErrorCategory said(Throwable cause) {
+        // A route's own validate step or a payload that does not parse: another attempt cannot help.
+        ErrorCategory category = UnreadablePayloads.of(cause);
+        if (category == null) {
+            category = MailReplies.of(cause);
+        }
+        if (category == null) {
+            category = SqlStates.of(cause);
+        }
+        if (category == null) {
+            category = BrokerFailures.of(cause);
+        }
+        return category;
+    }
+
     /**
-     * The database was briefly away, or two workers raced to record the same idempotency
-     * key: the next attempt will either succeed or see the key and skip as a duplicate.
+     * The next exception in the chain. Spring's {@link MailSendException} keeps the mail
+     * server's answer in its failed messages, not as its cause.
+     */
+    private static Throwable next(Throwable cause, int depth) {
+        if (depth > MAX_DEPTH) {
+            return null; // a chain that loops back on itself
+        }
+        Throwable next = cause.getCause();
+        if (next == null && cause instanceof MailSendException send && send.getMessageExceptions().length > 0) {
+            next = send.getMessageExceptions()[0];
+        }
+        return next == cause ? null : next;
+    }
+
+    /**
+     * The database was briefly away: the next attempt may pass.
      */
     private static boolean isStorageHiccup(Throwable cause) {
-        if (cause instanceof TransientDataAccessException
+        return cause instanceof TransientDataAccessException
                 || cause instanceof RecoverableDataAccessException
                 || cause instanceof DataAccessResourceFailureException
                 || cause instanceof SQLTransientException
-                || cause instanceof SQLRecoverableException) {
-            return true;
-        }
+                || cause instanceof SQLRecoverableException;
+    }
+
+    /**
+     * Two workers raced to record the same idempotency key: the next attempt will either succeed
+     * or see the key and skip as a duplicate (not the data's fault, whatever its SQLSTATE says).
+     */
+    private static boolean isIdempotencyRace(Throwable cause) {
         String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
         return (cause instanceof SQLIntegrityConstraintViolationException
-                || cause instanceof DataIntegrityViolationException)
+                || cause instanceof DataIntegrityViolationException
+                || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23"))
                 && message.contains("camel_messageprocessed");
     }
 
@@ -175,13 +224,21 @@ public record Failure(ErrorCategory category, String message, Duration retryAfte
     }
 
     private static String describe(Throwable cause) {
-        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        String message = cause.getMessage();
+        if (message != null && cause instanceof SQLException) {
+            // PostgreSQL adds "Detail: Failing row contains (...)": the row's values, personal data
+            // that the journal and the dead letter must not keep. The first line names the constraint.
+            int detail = message.indexOf('\n');
+            message = detail < 0 ? message : message.substring(0, detail).strip();
+        }
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private static Throwable rootOf(Throwable thrown) {
         Throwable root = thrown;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        int depth = 0;
+        for (Throwable next = next(root, ++depth); next != null; next = next(root, ++depth)) {
+            root = next;
         }
         return root;
     }

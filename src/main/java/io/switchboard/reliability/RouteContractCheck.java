@@ -12,27 +12,34 @@ import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** Checks every route against the {@link RouteContract} as it is added, so a broken one stops the start. */
+/**
+ * Checks every route against the {@link RouteContract} as it is added, so a broken one stops the
+ * start. {@code switchboard.data.directory} (default {@code data}, where the embedded database
+ * lives) is the platform's own folder: a {@code file:} call under it needs no throttle.
+ */
 @Component
 class RouteContractCheck implements CamelContextConfiguration {
 
     private final IntegrationsProperties integrations;
     private final Path routesFolder;
+    private final Path dataFolder;
 
     RouteContractCheck(IntegrationsProperties integrations,
-            @Value("${switchboard.routes.directory}") String routesFolder) {
+            @Value("${switchboard.routes.directory}") String routesFolder,
+            @Value("${switchboard.data.directory:data}") String dataFolder) {
         this.integrations = integrations;
         this.routesFolder = Path.of(routesFolder);
+        this.dataFolder = Path.of(dataFolder);
     }
 
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
         Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
-        model.getRouteDefinitions().forEach(route -> RouteContract.enforce(route, integrations, routesFolder));
+        model.getRouteDefinitions().forEach(route -> RouteContract.enforce(route, integrations, routesFolder, dataFolder));
         model.addModelLifecycleStrategy(new ModelLifecycleStrategy() {
             @Override
             public void onAddRouteDefinition(RouteDefinition definition) {
-                RouteContract.enforce(definition, integrations, routesFolder);
+                RouteContract.enforce(definition, integrations, routesFolder, dataFolder);
             }
 
             @Override

@@ -1,5 +1,7 @@
 package io.switchboard.routing;
 
+import java.nio.file.Path;
+
 import io.switchboard.ingress.WebhookIngress;
 import io.switchboard.integration.CardReload;
 import io.switchboard.integration.IntegrationsProperties;
@@ -23,8 +25,10 @@ class RouteReloading implements CamelContextConfiguration {
     private final SafeRouteReload reload;
 
     RouteReloading(@Value("${switchboard.routes.directory}") String directory, IntegrationsProperties integrations,
-            RouteFileProblems problems, CardReload cards, WebhookIngress ingress) {
-        this.reload = new SafeRouteReload(directory, integrations, problems, cards, ingress::reloadSchema);
+            RouteFileProblems problems, CardReload cards, WebhookIngress ingress,
+            @Value("${switchboard.data.directory:data}") String dataFolder) {
+        this.reload = new SafeRouteReload(directory, integrations, problems, cards, ingress::reloadSchema,
+                Path.of(dataFolder));
     }
 
     @Override

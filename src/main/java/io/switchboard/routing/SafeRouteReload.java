@@ -50,6 +50,7 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
     private final CardReload cards;
     private final BiConsumer<String, Path> schemas;
     private final Path folder;
+    private final Path dataFolder;
 
     /**
      * @param cards   applies a changed {@code <id>.card.yaml}
@@ -57,8 +58,15 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
      */
     SafeRouteReload(String directory, IntegrationsProperties integrations, RouteFileProblems problems,
             CardReload cards, BiConsumer<String, Path> schemas) {
+        this(directory, integrations, problems, cards, schemas, RouteContract.DEFAULT_DATA_FOLDER);
+    }
+
+    /** @param dataFolder the platform's own folder, as the start's contract check knows it */
+    SafeRouteReload(String directory, IntegrationsProperties integrations, RouteFileProblems problems,
+            CardReload cards, BiConsumer<String, Path> schemas, Path dataFolder) {
         super(directory, false);
         this.folder = Path.of(directory);
+        this.dataFolder = dataFolder;
         this.integrations = integrations;
         this.problems = problems;
         this.cards = cards;
@@ -183,7 +191,7 @@ class SafeRouteReload extends RouteWatcherReloadStrategy {
                     if (route.getResource() == null) {
                         route.setResource(resource);
                     }
-                    List<String> routeProblems = RouteContract.check(route, integrations, folder);
+                    List<String> routeProblems = RouteContract.check(route, integrations, folder, dataFolder);
                     if (!routeProblems.isEmpty()) {
                         found.add((route.hasCustomIdAssigned() ? "route '" + route.getRouteId() + "': " : "")
                                 + String.join("; ", routeProblems));

@@ -104,6 +104,35 @@ class RouteFilesTest {
     }
 
     @Test
+    void aRawSmtpUriWithAPasswordStopsTheStartNamingTheFixAndNeverTheSecret(CapturedOutput output) throws Exception {
+        Files.writeString(routes.resolve("raw-mail.camel.yaml"), """
+                - route:
+                    id: probe-http-mail
+                    from:
+                      uri: direct:raw-mail
+                      steps:
+                        - throttle: {constant: "5", mode: TotalRequests}
+                        - to:
+                            uri: smtp://mail.example.com:587
+                            parameters: {username: shop-mailer, password: s3cret-smtp-pw, to: ops@example.com}
+                        - to: {uri: "sql:insert into orders(id) values (:#id)?dataSource=#shopDb"}
+                """);
+        Throwable failure = Assertions.catchThrowable(() -> start("test").close());
+        FailureAnalysis analysis = new RouteFileFailureAnalyzer().analyze(failure);
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription())
+                .contains("Route 'probe-http-mail' breaks the integration contract")
+                .contains("it calls smtp://mail.example.com:587?")
+                .contains("password=xxxxxx")
+                .contains("declare the system under switchboard.connections.<name> (kind: mail")
+                .contains("call it as connection:<name>")
+                .doesNotContain("s3cret-smtp-pw").doesNotContain("shop-mailer");
+        assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START")
+                .contains("call it as connection:<name>")
+                .doesNotContain("s3cret-smtp-pw");
+    }
+
+    @Test
     void integrationRouteWithoutIdempotentConsumerStopsTheStart() throws Exception {
         Files.writeString(routes.resolve("forgetful.camel.yaml"), """
                 - route:

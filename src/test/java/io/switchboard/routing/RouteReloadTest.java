@@ -25,8 +25,11 @@ import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -34,6 +37,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * otherwise the previous version keeps running and the integration's card says why.
  */
 @SwitchboardTest
+@ExtendWith(OutputCaptureExtension.class)
 class RouteReloadTest {
 
     private static final String GOOD = """
@@ -115,6 +119,36 @@ class RouteReloadTest {
         write(GOOD.formatted("v3"));
         assertRunningVersion("v3");
         assertThat(problems.forIntegration("probe-reload")).isEmpty();
+    }
+
+    @Test
+    void anUnthrottledSqlCallAndARawBrokerUriAreRefusedOnReloadWithoutShowingTheSecret(CapturedOutput output)
+            throws Exception {
+        write("""
+                - route:
+                    id: probe-reload
+                    from:
+                      uri: inbox:probe-reload
+                      steps:
+                        - idempotentConsumer:
+                            simple: ${header.SwitchboardEventId}
+                            idempotentRepository: probe-reload-idempotency
+                            steps:
+                              - to: {uri: "sql:insert into orders(id) values (:#id)?dataSource=#shopDb"}
+                              - to:
+                                  uri: rabbitmq://broker.example.com:5672/orders
+                                  parameters: {username: app, password: amqp-s3cret}
+                              - setHeader: {name: version, constant: "v2"}
+                """);
+        assertRunningVersion("v1");
+        assertThat(problems.forIntegration("probe-reload")).hasValueSatisfying(problem -> assertThat(problem.message())
+                .contains("it calls sql:insert into orders(id) values (:#id)?dataSource=#shopDb without a throttle")
+                .contains("throttle: {constant: \"10\", mode: TotalRequests}")
+                .contains("rabbitmq://broker.example.com:5672/orders?")
+                .contains("declare the system under switchboard.connections.<name> (kind: amqp")
+                .doesNotContain("amqp-s3cret"));
+        assertThat(output.getOut() + output.getErr()).contains("route file not reloaded")
+                .contains("call it as connection:<name>").doesNotContain("amqp-s3cret");
     }
 
     @Test
