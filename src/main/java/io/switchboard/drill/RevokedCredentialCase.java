@@ -59,10 +59,24 @@ final class RevokedCredentialCase implements DrillCase {
             problems.add(raised + " alerts " + key + " (one outage is one alert)");
         }
         drill.faults.clear();
-        drill.recoverFrom(connection);
+        // The drill restored the client itself: no cool-down to sit out (it would fail real
+        // events fast after the drill); the next event must go through again.
+        drill.connections.get(connection).credentialsRestored();
+        String recovered = drill.send(drill.next(), null);
+        String recoveredStatus = drill.await(recovered, new LinkedHashMap<>());
+        evidence.put("afterRestore", recoveredStatus);
+        boolean resolved = drill.alerts.recent(200).stream().filter(a -> a.key().equals(key))
+                .filter(a -> !a.firstAt().isBefore(from.minusMillis(5))).anyMatch(a -> a.resolvedAt() != null);
+        evidence.put("alertResolved", resolved);
+        if (!"DONE".equals(recoveredStatus)) {
+            problems.add("with the client restored the next event ended " + recoveredStatus + " ("
+                    + drill.lastError(recovered) + ")");
+        } else if (!resolved) {
+            problems.add("the next event went through, but the alert " + key + " stayed open");
+        }
         return problems.isEmpty()
-                ? drill.passed(name, "the revoked client parked every event as credentials, with one alert", events,
-                        evidence)
+                ? drill.passed(name, "the revoked client parked every event as credentials, with one alert; restored, "
+                        + "the next event ended DONE and resolved it", events, evidence)
                 : drill.failed(name, String.join("; ", problems), events, evidence);
     }
 }
