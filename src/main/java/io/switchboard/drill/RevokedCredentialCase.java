@@ -40,31 +40,35 @@ final class RevokedCredentialCase implements DrillCase {
         Instant from = Instant.now(drill.clock);
         drill.faults.inject(Fault.revokeClient(drill.systemOf(connection)));
         List<String> events = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            events.add(drill.send(drill.next(), null));
-        }
         Map<String, Object> evidence = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (String event : events) {
-            String status = drill.await(event, evidence);
-            String error = String.valueOf(drill.lastError(event));
-            if (!"DEAD".equals(status) || !error.startsWith("credentials")) {
-                problems.add(event + " ended " + status + " (" + error + ")");
+        try {
+            for (int i = 0; i < 3; i++) {
+                events.add(drill.send(drill.next(), null));
             }
+            for (String event : events) {
+                String status = drill.await(event, evidence);
+                String error = String.valueOf(drill.lastError(event));
+                if (!"DEAD".equals(status) || !error.startsWith("credentials")) {
+                    problems.add(event + " ended " + status + " (" + error + ")");
+                }
+            }
+            long raised = drill.alerts.recent(200).stream().filter(a -> a.key().equals(key))
+                    .filter(a -> !a.firstAt().isBefore(from.minusMillis(5))).count();
+            evidence.put("alerts", raised);
+            if (raised != 1) {
+                problems.add(raised + " alerts " + key + " (one outage is one alert)");
+            }
+        } finally {
+            // Whatever became of the case: the drill restored the client itself, so there is no
+            // cool-down to sit out (it would fail real events fast after the drill).
+            drill.faults.clear();
+            drill.connections.get(connection).credentialsRestored();
         }
-        long raised = drill.alerts.recent(200).stream().filter(a -> a.key().equals(key))
-                .filter(a -> !a.firstAt().isBefore(from.minusMillis(5))).count();
-        evidence.put("alerts", raised);
-        if (raised != 1) {
-            problems.add(raised + " alerts " + key + " (one outage is one alert)");
-        }
-        drill.faults.clear();
-        // The drill restored the client itself: no cool-down to sit out (it would fail real
-        // events fast after the drill); the next event must go through again.
-        drill.connections.get(connection).credentialsRestored();
+        // The next event must go through again, and resolve the alert.
         String recovered = drill.send(drill.next(), null);
         String recoveredStatus = drill.await(recovered, new LinkedHashMap<>());
-        evidence.put("afterRestore", recoveredStatus);
+        evidence.put("afterRestore", recovered + " " + recoveredStatus);
         boolean resolved = drill.alerts.recent(200).stream().filter(a -> a.key().equals(key))
                 .filter(a -> !a.firstAt().isBefore(from.minusMillis(5))).anyMatch(a -> a.resolvedAt() != null);
         evidence.put("alertResolved", resolved);
