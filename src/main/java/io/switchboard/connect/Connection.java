@@ -453,6 +453,20 @@ public final class Connection {
         states.record(name, Status.OK, null);
     }
 
+    /**
+     * The party that refused the credentials restored them (a drill un-revoking the sandbox
+     * client it revoked): the cool-down's fail-fast has nothing left to protect, so it ends now
+     * and calls go again. The refusal is remembered until a call succeeds, which resolves its
+     * alert and state as after any cool-down; a call still refused starts another.
+     */
+    public void credentialsRestored() {
+        Instant now = Instant.now(clock);
+        Instant until = refusedUntil;
+        if (until != null && now.isBefore(until)) {
+            refusedUntil = now;
+        }
+    }
+
     /** Not usable until a person connects it (never connected, disconnected, grant refused). */
     void markNeedsConnecting(String why) {
         states.record(name, Status.NEEDS_CONNECTING, why);

@@ -62,7 +62,7 @@ final class DrillContext {
     final SandboxFaultControl faults;
     final String marker = "drill" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     final Duration budget;
-    /** How long one event of a case may take: a minute, and room for three retries at the longest delay. */
+    /** How long one event of a case may take: a minute, and room for its first three retries. */
     final Duration deadline;
     /** Events of a volume burst (switchboard.drills.volume). */
     final int volume;
@@ -78,6 +78,10 @@ final class DrillContext {
     final Clock clock;
     final Environment environment;
     int sequence;
+    /** When the drill started: what its events emitted is received after it. */
+    final Instant startedAt;
+    /** The scheduled runs the drill started, for its cleanup ({@link DrillCleanup}). */
+    final List<String> runs = new ArrayList<>();
     /** What the normal case's event wrote, by system and path; null until it ran. */
     Map<String, Integer> normalEffects;
 
@@ -106,11 +110,20 @@ final class DrillContext {
         this.clock = services.clock();
         this.environment = services.environment();
         this.volume = services.volume();
+        this.startedAt = Instant.now(clock);
         this.budget = settings.card() != null && settings.card().latencyBudget() != null
                 ? settings.card().latencyBudget() : Duration.ofMinutes(5);
         IntegrationsProperties.Inbox inbox = settings.inbox() == null ? IntegrationsProperties.Inbox.DEFAULT
                 : settings.inbox();
-        this.deadline = Duration.ofSeconds(60).plus(inbox.maxRetryDelay().multipliedBy(3));
+        // The first three retries' longest delays (1 + 2 + 4 s by default), not three times the
+        // longest delay: that is an hour by default, and a stuck case would hold the drills'
+        // one runner, every other integration's drill queued behind it, for three hours.
+        Duration retries = Duration.ZERO;
+        for (int doubling = 1; doubling <= 4; doubling *= 2) {
+            Duration delay = inbox.retryDelay().multipliedBy(doubling);
+            retries = retries.plus(delay.compareTo(inbox.maxRetryDelay()) < 0 ? delay : inbox.maxRetryDelay());
+        }
+        this.deadline = Duration.ofSeconds(60).plus(retries);
     }
 
     /**
@@ -288,7 +301,11 @@ final class DrillContext {
     }
 
     String runNow() {
-        String event = inbox.startRun(id, "drill").eventId();
+        InboxStore.RunStart start = inbox.startTestRun(id, "drill");
+        String event = start.eventId();
+        if (!start.alreadyGoing()) {
+            runs.add(event);
+        }
         signal.wake(id);
         return event;
     }
@@ -379,15 +396,6 @@ final class DrillContext {
     /** A first event, so the tokens exist before the case expires them. */
     void warmUp() {
         await(send(next(), null), new LinkedHashMap<>());
-    }
-
-    /** After the revoked client is restored: calls fail fast for the cool-down, then pass again. */
-    void recoverFrom(String connection) {
-        Duration cooldown = connections.get(connection).settings().credentialsCooldown();
-        Instant until = Instant.now(clock).plus(cooldown).plusMillis(200);
-        while (Instant.now(clock).isBefore(until)) {
-            pause(100);
-        }
     }
 
     void pause(long millis) {

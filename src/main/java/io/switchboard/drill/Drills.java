@@ -97,6 +97,7 @@ public class Drills implements DisposableBean {
     private final ObjectProvider<SandboxFaultControl> faults;
     private final ClusterNodes nodes;
     private final DrillStore store;
+    private final DrillCleanup cleanup;
     private final DrillContext.Services services;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
@@ -108,7 +109,7 @@ public class Drills implements DisposableBean {
     Drills(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox, InboxSignal signal,
             CamelContext camel, Connections connections, Alerts alerts, JdbcTemplate jdbc, ObjectMapper json, Clock clock,
             Environment environment, ObjectProvider<SandboxTraffic> traffic, ObjectProvider<SandboxFaultControl> faults,
-            ClusterNodes nodes, DrillStore store, @Value("${switchboard.drills.volume:500}") int volume) {
+            ClusterNodes nodes, DrillStore store, DrillCleanup cleanup, @Value("${switchboard.drills.volume:500}") int volume) {
         this.integrations = integrations;
         this.camel = camel;
         this.connections = connections;
@@ -118,6 +119,7 @@ public class Drills implements DisposableBean {
         this.faults = faults;
         this.nodes = nodes;
         this.store = store;
+        this.cleanup = cleanup;
         this.services = new DrillContext.Services(integrations, ingress, inbox, signal, camel, connections, alerts, jdbc,
                 json, clock, environment, volume);
     }
@@ -183,9 +185,17 @@ public class Drills implements DisposableBean {
             throw storage;
         }
         runner.submit(() -> {
+            DrillContext drill = null;
             try {
-                finish(started, run(new DrillContext(integration, settings, route, log, control, services)));
+                drill = new DrillContext(integration, settings, route, log, control, services);
+                List<CaseResult> cases = run(drill);
+                // Cleaned up before the verdict is stored: a finished drill has left nothing behind.
+                DrillContext cleaned = drill;
+                drill = null;
+                cleanUp(started, cleaned);
+                finish(started, cases);
             } catch (RuntimeException broken) {
+                cleanUp(started, drill);
                 log(started, broken);
             } finally {
                 running.remove(integration);
@@ -214,6 +224,18 @@ public class Drills implements DisposableBean {
         store.finished(started.drillId(), verdict, cases);
         log.info("drill of {}: {} ({})", started.integration(), verdict.word(),
                 cases.stream().map(c -> c.name() + " " + c.outcome().word()).toList());
+    }
+
+    /** Nothing the drill sent or set off is left waiting or parked, whatever became of the drill. */
+    private void cleanUp(DrillResult started, DrillContext drill) {
+        if (drill == null) {
+            return;
+        }
+        try {
+            log.info("drill of {} cleaned up: {}", started.integration(), cleanup.after(drill));
+        } catch (RuntimeException broken) {
+            log.warn("drill of {}: its cleanup broke off: {}", started.integration(), broken.toString());
+        }
     }
 
     private void log(DrillResult started, RuntimeException broken) {

@@ -48,6 +48,10 @@ public class InboxStore {
     /** The rows of an accepted event, shared with the group commit ({@link InboxWriter}). */
     static final String INSERT_EVENT = "insert into event (id, integration, delivery_id, status, attempts, payload, "
             + "content_type, headers, received_at, updated_at, node_id) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)";
+    /** The same row, marked as a test event (a drill's scheduled run). */
+    private static final String INSERT_TEST_EVENT = "insert into event (id, integration, delivery_id, status, attempts, "
+            + "payload, content_type, headers, received_at, updated_at, node_id, test_event) "
+            + "values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, true)";
     static final String INSERT_INBOX = "insert into inbox (event_id, integration, not_before) values (?, ?, ?)";
     static final String RECEIVED_STEP = "received";
 
@@ -179,6 +183,53 @@ public class InboxStore {
         return new Accepted(eventId, false);
     }
 
+    /** What closing a test event did ({@link #closeTest}). */
+    public enum TestClosing {
+        /** It waited in the inbox: it left it unrun, DEAD with the reason. */
+        CLOSED,
+        /** It had parked a dead letter: the letter is discarded with the reason. */
+        DISCARDED,
+        /** A worker holds it now: left to finish. */
+        IN_FLIGHT,
+        /** Nothing left: it had ended, or it is no test event (a real event is never touched). */
+        NOTHING
+    }
+
+    /**
+     * Closes what a test event left behind, {@code why} on its trail (a drill's cleanup): still
+     * waiting in the inbox (a follow-up due in two days), it leaves the inbox unrun and ends
+     * {@code DEAD}; parked, its dead letter is discarded, so no person has it to decide on. A
+     * row a worker holds is left alone. Only test events: a real event is never touched.
+     */
+    public TestClosing closeTest(String eventId, String why) {
+        return tx.execute(status -> {
+            if (!isTest(eventId)) {
+                return TestClosing.NOTHING;
+            }
+            Timestamp now = Timestamp.from(Instant.now(clock));
+            if (jdbc.update("delete from inbox where event_id = ? and (lease_until is null or lease_until < ?)",
+                    eventId, now) == 1) {
+                jdbc.update("update event set status = ?, updated_at = ?, finished_at = ?, last_error = ? where id = ? "
+                        + "and test_event = true", EventStatus.DEAD.name(), now, now, Journal.truncate(why), eventId);
+                journal.step(eventId, "drill-cleanup", "closed", null, why + ": left the inbox without running");
+                return TestClosing.CLOSED;
+            }
+            if (!jdbc.queryForList("select event_id from inbox where event_id = ?", String.class, eventId).isEmpty()) {
+                return TestClosing.IN_FLIGHT;
+            }
+            int discarded = 0;
+            for (String letter : jdbc.queryForList("select id from dead_letter where event_id = ? and status = ?",
+                    String.class, eventId, DeadLetterStore.PARKED)) {
+                discarded += deadLetters.resolve(letter, DeadLetterStore.DISCARDED, "drill cleanup") ? 1 : 0;
+            }
+            if (discarded > 0) {
+                journal.step(eventId, "drill-cleanup", "discarded", null, why + ": its dead letter discarded");
+                return TestClosing.DISCARDED;
+            }
+            return TestClosing.NOTHING;
+        });
+    }
+
     /** A delivery received again: the first event's id, with the repeat on its trail. */
     private Accepted duplicateOf(String integration, String deliveryId) {
         metrics.duplicate(integration);
@@ -238,6 +289,18 @@ public class InboxStore {
      * inbox or runs, on any node, that run is the answer and nothing is added.
      */
     public RunStart startRun(String integration, String startedBy) {
+        return startRun(integration, startedBy, false);
+    }
+
+    /**
+     * A run a drill starts: a test event like the drill's others, so it shows in the drill and
+     * never in the schedule's live health (its last run, success, failure and count).
+     */
+    public RunStart startTestRun(String integration, String startedBy) {
+        return startRun(integration, startedBy, true);
+    }
+
+    private RunStart startRun(String integration, String startedBy, boolean test) {
         try {
             // Once per integration; after that the row is only locked.
             jdbc.update("insert into schedule_run_lock (integration) select ? where not exists "
@@ -255,9 +318,9 @@ public class InboxStore {
             }
             String eventId = EventIds.next();
             Timestamp now = Timestamp.from(Instant.now(clock));
-            jdbc.update(INSERT_EVENT, eventId, integration, "run-" + eventId, EventStatus.RECEIVED.name(),
-                    RUN_PAYLOAD.createObjectNode().put("run", startedBy).toString(), "application/json", null, now, now,
-                    node.value());
+            jdbc.update(test ? INSERT_TEST_EVENT : INSERT_EVENT, eventId, integration, "run-" + eventId,
+                    EventStatus.RECEIVED.name(), RUN_PAYLOAD.createObjectNode().put("run", startedBy).toString(),
+                    "application/json", null, now, now, node.value());
             journal.step(eventId, RECEIVED_STEP, "ok", null, "run started by " + startedBy);
             jdbc.update(INSERT_INBOX, eventId, integration, now);
             return new RunStart(eventId, false);

@@ -25,13 +25,24 @@ public final class SyncRun {
     private final AtomicInteger pageUpserted = new AtomicInteger();
     private volatile Instant watermark;
     private volatile boolean finished;
+    private final boolean test;
 
     SyncRun(String id, String integration, Instant startedAt, Instant since) {
+        this(id, integration, startedAt, since, false);
+    }
+
+    SyncRun(String id, String integration, Instant startedAt, Instant since, boolean test) {
         this.id = id;
         this.integration = integration;
         this.startedAt = startedAt;
         this.since = since;
         this.watermark = since;
+        this.test = test;
+    }
+
+    /** A drill's run (a test event): it syncs like any run but leaves the schedule's live times alone. */
+    public boolean test() {
+        return test;
     }
 
     public String id() {

@@ -104,7 +104,8 @@ public class Watermarks implements ActivitySource {
                 String.class));
         String integration = ExchangeHelper.getAtRouteId(exchange) != null ? ExchangeHelper.getAtRouteId(exchange)
                 : exchange.getFromRouteId();
-        Optional<SyncRun> claimed = claim(integration);
+        Optional<SyncRun> claimed = claim(integration, exchange.getMessage().getHeader(InboxHeaders.TEST, false,
+                Boolean.class));
         if (claimed.isEmpty()) {
             log.info("sync {} skipped: the previous run is still going", integration);
             step(exchange, "sync", "skipped", null, "the previous run of " + integration + " is still going");
@@ -171,9 +172,10 @@ public class Watermarks implements ActivitySource {
             jdbc.update("update sync_run set status = ?, finished_at = ?, duration_ms = ?, pages = ?, records = ?, "
                     + "upserted = ?, watermark_to = ? where id = ?", OK, ts(now), duration, run.pages(), run.records(),
                     run.upserted(), ts(run.watermark()), run.id());
-            jdbc.update("update sync_watermark set run_id = null, leased_until = null, last_success_at = ?, "
-                    + "updated_at = ? where integration = ? and run_id = ?", ts(now), ts(now), run.integration(),
-                    run.id());
+            jdbc.update("update sync_watermark set run_id = null, leased_until = null, last_success_at = "
+                    + (run.test() ? "last_success_at" : "?") + ", updated_at = ? where integration = ? and run_id = ?",
+                    run.test() ? new Object[] {ts(now), run.integration(), run.id()}
+                            : new Object[] {ts(now), ts(now), run.integration(), run.id()});
         });
         jdbc.update("delete from sync_run where integration = ? and started_at < ?", run.integration(),
                 ts(now.minus(retention)));
@@ -242,6 +244,11 @@ public class Watermarks implements ActivitySource {
     // --- the claim and the bookkeeping
 
     Optional<SyncRun> claim(String integration) {
+        return claim(integration, false);
+    }
+
+    /** {@code test}: a drill's run, which leaves the last run, success and failure times as they were. */
+    Optional<SyncRun> claim(String integration, boolean test) {
         Instant now = Instant.now(clock);
         ensureRow(integration, now);
         String runId = UUID.randomUUID().toString();
@@ -257,12 +264,14 @@ public class Watermarks implements ActivitySource {
                         ABANDONED, ts(now), "its node stopped renewing the claim; a later run took over",
                         current.runningRunId(), RUNNING);
             }
-            jdbc.update("update sync_watermark set run_id = ?, leased_until = ?, last_run_at = ?, updated_at = ? "
-                    + "where integration = ?", runId, ts(now.plus(lease)), ts(now), ts(now), integration);
+            jdbc.update("update sync_watermark set run_id = ?, leased_until = ?, last_run_at = "
+                    + (test ? "last_run_at" : "?") + ", updated_at = ? where integration = ?", test
+                    ? new Object[] {runId, ts(now.plus(lease)), ts(now), integration}
+                    : new Object[] {runId, ts(now.plus(lease)), ts(now), ts(now), integration});
             jdbc.update("insert into sync_run (id, integration, node, started_at, status, watermark_from, watermark_to) "
                     + "values (?, ?, ?, ?, ?, ?, ?)", runId, integration, node.value(), ts(now), RUNNING,
                     ts(current.watermark()), ts(current.watermark()));
-            return new SyncRun(runId, integration, now, current.watermark());
+            return new SyncRun(runId, integration, now, current.watermark(), test);
         });
         return Optional.ofNullable(run);
     }
@@ -277,9 +286,10 @@ public class Watermarks implements ActivitySource {
                         + "upserted = ?, watermark_to = ?, error = ? where id = ?", FAILED, ts(now), duration,
                         run.pages(), run.records(), run.upserted(), ts(run.watermark()), Journal.truncate(reason),
                         run.id());
-                jdbc.update("update sync_watermark set run_id = null, leased_until = null, last_failure_at = ?, "
-                        + "updated_at = ? where integration = ? and run_id = ?", ts(now), ts(now), run.integration(),
-                        run.id());
+                jdbc.update("update sync_watermark set run_id = null, leased_until = null, last_failure_at = "
+                        + (run.test() ? "last_failure_at" : "?") + ", updated_at = ? where integration = ? "
+                        + "and run_id = ?", run.test() ? new Object[] {ts(now), run.integration(), run.id()}
+                                : new Object[] {ts(now), ts(now), run.integration(), run.id()});
             });
         } catch (RuntimeException storageTrouble) {
             // The claim runs out with its lease; the next run takes over from the stored watermark.

@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,6 +34,11 @@ class DrillsTest extends IntegrationTestSupport {
         }
     }
 
+    /**
+     * One test per integration, each failure message led by its name (surefire's report numbers
+     * the invocations): a new integration's failing drill names that integration, and the others
+     * still run and pass.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("integrationsInRoutes")
     void everyIntegrationInRoutesPassesItsDrill(String integration) throws Exception {
@@ -40,19 +47,21 @@ class DrillsTest extends IntegrationTestSupport {
         System.out.println("drill " + integration + ": " + drill.get("status").asText());
         drill.get("cases").forEach(c -> System.out.printf("  %-19s %-8s %s%n", c.get("name").asText(),
                 c.get("outcome").asText(), c.get("reason").asText()));
-        assertThat(drill.get("cases").size()).isEqualTo(8);
-        assertThat(drill.get("cases").findValuesAsText("outcome")).as(drill.toPrettyString())
+        String named = "the drill of " + integration;
+        assertThat(drill.get("cases").size()).as(named + ": its cases").isEqualTo(8);
+        assertThat(drill.get("cases").findValuesAsText("outcome")).as(named + ": " + drill.toPrettyString())
                 .doesNotContain("failed").contains("passed");
-        assertThat(drill.get("status").asText()).isEqualTo("passed");
+        assertThat(drill.get("status").asText()).as(named + ": its verdict").isEqualTo("passed");
         // A skipped case always says why.
         drill.get("cases").forEach(c -> {
             if (c.get("outcome").asText().equals("skipped")) {
-                assertThat(c.get("reason").asText()).isNotBlank();
+                assertThat(c.get("reason").asText()).as(named + ": why " + c.get("name").asText() + " was skipped")
+                        .isNotBlank();
             }
         });
         JsonNode brief = asAdmin("GET", "/api/drills", null).get(integration);
-        assertThat(brief.get("drilled").asBoolean()).isTrue();
-        assertThat(brief.get("current").asBoolean()).isTrue();
+        assertThat(brief.get("drilled").asBoolean()).as(named + ": drilled in /api/drills").isTrue();
+        assertThat(brief.get("current").asBoolean()).as(named + ": of the route file that runs").isTrue();
     }
 
     @Test
@@ -156,18 +165,35 @@ class DrillsTest extends IntegrationTestSupport {
     }
 
     private JsonNode drill(String integration) throws Exception {
+        // Drills run one at a time: one still running (another integration's, stuck) would hold
+        // this one back, and the failure must name it, not this integration.
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(running()).as("drills still running, which the drill of " + integration
+                        + " would wait behind").isEmpty());
         HttpResponse<String> started = callAs("operator", "POST", "/api/integrations/" + integration + "/drills", null);
-        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(started.statusCode()).as("the drill of " + integration + ": " + started.body()).isEqualTo(202);
         assertThat(json.readTree(started.body()).get("status").asText()).isEqualTo("running");
         return awaitFinished(integration);
     }
 
+    /** The integrations with a drill running. */
+    private List<String> running() throws Exception {
+        List<String> running = new ArrayList<>();
+        asAdmin("GET", "/api/drills", null).fields().forEachRemaining(e -> {
+            if ("running".equals(e.getValue().path("status").asText())) {
+                running.add(e.getKey());
+            }
+        });
+        return running;
+    }
+
     private JsonNode awaitFinished(String integration) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            last[0] = asAdmin("GET", "/api/integrations/" + integration + "/drills", null);
-            return !last[0].get("status").asText().equals("running");
-        });
+        await().alias("the drill of " + integration + " to finish").atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(250)).until(() -> {
+                    last[0] = asAdmin("GET", "/api/integrations/" + integration + "/drills", null);
+                    return !last[0].get("status").asText().equals("running");
+                });
         return last[0];
     }
 
