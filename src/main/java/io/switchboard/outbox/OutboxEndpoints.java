@@ -46,6 +46,10 @@ final class OutboxEndpoints {
         endpoint.setDelay(delay.toMillis());
         // A full batch is followed by the next at once, so a backlog drains without waiting for the delay.
         endpoint.setGreedy(true);
+        // The business database unreachable: after three failed polls in a row, skip the next ten
+        // (Camel logs each failed poll; one line a second would bury everything else).
+        endpoint.setBackoffErrorThreshold(3);
+        endpoint.setBackoffMultiplier(10);
         return endpoint;
     }
 }
