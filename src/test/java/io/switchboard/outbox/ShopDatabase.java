@@ -45,6 +45,18 @@ final class ShopDatabase implements AutoCloseable {
               index outbox_pending (processed_at, created_at)
             )""";
 
+    /** The H2 DDL of src/docs/writing-integrations.md (the demo's in-process shop database). */
+    static final String H2_OUTBOX = """
+            create table outbox (
+              id            varchar(36) primary key,
+              aggregatetype varchar(255) not null,
+              aggregateid   varchar(255) not null,
+              type          varchar(255) not null,
+              payload       varchar(1000000) not null,
+              created_at    timestamp(6) with time zone default current_timestamp not null,
+              processed_at  timestamp(6) with time zone
+            )""";
+
     static final String MARIADB_SERVER = System.getProperty("switchboard.test.mariadb-url",
             "jdbc:mariadb://127.0.0.1:3306/");
     static final String MARIADB_USER = System.getProperty("switchboard.test.mariadb-user", "root");
@@ -65,6 +77,14 @@ final class ShopDatabase implements AutoCloseable {
         String name = Databases.newPostgresDatabase("shop");
         ShopDatabase shop = new ShopDatabase(true, name, Databases.postgresDatabaseUrl(name), Databases.POSTGRES_USER);
         shop.execute(POSTGRES_OUTBOX, POSTGRES_INDEX);
+        return shop;
+    }
+
+    /** An in-memory H2 database (no server to drop it from: it goes with its last connection's shutdown). */
+    static ShopDatabase h2() throws SQLException {
+        String name = "shop_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        ShopDatabase shop = new ShopDatabase(false, name, "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa");
+        shop.execute(H2_OUTBOX);
         return shop;
     }
 
@@ -146,6 +166,8 @@ final class ShopDatabase implements AutoCloseable {
     public void close() throws SQLException {
         if (postgres) {
             Databases.dropPostgresDatabase(name);
+        } else if (url.startsWith("jdbc:h2:")) {
+            execute("shutdown");
         } else {
             try (Connection connection = DriverManager.getConnection(MARIADB_SERVER, MARIADB_USER, "");
                  Statement statement = connection.createStatement()) {
