@@ -60,15 +60,6 @@ public class OutboxEvent {
         // for JPA
     }
 
-    OutboxEvent(String id, String aggregateType, String aggregateId, String type, String payload, Instant createdAt) {
-        this.id = id;
-        this.aggregateType = aggregateType;
-        this.aggregateId = aggregateId;
-        this.type = type;
-        this.payload = payload;
-        this.createdAt = createdAt;
-    }
-
     /**
      * Camel JPA calls this after the route took the row without an exception, that is after its
      * event was committed to the inbox; the update commits with the consumer's transaction.
