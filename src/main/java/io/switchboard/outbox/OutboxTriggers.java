@@ -1,0 +1,149 @@
+package io.switchboard.outbox;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.ConnectionsProperties.Connection;
+import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
+import io.switchboard.inbox.InboxSignal;
+import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.IntegrationsProperties;
+import io.switchboard.integration.IntegrationsProperties.Integration;
+import io.switchboard.integration.Trigger;
+import io.switchboard.source.SourceIntake;
+import io.switchboard.source.SourceOutages;
+import io.switchboard.source.SourcePause;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * The source route of every integration with {@code trigger: outbox}: {@code source-<id>} polls
+ * the outbox table its card names on a {@code jdbc} connection with Camel JPA's consumer and stores
+ * each row as one event ({@link SourceIntake}); the route the integration's author writes starts
+ * at {@code inbox:<id>} as for any trigger.
+ * <p>
+ * A row is marked processed ({@link OutboxEvent#consumed()}) in the consumer's transaction on the
+ * business database, which commits only after the inbox commit: the consumer runs the mark only
+ * for an exchange that ended without an exception. So this route has no error handler (the
+ * shared dead-letter channel would swallow a failed store and the row would be marked without an
+ * event); a failed store pauses it instead ({@link SourcePause}). Rows are read with
+ * {@code FOR UPDATE SKIP LOCKED}, so several nodes share a table without taking a row twice.
+ * <p>
+ * Checked at start: an outbox card names a jdbc connection with a url, and a plain table name.
+ * {@code switchboard.outbox.enabled: false} keeps this node off the business databases.
+ */
+@Component
+class OutboxTriggers extends RouteBuilder implements DisposableBean {
+
+    /** An unquoted SQL identifier: nothing that could change a query. */
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    static final String DEFAULT_TABLE = "outbox";
+
+    private final IntegrationsProperties integrations;
+    private final ConnectionsProperties connections;
+    private final InboxStore inbox;
+    private final InboxSignal signal;
+    private final SourceOutages outages;
+    private final boolean enabled;
+    private final Duration delay;
+    private final int batchSize;
+    private final Duration backOff;
+    private final OutboxDatabases databases = new OutboxDatabases();
+
+    OutboxTriggers(IntegrationsProperties integrations, ConnectionsProperties connections, InboxStore inbox,
+            InboxSignal signal, SourceOutages outages, @Value("${switchboard.outbox.enabled:true}") boolean enabled,
+            @Value("${switchboard.outbox.delay:1s}") Duration delay,
+            @Value("${switchboard.outbox.batch-size:50}") int batchSize,
+            @Value("${switchboard.outbox.back-off:5s}") Duration backOff) {
+        this.integrations = integrations;
+        this.connections = connections;
+        this.inbox = inbox;
+        this.signal = signal;
+        this.outages = outages;
+        this.enabled = enabled;
+        this.delay = delay;
+        this.batchSize = batchSize;
+        this.backOff = backOff;
+        integrations.all().forEach((id, integration) -> check(id, integration, connections));
+    }
+
+    static void check(String id, Integration integration, ConnectionsProperties connections) {
+        if (integration.trigger() != Trigger.OUTBOX) {
+            return;
+        }
+        String at = "switchboard.integrations." + id + ".source";
+        if (integration.source() == null || blank(integration.source().connection())) {
+            throw new IllegalStateException(at + " is incomplete: an outbox integration needs "
+                    + "source: {connection: <a jdbc connection>, table: <the outbox table, default outbox>}");
+        }
+        String name = integration.source().connection();
+        Connection connection = connections.connections().get(name);
+        if (connection == null || connection.kind() != ConnectionKind.JDBC) {
+            throw new IllegalStateException(at + ".connection names '" + name
+                    + "', which is not a jdbc connection under switchboard.connections (kind: jdbc, url: jdbc:...)");
+        }
+        if (blank(connection.url()) || !connection.url().startsWith("jdbc:")) {
+            throw new IllegalStateException("switchboard.connections." + name + ".url must be a JDBC URL "
+                    + "(jdbc:postgresql://host:5432/shop, jdbc:mariadb://host:3306/shop, ...) for the outbox of " + id);
+        }
+        String table = table(integration);
+        if (!TABLE.matcher(table).matches()) {
+            throw new IllegalStateException(at + ".table '" + table + "' is not a plain table name (letters, digits "
+                    + "and _, not starting with a digit); point the connection's url at the schema instead");
+        }
+    }
+
+    static String table(Integration integration) {
+        String table = integration.source().table();
+        return blank(table) ? DEFAULT_TABLE : table;
+    }
+
+    @Override
+    public void configure() {
+        if (!enabled) {
+            return;
+        }
+        // No dead-letter channel (nor any handler) on the source routes: a failed store must reach
+        // the JPA consumer as an exception, so it leaves the row unmarked.
+        errorHandler(noErrorHandler());
+        Map<String, Long> routesPerConnection = integrations.all().values().stream()
+                .filter(integration -> integration.trigger() == Trigger.OUTBOX)
+                .collect(Collectors.groupingBy(integration -> integration.source().connection(), Collectors.counting()));
+        integrations.all().forEach((id, integration) -> {
+            if (integration.trigger() == Trigger.OUTBOX) {
+                String name = integration.source().connection();
+                source(id, name, table(integration), routesPerConnection.get(name).intValue() + 1);
+            }
+        });
+    }
+
+    private void source(String id, String connectionName, String table, int poolSize) {
+        OutboxDatabases.Table reader = databases.table(connectionName, connections.connections().get(connectionName),
+                table, poolSize);
+        from(OutboxEndpoints.endpoint(getContext(), connectionName, table, reader, batchSize, delay)).routeId(sourceRouteId(id))
+                .routeDescription("Rows of " + connectionName + "'s " + table + " table into the inbox of " + id)
+                .routePolicy(SourcePause.after(backOff))
+                .process(new OutboxRows())
+                .process(new SourceIntake(id, exchange -> OutboxRows.deliveryId(table, exchange), OutboxRows::headers,
+                        inbox, signal, outages));
+    }
+
+    /** {@code source-<id>}: a platform route, in no integration's name, so the route contract leaves it be. */
+    static String sourceRouteId(String integration) {
+        return "source-" + integration;
+    }
+
+    @Override
+    public void destroy() {
+        databases.close();
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

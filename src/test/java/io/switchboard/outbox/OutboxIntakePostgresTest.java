@@ -1,0 +1,36 @@
+package io.switchboard.outbox;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The outbox example on the machine's PostgreSQL (uuid id, jsonb payload), in a database of its own. */
+class OutboxIntakePostgresTest extends OutboxIntakeContract {
+
+    private static ShopDatabase shop;
+
+    @DynamicPropertySource
+    static void ownDatabase(DynamicPropertyRegistry registry) throws Exception {
+        shop = ShopDatabase.postgres();
+        registry.add("switchboard.connections.shop-db.url", () -> shop.url);
+        registry.add("switchboard.connections.shop-db.username", () -> shop.user);
+    }
+
+    @AfterAll
+    static void dropDatabase() throws Exception {
+        if (shop != null) {
+            shop.close();
+        }
+    }
+
+    @Override
+    ShopDatabase shop() {
+        return shop;
+    }
+
+    @Test
+    void theDocsShowThisRoute() throws Exception {
+        assertDocsShowRouteFile("outbox-intake.camel.yaml");
+    }
+}
