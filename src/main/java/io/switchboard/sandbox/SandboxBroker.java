@@ -1,0 +1,147 @@
+package io.switchboard.sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import org.apache.qpid.server.SystemLauncher;
+import org.apache.qpid.server.model.SystemConfig;
+import org.apache.qpid.server.util.DataUrlUtils;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * The sandbox's message broker: Apache Qpid Broker-J in this process, speaking AMQP 0-9-1 as
+ * RabbitMQ does, on 127.0.0.1 only, with everything in memory (a restart starts empty). One
+ * virtual host, one user with the broker connection's password, and the demo's durable queues,
+ * declared through an ordinary AMQP client so a start proves the protocol works end to end.
+ */
+final class SandboxBroker implements AutoCloseable {
+
+    private final StandInProperties.Broker settings;
+    private final SystemLauncher launcher = new SystemLauncher();
+    private final Path workDir;
+
+    private SandboxBroker(StandInProperties.Broker settings, Path workDir) {
+        this.settings = settings;
+        this.workDir = workDir;
+    }
+
+    /** Starts the broker and declares its queues; throws when it cannot listen (e.g. the port is taken). */
+    static SandboxBroker start(StandInProperties.Broker settings, ObjectMapper json) throws Exception {
+        // Broker-J keeps a little state on disk even with memory stores (its work folder).
+        SandboxBroker broker = new SandboxBroker(settings, Files.createTempDirectory("switchboard-sandbox-broker"));
+        try {
+            broker.launch(json);
+            broker.declareQueues();
+        } catch (Exception e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    private void launch(ObjectMapper json) throws Exception {
+        Map<String, Object> user = Map.of("name", settings.username(), "type", "managed",
+                "password", settings.password());
+        // PLAIN without TLS is fine on the loopback interface only, which is all this port binds.
+        Map<String, Object> authentication = Map.of("name", "plain", "type", "Plain",
+                "secureOnlyMechanisms", List.of(), "users", List.of(user));
+        Map<String, Object> port = new LinkedHashMap<>();
+        port.put("name", "AMQP");
+        port.put("port", settings.port());
+        port.put("bindingAddress", "127.0.0.1");
+        port.put("protocols", List.of("AMQP_0_9_1"));
+        port.put("authenticationProvider", "plain");
+        port.put("virtualhostaliases", List.of(Map.of("name", "nameAlias", "type", "nameAlias"),
+                Map.of("name", "defaultAlias", "type", "defaultAlias")));
+        Map<String, Object> node = Map.of("name", settings.virtualHost(), "type", "Memory",
+                "defaultVirtualHostNode", "true", "virtualHostInitialConfiguration", "{\"type\": \"Memory\"}");
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("name", "switchboard-sandbox");
+        config.put("modelVersion", "9.0");
+        config.put("authenticationproviders", List.of(authentication));
+        config.put("ports", List.of(port));
+        config.put("virtualhostnodes", List.of(node));
+
+        Map<String, Object> system = new LinkedHashMap<>();
+        system.put("type", "Memory");
+        // A data: URL keeps the initial configuration, password included, off the disk.
+        system.put(SystemConfig.INITIAL_CONFIGURATION_LOCATION,
+                DataUrlUtils.getDataUrlForBytes(json.writeValueAsBytes(config)));
+        system.put(SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false);
+        system.put("context", Map.of(SystemConfig.QPID_WORK_DIR, workDir.toString()));
+        launcher.startup(system);
+    }
+
+    private void declareQueues() throws IOException, TimeoutException {
+        try (Connection connection = client().newConnection("switchboard-sandbox");
+                Channel channel = connection.createChannel()) {
+            for (String queue : settings.queues()) {
+                channel.queueDeclare(queue, true, false, false, null);
+            }
+        }
+    }
+
+    /** Publishes one persistent message to a queue (through the default exchange). */
+    void publish(String queue, String messageId, String contentType, String body) throws IOException, TimeoutException {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(messageId)
+                .contentType(contentType).deliveryMode(2).build();
+        try (Connection connection = client().newConnection("switchboard-sandbox");
+                Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            channel.basicPublish("", queue, true, properties, body.getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(5_000);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while the broker confirmed the message", interrupted);
+        }
+    }
+
+    /** Messages ready in a queue (not delivered to a consumer). */
+    long ready(String queue) throws IOException, TimeoutException {
+        try (Connection connection = client().newConnection("switchboard-sandbox");
+                Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    private ConnectionFactory client() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(settings.port());
+        factory.setVirtualHost(settings.virtualHost());
+        factory.setUsername(settings.username());
+        factory.setPassword(settings.password());
+        factory.setConnectionTimeout(5_000);
+        factory.setAutomaticRecoveryEnabled(false);
+        return factory;
+    }
+
+    /** The URL a connection uses: {@code amqp://127.0.0.1:<port>/<virtual host>}. */
+    String url() {
+        return "amqp://127.0.0.1:" + settings.port() + "/" + settings.virtualHost();
+    }
+
+    List<String> queues() {
+        return settings.queues();
+    }
+
+    @Override
+    public void close() {
+        try {
+            launcher.shutdown();
+        } finally {
+            FileSystemUtils.deleteRecursively(workDir.toFile());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.switchboard.sandbox;
+
+import java.time.Clock;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+
+/**
+ * The sandbox's stand-ins for systems that speak their own protocols, each on its own switch
+ * ({@code switchboard.sandbox.stand-ins.<name>.enabled}, all on in the demo profile): an AMQP
+ * broker, a mail server, the shop's database and drop folders. Each starts with the server
+ * (before the platform's consumers connect to it), says once in the log where it listens, and
+ * stops with the server. Never in the {@code postgres} or {@code cluster} profile.
+ */
+@SandboxEnabled
+@Profile("!postgres & !cluster")
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(StandInProperties.class)
+class SandboxStandIns {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxStandIns.class);
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.broker", name = "enabled", havingValue = "true")
+    SandboxBroker sandboxBroker(StandInProperties properties, ObjectMapper json) throws Exception {
+        StandInProperties.Broker settings = properties.broker();
+        SandboxBroker broker = SandboxBroker.start(settings, json);
+        log.info("Sandbox message broker (AMQP 0-9-1, Qpid Broker-J) listening at {} (user {}, queues {}); "
+                + "connection shop-broker", broker.url(), settings.username(), broker.queues());
+        return broker;
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.mail-server", name = "enabled", havingValue = "true")
+    SandboxMailServer sandboxMailServer(StandInProperties properties) {
+        SandboxMailServer server = SandboxMailServer.start(properties.mailServer());
+        log.info("Sandbox mail server (GreenMail) listening at {} and {} (mailbox {}, user {}); connection "
+                + "shop-mailbox", server.smtpUrl(), server.imapUrl(), server.address(),
+                properties.mailServer().username());
+        return server;
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.shop-db", name = "enabled", havingValue = "true")
+    SandboxShopDatabase sandboxShopDatabase(StandInProperties properties, Clock clock) {
+        SandboxShopDatabase database = SandboxShopDatabase.start(properties.shopDb(), clock);
+        log.info("Sandbox shop database at {} (user {}, tables orders and outbox); connection shop-db",
+                database.url(), properties.shopDb().username());
+        return database;
+    }
+
+    @Bean
+    @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.drop", name = "enabled", havingValue = "true")
+    SandboxDropFolder sandboxDropFolder(StandInProperties properties) {
+        SandboxDropFolder drop = new SandboxDropFolder(properties.drop().directory());
+        log.info("Sandbox drop folders under {}; connection shop-drop", drop.root());
+        return drop;
+    }
+}
