@@ -86,8 +86,9 @@ final class SandboxShopDatabase implements AutoCloseable {
         String eventId = UUID.randomUUID().toString();
         Timestamp now = Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS));
         transactions.executeWithoutResult(status -> {
-            jdbc.update(INSERT_ORDER, orderId, email, totalCents, currency, now);
+            // The event first: an order that cannot be written (a duplicate) takes its event back with it.
             jdbc.update(INSERT_OUTBOX, eventId, orderId, "order.placed", payload, now);
+            jdbc.update(INSERT_ORDER, orderId, email, totalCents, currency, now);
         });
         return eventId;
     }
