@@ -30,28 +30,32 @@ class SandboxStandIns {
     @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.broker", name = "enabled", havingValue = "true")
     SandboxBroker sandboxBroker(StandInProperties properties, ObjectMapper json) throws Exception {
         StandInProperties.Broker settings = properties.broker();
+        long started = System.nanoTime();
         SandboxBroker broker = SandboxBroker.start(settings, json);
-        log.info("Sandbox message broker (AMQP 0-9-1, Qpid Broker-J) listening at {} (user {}, queues {}); "
-                + "connection shop-broker", broker.url(), settings.username(), broker.queues());
+        log.info("Sandbox message broker (AMQP 0-9-1, Qpid Broker-J) listening at {} (user {}, queues {}; "
+                + "connection shop-broker), started in {} ms", broker.url(), settings.username(), broker.queues(),
+                millisSince(started));
         return broker;
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.mail-server", name = "enabled", havingValue = "true")
     SandboxMailServer sandboxMailServer(StandInProperties properties) {
+        long started = System.nanoTime();
         SandboxMailServer server = SandboxMailServer.start(properties.mailServer());
-        log.info("Sandbox mail server (GreenMail) listening at {} and {} (mailbox {}, user {}); connection "
-                + "shop-mailbox", server.smtpUrl(), server.imapUrl(), server.address(),
-                properties.mailServer().username());
+        log.info("Sandbox mail server (GreenMail) listening at {} and {} (mailbox {}, user {}; connection "
+                + "shop-mailbox), started in {} ms", server.smtpUrl(), server.imapUrl(), server.address(),
+                properties.mailServer().username(), millisSince(started));
         return server;
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.shop-db", name = "enabled", havingValue = "true")
     SandboxShopDatabase sandboxShopDatabase(StandInProperties properties, Clock clock) {
+        long started = System.nanoTime();
         SandboxShopDatabase database = SandboxShopDatabase.start(properties.shopDb(), clock);
-        log.info("Sandbox shop database at {} (user {}, tables orders and outbox); connection shop-db",
-                database.url(), properties.shopDb().username());
+        log.info("Sandbox shop database at {} (user {}, tables orders and outbox; connection shop-db), started in "
+                + "{} ms", database.url(), properties.shopDb().username(), millisSince(started));
         return database;
     }
 
@@ -61,5 +65,9 @@ class SandboxStandIns {
         SandboxDropFolder drop = new SandboxDropFolder(properties.drop().directory());
         log.info("Sandbox drop folders under {}; connection shop-drop", drop.root());
         return drop;
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
     }
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -91,6 +93,14 @@ class OrderIntakeTest extends IntegrationTestSupport {
         String eventId = awaitEvent(orderId);
         awaitStatus(eventId, "DEAD");
         assertThat(deadLetter(eventId).get("category")).isEqualTo("invalid-data");
+    }
+
+    @Test
+    void theWritingGuideShowsThisRouteAndCard() throws Exception {
+        String doc = Files.readString(Path.of("src/docs/writing-integrations.md"));
+        String route = Files.readString(Path.of("routes/order-intake.camel.yaml"));
+        assertThat(doc).contains(route.substring(route.indexOf("- route:")).strip())
+                .contains(Files.readString(Path.of("routes/order-intake.card.yaml")).strip());
     }
 
     private void publish(String messageId, String body) throws Exception {
