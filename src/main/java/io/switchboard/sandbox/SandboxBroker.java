@@ -16,7 +16,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import org.apache.qpid.server.SystemLauncher;
 import org.apache.qpid.server.model.SystemConfig;
-import org.apache.qpid.server.util.DataUrlUtils;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -26,6 +25,8 @@ import org.springframework.util.FileSystemUtils;
  * declared through an ordinary AMQP client so a start proves the protocol works end to end.
  */
 final class SandboxBroker implements AutoCloseable {
+
+    private static final String PASSWORD_VARIABLE = "switchboard.sandbox.broker.password";
 
     private final StandInProperties.Broker settings;
     private final SystemLauncher launcher = new SystemLauncher();
@@ -51,8 +52,9 @@ final class SandboxBroker implements AutoCloseable {
     }
 
     private void launch(ObjectMapper json) throws Exception {
+        // The password stays a context variable, resolved in memory: the file below never holds it.
         Map<String, Object> user = Map.of("name", settings.username(), "type", "managed",
-                "password", settings.password());
+                "password", "${" + PASSWORD_VARIABLE + "}");
         // PLAIN without TLS is fine on the loopback interface only, which is all this port binds.
         Map<String, Object> authentication = Map.of("name", "plain", "type", "Plain",
                 "secureOnlyMechanisms", List.of(), "users", List.of(user));
@@ -73,13 +75,15 @@ final class SandboxBroker implements AutoCloseable {
         config.put("ports", List.of(port));
         config.put("virtualhostnodes", List.of(node));
 
+        // A file, not a data: URL: Broker-J's URL handlers are not found inside the executable jar.
+        Path initialConfig = workDir.resolve("initial-config.json");
+        Files.write(initialConfig, json.writeValueAsBytes(config));
         Map<String, Object> system = new LinkedHashMap<>();
         system.put("type", "Memory");
-        // A data: URL keeps the initial configuration, password included, off the disk.
-        system.put(SystemConfig.INITIAL_CONFIGURATION_LOCATION,
-                DataUrlUtils.getDataUrlForBytes(json.writeValueAsBytes(config)));
+        system.put(SystemConfig.INITIAL_CONFIGURATION_LOCATION, initialConfig.toUri().toString());
         system.put(SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false);
-        system.put("context", Map.of(SystemConfig.QPID_WORK_DIR, workDir.toString()));
+        system.put("context", Map.of(SystemConfig.QPID_WORK_DIR, workDir.toString(),
+                PASSWORD_VARIABLE, settings.password()));
         launcher.startup(system);
     }
 
