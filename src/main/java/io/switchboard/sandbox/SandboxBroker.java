@@ -7,6 +7,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +20,9 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import org.apache.qpid.server.SystemLauncher;
 import org.apache.qpid.server.model.SystemConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -23,32 +30,85 @@ import org.springframework.util.FileSystemUtils;
  * RabbitMQ does, on 127.0.0.1 only, with everything in memory (a restart starts empty). One
  * virtual host, one user with the broker connection's password, and the demo's durable queues,
  * declared through an ordinary AMQP client so a start proves the protocol works end to end.
+ * It starts on a thread of its own while the server builds the rest (from the executable jar it
+ * takes seconds); as a lifecycle it waits for that start before the platform's queue consumers
+ * start, and stops after they stopped.
  */
-final class SandboxBroker implements AutoCloseable {
+final class SandboxBroker implements SmartLifecycle, AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(SandboxBroker.class);
     private static final String PASSWORD_VARIABLE = "switchboard.sandbox.broker.password";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
     private final StandInProperties.Broker settings;
     private final SystemLauncher launcher = new SystemLauncher();
     private final Path workDir;
+    private final CompletableFuture<Void> started;
+    private volatile boolean running;
 
-    private SandboxBroker(StandInProperties.Broker settings, Path workDir) {
+    private SandboxBroker(StandInProperties.Broker settings, ObjectMapper json) throws IOException {
         this.settings = settings;
-        this.workDir = workDir;
+        // Broker-J keeps a little state on disk even with memory stores (its work folder).
+        this.workDir = Files.createTempDirectory("switchboard-sandbox-broker");
+        this.started = new CompletableFuture<>();
+        Thread starting = new Thread(() -> {
+            try {
+                launch(json);
+                declareQueues();
+                started.complete(null);
+            } catch (Exception | LinkageError e) {
+                started.completeExceptionally(e);
+            }
+        }, "sandbox-broker-start");
+        starting.setDaemon(true);
+        starting.start();
     }
 
-    /** Starts the broker and declares its queues; throws when it cannot listen (e.g. the port is taken). */
-    static SandboxBroker start(StandInProperties.Broker settings, ObjectMapper json) throws Exception {
-        // Broker-J keeps a little state on disk even with memory stores (its work folder).
-        SandboxBroker broker = new SandboxBroker(settings, Files.createTempDirectory("switchboard-sandbox-broker"));
+    /** Starts the broker on its own thread; {@link #whenStarted()} says when it listens and has its queues. */
+    static SandboxBroker start(StandInProperties.Broker settings, ObjectMapper json) throws IOException {
+        return new SandboxBroker(settings, json);
+    }
+
+    CompletableFuture<Void> whenStarted() {
+        return started;
+    }
+
+    /** Waits for the start, so the queue consumers (a later phase) connect at their first try. */
+    @Override
+    public void start() {
         try {
-            broker.launch(json);
-            broker.declareQueues();
-        } catch (Exception e) {
-            broker.close();
-            throw e;
+            awaitStarted();
+        } catch (IOException notStarted) {
+            // Said once where the start failed; the server runs on without the stand-in.
         }
-        return broker;
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before {@code queue.QueueTriggers} (Integer.MAX_VALUE - 1000) starts, after it stops. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 2000;
+    }
+
+    private void awaitStarted() throws IOException {
+        try {
+            started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while the sandbox broker started", interrupted);
+        } catch (ExecutionException | TimeoutException notStarted) {
+            throw new IOException("The sandbox broker did not start: " + notStarted.getMessage(), notStarted);
+        }
     }
 
     private void launch(ObjectMapper json) throws Exception {
@@ -98,6 +158,7 @@ final class SandboxBroker implements AutoCloseable {
 
     /** Publishes one persistent message to a queue (through the default exchange). */
     void publish(String queue, String messageId, String contentType, String body) throws IOException, TimeoutException {
+        awaitStarted();
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(messageId)
                 .contentType(contentType).deliveryMode(2).build();
         try (Connection connection = client().newConnection("switchboard-sandbox");
@@ -113,6 +174,7 @@ final class SandboxBroker implements AutoCloseable {
 
     /** Messages ready in a queue (not delivered to a consumer). */
     long ready(String queue) throws IOException, TimeoutException {
+        awaitStarted();
         try (Connection connection = client().newConnection("switchboard-sandbox");
                 Channel channel = connection.createChannel()) {
             return channel.queueDeclarePassive(queue).getMessageCount();
@@ -142,8 +204,19 @@ final class SandboxBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        if (started.isDone()) {
+            shutdown();
+        } else {
+            // Closed while it still starts (the server gave up starting): stop it once it is up.
+            started.whenComplete((ok, failed) -> shutdown());
+        }
+    }
+
+    private void shutdown() {
         try {
             launcher.shutdown();
+        } catch (RuntimeException notStarted) {
+            log.debug("Sandbox broker shutdown: {}", notStarted.toString());
         } finally {
             FileSystemUtils.deleteRecursively(workDir.toFile());
         }

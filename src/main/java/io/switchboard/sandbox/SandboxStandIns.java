@@ -1,5 +1,6 @@
 package io.switchboard.sandbox;
 
+import java.io.IOException;
 import java.time.Clock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,15 +27,25 @@ class SandboxStandIns {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxStandIns.class);
 
+    /** Starts on its own thread while the server builds the rest; see {@link SandboxBroker#start()}. */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.broker", name = "enabled", havingValue = "true")
-    SandboxBroker sandboxBroker(StandInProperties properties, ObjectMapper json) throws Exception {
+    SandboxBroker sandboxBroker(StandInProperties properties, ObjectMapper json) throws IOException {
         StandInProperties.Broker settings = properties.broker();
         long started = System.nanoTime();
         SandboxBroker broker = SandboxBroker.start(settings, json);
-        log.info("Sandbox message broker (AMQP 0-9-1, Qpid Broker-J) listening at {} (user {}, queues {}; "
-                + "connection shop-broker), started in {} ms", broker.url(), settings.username(), broker.queues(),
-                millisSince(started));
+        broker.whenStarted().whenComplete((ok, failed) -> {
+            if (failed == null) {
+                log.info("Sandbox message broker (AMQP 0-9-1, Qpid Broker-J) listening at {} (user {}, queues {}; "
+                        + "connection shop-broker), started in {} ms", broker.url(), settings.username(),
+                        broker.queues(), millisSince(started));
+            } else {
+                // Its configuration names the password only as a variable, so the cause may be shown.
+                log.error("Sandbox message broker did not start on 127.0.0.1:{} ({}); order-intake waits for it. Free "
+                        + "the port or set switchboard.sandbox.stand-ins.broker.port", settings.port(),
+                        failed.toString());
+            }
+        });
         return broker;
     }
 

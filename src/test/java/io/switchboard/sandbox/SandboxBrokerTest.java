@@ -3,11 +3,14 @@ package io.switchboard.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +39,7 @@ class SandboxBrokerTest {
         }
         broker = SandboxBroker.start(new StandInProperties.Broker(true, port, "shop", "switchboard", PASSWORD,
                 List.of("orders")), new ObjectMapper());
+        broker.whenStarted().get(2, TimeUnit.MINUTES);
     }
 
     @AfterAll
@@ -70,6 +74,23 @@ class SandboxBrokerTest {
                     .isInstanceOf(AmqpAuthenticationException.class);
         } finally {
             connection.destroy();
+        }
+    }
+
+    @Test
+    void aBrokerWhosePortIsTakenSaysItDidNotStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            SandboxBroker blocked = SandboxBroker.start(new StandInProperties.Broker(true, taken.getLocalPort(), "shop",
+                    "switchboard", PASSWORD, List.of("orders")), new ObjectMapper());
+            try {
+                assertThatThrownBy(() -> blocked.whenStarted().get(2, TimeUnit.MINUTES))
+                        .isInstanceOf(ExecutionException.class);
+                assertThatThrownBy(() -> blocked.publish("orders", "x", "application/json", "{}"))
+                        .isInstanceOf(IOException.class).hasMessageContaining("did not start")
+                        .hasMessageNotContaining(PASSWORD);
+            } finally {
+                blocked.close();
+            }
         }
     }
 
