@@ -214,11 +214,25 @@ final class SandboxBroker implements SmartLifecycle, AutoCloseable {
 
     private void shutdown() {
         try {
-            launcher.shutdown();
+            // Broker-J closes itself from a JVM shutdown hook of its own; closing it again only logs an error.
+            if (!jvmShuttingDown()) {
+                launcher.shutdown();
+            }
         } catch (RuntimeException notStarted) {
             log.debug("Sandbox broker shutdown: {}", notStarted.toString());
         } finally {
             FileSystemUtils.deleteRecursively(workDir.toFile());
+        }
+    }
+
+    private static boolean jvmShuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shuttingDown) {
+            return true;
         }
     }
 }
