@@ -7,6 +7,7 @@ import java.util.Set;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -35,6 +36,23 @@ class SandboxAccess {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         return auth != null && auth.isAuthenticated() && auth.getAuthorities().stream()
                 .map(GrantedAuthority::getAuthority).anyMatch("ROLE_ADMIN"::equals);
+    }
+
+    /**
+     * The stand-ins' own API (publish, place an order, send a mail, drop a file) acts as the outside
+     * world for a demo or a test: the server's operators and admins may use it, nobody else.
+     */
+    static void requireOperator() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        boolean operator = auth != null && auth.isAuthenticated() && auth.getAuthorities().stream()
+                .map(GrantedAuthority::getAuthority).anyMatch(a -> a.equals("ROLE_OPERATOR") || a.equals("ROLE_ADMIN"));
+        if (operator) {
+            return;
+        }
+        boolean anonymous = auth == null || !auth.isAuthenticated() || auth instanceof AnonymousAuthenticationToken;
+        throw anonymous ? SandboxError.unauthorized("unauthorized", "Log in to the server as an operator")
+                .header("WWW-Authenticate", "Basic realm=\"switchboard\"")
+                : new SandboxError(HttpStatus.FORBIDDEN, "forbidden", "Only the server's operators may do this");
     }
 
     static void requireAdmin() {
