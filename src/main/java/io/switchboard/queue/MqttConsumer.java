@@ -1,0 +1,296 @@
+package io.switchboard.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.ingress.HeaderMask;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes one MQTT 5 topic filter for one integration: every message is stored in the
+ * integration's inbox and acknowledged (PUBACK) only once that commit returned. The session is
+ * persistent (clean start off, a session expiry, client id {@code switchboard-<integration>}),
+ * so what arrives while this node is down, paused or cut off waits at the broker, and a message
+ * received but never acknowledged is sent again when the session resumes. When the store fails
+ * the consumer leaves the message unacknowledged, disconnects for a back-off and resumes the
+ * session, which brings that message back: an outage is a slow retry, not a loss.
+ *
+ * <p>Why Paho's client rather than Camel's {@code paho-mqtt5} consumer: since Camel 4.10 that
+ * consumer can acknowledge at the end of the exchange ({@code manualAcksEnabled}), but on a
+ * failed exchange it only logs, and MQTT never resends an unacknowledged message on a live
+ * connection (MQTT 5.0 §4.4: only when the session resumes). Pausing it means stopping the
+ * route from inside the exchange, which runs on Paho's callback thread, where Paho refuses to
+ * disconnect (reason 32107). Here the pause runs off that thread. The subscription asks for
+ * QoS 1, the highest Paho 1.2.5 acknowledges manually (its QoS 2 manual acks are broken,
+ * eclipse-paho/paho.mqtt.java#994); a QoS 2 publish arrives as QoS 1. A QoS 0 publish has no
+ * acknowledgement to withhold and is lost if it cannot be stored: publishers use QoS 1.
+ *
+ * @see <a href="https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901238">MQTT 5.0 message delivery retry</a>
+ */
+final class MqttConsumer implements BrokerConsumer, MqttCallback {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttConsumer.class);
+
+    /** The highest QoS Paho acknowledges only when told to. */
+    private static final int QOS = 1;
+
+    private final String integration;
+    private final ConnectionsProperties.Connection connection;
+    private final String topic;
+    private final QueueConsumer.Store store;
+    private final Runnable stored;
+    private final Duration backOff;
+    private final Duration sessionExpiry;
+    private final ScheduledExecutorService pauses;
+    private final AtomicBoolean paused = new AtomicBoolean(true);
+    private final Object lifecycle = new Object();
+    private volatile MqttClient client;
+    private volatile boolean running;
+
+    /**
+     * @param stored        called after each commit (wakes the integration's inbox consumers)
+     * @param backOff       how long the consumer stays away after a failed commit or a failed connect
+     * @param sessionExpiry how long the broker keeps the session (and its messages) while this node is away
+     * @param pauses        connects, pauses and resumes off Paho's callback thread
+     */
+    MqttConsumer(String integration, ConnectionsProperties.Connection connection, String topic,
+            QueueConsumer.Store store, Runnable stored, Duration backOff, Duration sessionExpiry,
+            ScheduledExecutorService pauses) {
+        this.integration = integration;
+        this.connection = connection;
+        this.topic = topic;
+        this.store = store;
+        this.stored = stored;
+        this.backOff = backOff;
+        this.sessionExpiry = sessionExpiry;
+        this.pauses = pauses;
+    }
+
+    /** The session's client id: the same on every start, so the broker hands this node its session back. */
+    static String clientId(String integration) {
+        return "switchboard-" + integration;
+    }
+
+    /** Connects in the background: a broker that is down at start is retried, it does not stop the server. */
+    @Override
+    public void start() {
+        running = true;
+        pauses.execute(this::connect);
+    }
+
+    @Override
+    public void stop() {
+        synchronized (lifecycle) {
+            running = false;
+            paused.set(true);
+            disconnect();
+            if (client != null) {
+                try {
+                    client.close();
+                } catch (MqttException ignored) {
+                    // Closing a client that could not disconnect cleanly: the session stays at the broker either way.
+                }
+                client = null;
+            }
+        }
+    }
+
+    @Override
+    public boolean isConsuming() {
+        MqttClient current = client;
+        return running && !paused.get() && current != null && current.isConnected();
+    }
+
+    private void connect() {
+        synchronized (lifecycle) {
+            if (!running) {
+                return;
+            }
+            try {
+                if (client == null) {
+                    client = new MqttClient(connection.url(), clientId(integration), new MemoryPersistence());
+                    client.setManualAcks(true);
+                    client.setCallback(this);
+                }
+                // Taking messages again before CONNACK: a resumed session redelivers at once.
+                paused.set(false);
+                client.connect(options());
+                subscribe();
+            } catch (MqttException | RuntimeException failed) {
+                paused.set(true);
+                log.warn("MQTT topic {} for integration {}: cannot connect to {} ({}); retrying in {}", topic,
+                        integration, connection.url(), failed.toString(), backOff);
+                disconnect();
+                pauses.schedule(this::connect, backOff.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private MqttConnectionOptions options() {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(sessionExpiry.toSeconds());
+        // One unacknowledged message at a time: nothing waits in this node's memory during a pause.
+        options.setReceiveMaximum(1);
+        options.setAutomaticReconnect(true);
+        options.setAutomaticReconnectDelay(1, (int) Math.max(1, backOff.toSeconds()));
+        options.setConnectionTimeout((int) Math.max(1, connection.connectTimeout().toSeconds()));
+        if (connection.username() != null && !connection.username().isBlank()) {
+            options.setUserName(connection.username());
+        }
+        if (connection.password() != null) {
+            options.setPassword(connection.password().getBytes(StandardCharsets.UTF_8));
+        }
+        return options;
+    }
+
+    /**
+     * Subscribes on every connect: a resumed session already has the subscription, a new or
+     * expired one needs it. Retained messages only for a new subscription, so a reconnect does
+     * not bring the retained message back as if it were new.
+     */
+    private void subscribe() throws MqttException {
+        MqttSubscription subscription = new MqttSubscription(topic, QOS);
+        subscription.setRetainHandling(1);
+        client.subscribe(new MqttSubscription[] {subscription});
+    }
+
+    private void disconnect() {
+        MqttClient current = client;
+        if (current != null && current.isConnected()) {
+            try {
+                current.disconnect();
+            } catch (MqttException notCleanly) {
+                try {
+                    current.disconnectForcibly();
+                } catch (MqttException ignored) {
+                    // Already gone: the broker keeps the session and its unacknowledged message.
+                }
+            }
+        }
+    }
+
+    @Override
+    public void messageArrived(String receivedOn, MqttMessage message) {
+        if (paused.get()) {
+            // Not acknowledged: the broker sends it again when the session resumes.
+            return;
+        }
+        String deliveryId = MqttDeliveryIds.of(receivedOn, message);
+        try {
+            store.accept(integration, deliveryId, message.getPayload(), contentType(message),
+                    headers(receivedOn, message));
+        } catch (RuntimeException notStored) {
+            log.warn("MQTT topic {} for integration {}: message {} not stored ({}); left unacknowledged at the "
+                    + "broker, consumer paused for {}", topic, integration, deliveryId, notStored.toString(), backOff);
+            pause();
+            return;
+        }
+        try {
+            client.messageArrivedComplete(message.getId(), message.getQos());
+        } catch (MqttException | RuntimeException notAcked) {
+            // Stored but not acknowledged: the broker sends it again and the inbox calls it a duplicate.
+            log.warn("MQTT topic {} for integration {}: stored {} but could not acknowledge it ({})", topic,
+                    integration, deliveryId, notAcked.toString());
+        }
+        stored.run();
+    }
+
+    /** Disconnects off Paho's callback thread (Paho refuses it there) and resumes the session after the back-off. */
+    private void pause() {
+        if (!paused.compareAndSet(false, true)) {
+            return;
+        }
+        pauses.execute(() -> {
+            synchronized (lifecycle) {
+                disconnect();
+            }
+            pauses.schedule(this::connect, backOff.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+        if (reconnect) {
+            // After a lost connection Paho reconnects by itself; the session may be new (broker restarted).
+            pauses.execute(() -> {
+                synchronized (lifecycle) {
+                    try {
+                        if (running && client != null && client.isConnected()) {
+                            subscribe();
+                        }
+                    } catch (MqttException failed) {
+                        log.warn("MQTT topic {} for integration {}: cannot subscribe again ({})", topic, integration,
+                                failed.toString());
+                    }
+                }
+            });
+        }
+    }
+
+    @Override
+    public void disconnected(MqttDisconnectResponse response) {
+        if (running && !paused.get()) {
+            log.warn("MQTT topic {} for integration {}: disconnected by the broker ({}); Paho reconnects", topic,
+                    integration, response.getReasonString());
+        }
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException exception) {
+        log.warn("MQTT topic {} for integration {}: {}", topic, integration, exception.toString());
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {
+        // This consumer publishes nothing.
+    }
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        // No enhanced authentication: user name and password only.
+    }
+
+    private static String contentType(MqttMessage message) {
+        String type = message.getProperties() == null ? null : message.getProperties().getContentType();
+        return type == null || type.isBlank() ? "application/octet-stream" : type;
+    }
+
+    /**
+     * What the route sees besides the body: the topic the message came on, its QoS, and the
+     * publisher's user properties, those named like a credential masked as a webhook's are.
+     */
+    static String headers(String receivedOn, MqttMessage message) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (message.getProperties() != null && message.getProperties().getUserProperties() != null) {
+            for (UserProperty property : message.getProperties().getUserProperties()) {
+                headers.putIfAbsent(property.getKey().toLowerCase(Locale.ROOT), property.getValue());
+            }
+        }
+        headers.put("mqtt-topic", receivedOn);
+        headers.put("mqtt-qos", Integer.toString(message.getQos()));
+        if (message.isRetained()) {
+            headers.put("mqtt-retained", "true");
+        }
+        return HeaderMask.toJson(headers, null);
+    }
+}
