@@ -65,6 +65,8 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
     private final Object lifecycle = new Object();
     private volatile MqttClient client;
     private volatile boolean running;
+    /** Whether the broker's absence was already logged: one warning per outage, not one per retry. */
+    private boolean unreachableLogged;
 
     /**
      * @param stored        called after each commit (wakes the integration's inbox consumers)
@@ -135,10 +137,14 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
                 paused.set(false);
                 client.connect(options());
                 subscribe();
+                unreachableLogged = false;
             } catch (MqttException | RuntimeException failed) {
                 paused.set(true);
-                log.warn("MQTT topic {} for integration {}: cannot connect to {} ({}); retrying in {}", topic,
-                        integration, connection.url(), failed.toString(), backOff);
+                if (!unreachableLogged) {
+                    log.warn("MQTT topic {} for integration {}: cannot connect to {} ({}); retrying every {}", topic,
+                            integration, connection.url(), failed.toString(), backOff);
+                }
+                unreachableLogged = true;
                 disconnect();
                 pauses.schedule(this::connect, backOff.toMillis(), TimeUnit.MILLISECONDS);
             }

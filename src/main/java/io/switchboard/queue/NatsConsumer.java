@@ -69,6 +69,8 @@ final class NatsConsumer implements BrokerConsumer {
     private ConsumerContext consumer;
     private String stream;
     private long streamCreated;
+    /** Whether the current trouble was already logged: one warning per outage of the broker, not one per retry. */
+    private boolean troubleLogged;
 
     /**
      * @param stored  called after each commit (wakes the integration's inbox consumers)
@@ -127,6 +129,7 @@ final class NatsConsumer implements BrokerConsumer {
             try {
                 if (consumer == null) {
                     bind();
+                    troubleLogged = false;
                 }
                 consuming = true;
                 Message message = consumer.next(POLL);
@@ -141,8 +144,11 @@ final class NatsConsumer implements BrokerConsumer {
                 if (!running()) {
                     return;
                 }
-                log.warn("NATS subject {} for integration {}: {}; trying again in {}", subject, integration,
-                        brokerTrouble.toString(), backOff);
+                if (!troubleLogged) {
+                    log.warn("NATS subject {} for integration {}: {}; trying again every {}", subject, integration,
+                            brokerTrouble.toString(), backOff);
+                }
+                troubleLogged = true;
                 // A consumer or stream deleted meanwhile is looked up (or made) again.
                 consumer = null;
                 waitBackOff();

@@ -2,10 +2,8 @@ package io.switchboard.queue;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -50,7 +48,7 @@ class QueueTriggers implements SmartLifecycle {
     private final Duration backOff;
     private final Duration sessionExpiry;
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
-    private final List<BrokerConsumer> consumers = new ArrayList<>();
+    private final Map<String, BrokerConsumer> consumers = new LinkedHashMap<>();
     private ScheduledExecutorService pauses;
     private volatile boolean running;
 
@@ -125,7 +123,7 @@ class QueueTriggers implements SmartLifecycle {
                 default -> new QueueConsumer(id, brokers.computeIfAbsent(name, n -> broker(connection)),
                         integration.source().queue(), store, () -> signal.wake(id), backOff, pauses);
             };
-            consumers.add(consumer);
+            consumers.put(id, consumer);
             consumer.start();
         });
         running = true;
@@ -133,7 +131,7 @@ class QueueTriggers implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        consumers.forEach(BrokerConsumer::stop);
+        consumers.values().forEach(BrokerConsumer::stop);
         consumers.clear();
         brokers.values().forEach(CachingConnectionFactory::destroy);
         brokers.clear();
@@ -142,6 +140,12 @@ class QueueTriggers implements SmartLifecycle {
             pauses = null;
         }
         running = false;
+    }
+
+    /** Whether this node takes the integration's messages now (false while paused after a failed store). */
+    synchronized boolean isConsuming(String integration) {
+        BrokerConsumer consumer = consumers.get(integration);
+        return consumer != null && consumer.isConsuming();
     }
 
     @Override
