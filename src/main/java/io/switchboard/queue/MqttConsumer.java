@@ -128,6 +128,12 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
                 return;
             }
             try {
+                if (client != null && !client.isConnected()) {
+                    // A fresh client for every session resume: one whose connection broke during a
+                    // delivery did not connect again within 30 s in tests (Paho 1.2.5).
+                    discard(client);
+                    client = null;
+                }
                 if (client == null) {
                     client = new MqttClient(connection.url(), clientId(integration), new MemoryPersistence());
                     client.setManualAcks(true);
@@ -157,8 +163,8 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
         options.setSessionExpiryInterval(sessionExpiry.toSeconds());
         // One unacknowledged message at a time: nothing waits in this node's memory during a pause.
         options.setReceiveMaximum(1);
-        options.setAutomaticReconnect(true);
-        options.setAutomaticReconnectDelay(1, (int) Math.max(1, backOff.toSeconds()));
+        // Reconnects are this consumer's own (see disconnected), with a fresh client each time.
+        options.setAutomaticReconnect(false);
         options.setConnectionTimeout((int) Math.max(1, connection.connectTimeout().toSeconds()));
         if (connection.username() != null && !connection.username().isBlank()) {
             options.setUserName(connection.username());
@@ -178,6 +184,14 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
         MqttSubscription subscription = new MqttSubscription(topic, QOS);
         subscription.setRetainHandling(1);
         client.subscribe(new MqttSubscription[] {subscription});
+    }
+
+    private static void discard(MqttClient old) {
+        try {
+            old.close(true);
+        } catch (MqttException ignored) {
+            // Its connection is gone already; the session lives at the broker, not in this object.
+        }
     }
 
     private void disconnect() {
@@ -236,29 +250,19 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
 
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
-        if (reconnect) {
-            // After a lost connection Paho reconnects by itself; the session may be new (broker restarted).
-            pauses.execute(() -> {
-                synchronized (lifecycle) {
-                    try {
-                        if (running && client != null && client.isConnected()) {
-                            subscribe();
-                        }
-                    } catch (MqttException failed) {
-                        log.warn("MQTT topic {} for integration {}: cannot subscribe again ({})", topic, integration,
-                                failed.toString());
-                    }
-                }
-            });
-        }
+        // connect() subscribes once the connection is up.
     }
 
+    /** The connection was lost or the broker disconnected us: resume the session after the back-off. */
     @Override
     public void disconnected(MqttDisconnectResponse response) {
-        if (running && !paused.get()) {
-            log.warn("MQTT topic {} for integration {}: disconnected by the broker ({}); Paho reconnects", topic,
-                    integration, response.getReasonString());
+        if (!running || !paused.compareAndSet(false, true)) {
+            return;
         }
+        log.warn("MQTT topic {} for integration {}: connection lost ({}); resuming the session in {}", topic,
+                integration, response.getException() != null ? response.getException().toString()
+                        : response.getReasonString(), backOff);
+        pauses.schedule(this::connect, backOff.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -18,9 +18,15 @@ final class FlakyStore implements QueueConsumer.Store {
     final Map<String, String> headers = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    private volatile Runnable afterNextCommit;
 
     void failNext(int commits) {
         failuresLeft.set(commits);
+    }
+
+    /** Runs once right after the next commit, before the consumer can acknowledge (a crash, a cut). */
+    void afterNextCommit(Runnable action) {
+        afterNextCommit = action;
     }
 
     @Override
@@ -32,6 +38,11 @@ final class FlakyStore implements QueueConsumer.Store {
         stored.putIfAbsent(deliveryId, new String(body, StandardCharsets.UTF_8));
         headers.putIfAbsent(deliveryId, headerJson);
         deliveries.computeIfAbsent(deliveryId, id -> new AtomicInteger()).incrementAndGet();
+        Runnable action = afterNextCommit;
+        afterNextCommit = null;
+        if (action != null) {
+            action.run();
+        }
     }
 
     /** The delivery id under which a body was stored. */

@@ -18,6 +18,7 @@ import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.source.SourceOutages;
+import io.switchboard.support.TcpFaultProxy;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,8 +58,12 @@ class MqttConsumerTest {
     }
 
     private MqttConsumer newConsumer() {
+        return newConsumer(TestMqttBroker.URL);
+    }
+
+    private MqttConsumer newConsumer(String url) {
         ConnectionsProperties.Connection connection = new ConnectionsProperties.Connection(ConnectionKind.MQTT, null,
-                null, null, null, 0, 0, null, TestMqttBroker.URL, null, null, null);
+                null, null, null, 0, 0, null, url, null, null, null);
         return new MqttConsumer(integration, connection, broker.prefix + "orders/#",
                 QueueTriggers.reportingOutages(store, outages), () -> { }, BACK_OFF, Duration.ofMinutes(5), pauses);
     }
@@ -96,6 +101,29 @@ class MqttConsumerTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> store.stored.containsKey("order-5"));
         assertThat(store.attemptsAt).as("order-4 was acknowledged, so it was not delivered again").hasSize(2);
+    }
+
+    @Test
+    void aConnectionLostBetweenTheCommitAndTheAckBringsTheMessageBackAsADuplicateNotALoss() throws Exception {
+        consumer.stop();
+        try (TcpFaultProxy network = new TcpFaultProxy("127.0.0.1", 1883)) {
+            consumer = newConsumer("tcp://127.0.0.1:" + network.port());
+            consumer.start();
+            await().atMost(Duration.ofSeconds(20)).until(consumer::isConsuming);
+            // Committed, then the node is cut off before its PUBACK leaves: what a kill -9 there does.
+            store.afterNextCommit(network::cut);
+            broker.publish(broker.prefix + "orders/9", "order-9", "{\"order\":9}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.stored.containsKey("order-9"));
+
+            network.restore();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.deliveries.get("order-9").get() == 2);
+            assertThat(store.stored).containsOnlyKeys("order-9");
+            await().atMost(Duration.ofSeconds(20)).until(consumer::isConsuming);
+            broker.publish(broker.prefix + "orders/10", "order-10", "{\"order\":10}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.stored.containsKey("order-10"));
+            assertThat(store.deliveries.get("order-9").get()).as("acknowledged the second time").isEqualTo(2);
+        }
     }
 
     @Test
