@@ -7,6 +7,9 @@ import java.util.UUID;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
@@ -45,6 +48,13 @@ final class TestNatsServer implements AutoCloseable {
         }
         connection.jetStream().publish(NatsMessage.builder().subject(subject).headers(headers)
                 .data(body.getBytes(StandardCharsets.UTF_8)).build());
+    }
+
+    /** The durable consumer the platform would make, made first with a short ack wait so a test need not wait 30 s. */
+    void createDurable(String durable, String subject, Duration ackWait) throws Exception {
+        connection.jetStreamManagement().addOrUpdateConsumer(stream, ConsumerConfiguration.builder().durable(durable)
+                .ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All).filterSubject(subject).ackWait(ackWait)
+                .build());
     }
 
     boolean streamExists(String name) throws Exception {
