@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * @see <a href="https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901238">MQTT 5.0 message delivery retry</a>
  */
-final class MqttConsumer implements BrokerConsumer, MqttCallback {
+final class MqttConsumer implements BrokerConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(MqttConsumer.class);
 
@@ -137,7 +137,7 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
                 if (client == null) {
                     client = new MqttClient(connection.url(), clientId(integration), new MemoryPersistence());
                     client.setManualAcks(true);
-                    client.setCallback(this);
+                    client.setCallback(new Session(client));
                 }
                 // Taking messages again before CONNACK: a resumed session redelivers at once.
                 paused.set(false);
@@ -209,10 +209,11 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
         }
     }
 
-    @Override
-    public void messageArrived(String receivedOn, MqttMessage message) {
-        if (paused.get()) {
-            // Not acknowledged: the broker sends it again when the session resumes.
+    /** One message from {@code owner}, the client it came on (acknowledged there and nowhere else). */
+    private void arrived(MqttClient owner, String receivedOn, MqttMessage message) {
+        if (paused.get() || owner != client) {
+            // Not acknowledged (paused, or a client already replaced): the broker sends it again
+            // when the session resumes.
             return;
         }
         String deliveryId = MqttDeliveryIds.of(receivedOn, message);
@@ -226,7 +227,8 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
             return;
         }
         try {
-            client.messageArrivedComplete(message.getId(), message.getQos());
+            // On the client it came on: a packet id means nothing on a newer connection.
+            owner.messageArrivedComplete(message.getId(), message.getQos());
         } catch (MqttException | RuntimeException notAcked) {
             // Stored but not acknowledged: the broker sends it again and the inbox calls it a duplicate.
             log.warn("MQTT topic {} for integration {}: stored {} but could not acknowledge it ({})", topic,
@@ -248,15 +250,9 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
         });
     }
 
-    @Override
-    public void connectComplete(boolean reconnect, String serverUri) {
-        // connect() subscribes once the connection is up.
-    }
-
     /** The connection was lost or the broker disconnected us: resume the session after the back-off. */
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {
-        if (!running || !paused.compareAndSet(false, true)) {
+    private void lost(MqttClient owner, MqttDisconnectResponse response) {
+        if (owner != client || !running || !paused.compareAndSet(false, true)) {
             return;
         }
         log.warn("MQTT topic {} for integration {}: connection lost ({}); resuming the session in {}", topic,
@@ -265,19 +261,44 @@ final class MqttConsumer implements BrokerConsumer, MqttCallback {
         pauses.schedule(this::connect, backOff.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {
-        log.warn("MQTT topic {} for integration {}: {}", topic, integration, exception.toString());
-    }
+    /** Paho's callbacks for one client: a callback knows its client, so nothing is acked on another. */
+    private final class Session implements MqttCallback {
 
-    @Override
-    public void deliveryComplete(IMqttToken token) {
-        // This consumer publishes nothing.
-    }
+        private final MqttClient owner;
 
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        // No enhanced authentication: user name and password only.
+        Session(MqttClient owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void messageArrived(String receivedOn, MqttMessage message) {
+            arrived(owner, receivedOn, message);
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            lost(owner, response);
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            // connect() subscribes once the connection is up.
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            log.warn("MQTT topic {} for integration {}: {}", topic, integration, exception.toString());
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+            // This consumer publishes nothing.
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            // No enhanced authentication: user name and password only.
+        }
     }
 
     private static String contentType(MqttMessage message) {
