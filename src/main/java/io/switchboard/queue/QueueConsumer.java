@@ -29,7 +29,7 @@ import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
  *
  * @see <a href="https://www.rabbitmq.com/docs/confirms">RabbitMQ consumer acknowledgements</a>
  */
-final class QueueConsumer implements ChannelAwareMessageListener {
+final class QueueConsumer implements BrokerConsumer, ChannelAwareMessageListener {
 
     /** Where an accepted message goes: the inbox ({@code InboxStore.accept}) in the server. */
     @FunctionalInterface
@@ -85,18 +85,21 @@ final class QueueConsumer implements ChannelAwareMessageListener {
         container.afterPropertiesSet();
     }
 
-    void start() {
+    @Override
+    public void start() {
         running = true;
         container.start();
     }
 
-    void stop() {
+    @Override
+    public void stop() {
         running = false;
         container.stop();
     }
 
     /** Taking messages now: started, and not paused after a failed store. */
-    boolean isConsuming() {
+    @Override
+    public boolean isConsuming() {
         return container.isRunning() && !paused.get();
     }
 

@@ -2,10 +2,12 @@ package io.switchboard.queue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -28,14 +30,21 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Starts one {@link QueueConsumer} per integration with {@code trigger: queue}, on the
- * {@code amqp} connection its card's {@code source} names. The platform consumes the queue, not
- * the route: the route still starts at {@code inbox:<id>}. Checked at start: a queue card names
- * an amqp connection and a queue. {@code switchboard.queue.enabled: false} keeps this node off
- * the brokers (a node that only serves webhooks; the tests that do not exercise queues).
+ * Starts one consumer per integration with {@code trigger: queue}, on the connection its card's
+ * {@code source} names: a {@link QueueConsumer} for an {@code amqp} queue, an
+ * {@link MqttConsumer} for an {@code mqtt} topic filter, a {@link NatsConsumer} for a {@code nats}
+ * JetStream subject. The platform consumes, not the route: the route still starts at
+ * {@code inbox:<id>}. Every kind acknowledges only after the inbox commit, and a failed commit
+ * raises one alert per outage ({@link SourceOutages}). Checked at start: a queue card names a
+ * broker connection and what to read on it. {@code switchboard.queue.enabled: false} keeps this
+ * node off the brokers (a node that only serves webhooks; the tests that do not exercise queues).
  */
 @Component
 class QueueTriggers implements SmartLifecycle {
+
+    /** The connection kinds a queue card may read. */
+    private static final Set<ConnectionKind> BROKERS = EnumSet.of(ConnectionKind.AMQP, ConnectionKind.MQTT,
+            ConnectionKind.NATS);
 
     private final IntegrationsProperties integrations;
     private final ConnectionsProperties connections;
@@ -46,14 +55,17 @@ class QueueTriggers implements SmartLifecycle {
     private final Duration backOff;
     private final MeterRegistry meters;
     private final List<Meter> registered = new ArrayList<>();
+    private final Duration sessionExpiry;
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
-    private final List<QueueConsumer> consumers = new ArrayList<>();
+    private final Map<String, BrokerConsumer> consumers = new LinkedHashMap<>();
     private ScheduledExecutorService pauses;
     private volatile boolean running;
 
     QueueTriggers(IntegrationsProperties integrations, ConnectionsProperties connections, InboxStore inbox,
             InboxSignal signal, SourceOutages outages, @Value("${switchboard.queue.enabled:true}") boolean enabled,
-            @Value("${switchboard.queue.back-off:5s}") Duration backOff, ObjectProvider<MeterRegistry> meters) {
+            @Value("${switchboard.queue.back-off:5s}") Duration backOff,
+            @Value("${switchboard.queue.mqtt-session-expiry:7d}") Duration sessionExpiry,
+            ObjectProvider<MeterRegistry> meters) {
         this.integrations = integrations;
         this.connections = connections;
         this.inbox = inbox;
@@ -62,6 +74,7 @@ class QueueTriggers implements SmartLifecycle {
         this.enabled = enabled;
         this.backOff = backOff;
         this.meters = meters.getIfAvailable();
+        this.sessionExpiry = sessionExpiry;
         integrations.all().forEach(this::check);
     }
 
@@ -70,15 +83,26 @@ class QueueTriggers implements SmartLifecycle {
             return;
         }
         String at = "switchboard.integrations." + id + ".source";
-        if (integration.source() == null || blank(integration.source().connection())
-                || blank(integration.source().queue())) {
-            throw new IllegalStateException(at + " is incomplete: a queue integration needs "
-                    + "source: {connection: <an amqp connection>, queue: <the queue>}");
+        IntegrationsProperties.Source source = integration.source();
+        if (source == null || blank(source.connection())) {
+            throw new IllegalStateException(at + " is incomplete: a queue integration needs source: {connection: "
+                    + "<an amqp connection>, queue: <the queue>} or {connection: <an mqtt or nats connection>, "
+                    + "topic: <the topic filter or subject>}");
         }
-        ConnectionsProperties.Connection connection = connections.connections().get(integration.source().connection());
-        if (connection == null || connection.kind() != ConnectionKind.AMQP) {
-            throw new IllegalStateException(at + ".connection names '" + integration.source().connection()
-                    + "', which is not an amqp connection under switchboard.connections");
+        ConnectionsProperties.Connection connection = connections.connections().get(source.connection());
+        if (connection == null || !BROKERS.contains(connection.kind())) {
+            throw new IllegalStateException(at + ".connection names '" + source.connection()
+                    + "', which is not an amqp, mqtt or nats connection under switchboard.connections");
+        }
+        if (connection.kind() == ConnectionKind.AMQP && blank(source.queue())) {
+            throw new IllegalStateException(at + " reads the amqp connection '" + source.connection()
+                    + "' and needs queue: <the queue>" + (blank(source.topic()) ? "" : " (topic is for mqtt and nats)"));
+        }
+        if (connection.kind() != ConnectionKind.AMQP && blank(source.topic())) {
+            throw new IllegalStateException(at + " reads the " + connection.kind().label() + " connection '"
+                    + source.connection() + "' and needs topic: <the " + (connection.kind() == ConnectionKind.MQTT
+                            ? "topic filter, e.g. shop/orders/#" : "subject, e.g. orders.created") + ">"
+                    + (blank(source.queue()) ? "" : " (queue is for amqp)"));
         }
     }
 
@@ -99,13 +123,19 @@ class QueueTriggers implements SmartLifecycle {
                 });
             }
             String name = integration.source().connection();
-            CachingConnectionFactory broker = brokers.computeIfAbsent(name,
-                    n -> broker(connections.connections().get(n)));
-            QueueConsumer consumer = new QueueConsumer(id, broker, integration.source().queue(),
-                    (integrationId, deliveryId, body, contentType, headers) -> inbox.accept(integrationId, deliveryId,
-                            body, contentType, headers),
-                    outcomes(id), backOff, pauses);
-            consumers.add(consumer);
+            ConnectionsProperties.Connection connection = connections.connections().get(name);
+            QueueConsumer.Store store = (integrationId, deliveryId, body, contentType, headers) ->
+                    inbox.accept(integrationId, deliveryId, body, contentType, headers);
+            BrokerConsumer consumer = switch (connection.kind()) {
+                case MQTT -> new MqttConsumer(id, connection, integration.source().topic(),
+                        reportingOutages(store, outages), () -> signal.wake(id), backOff, sessionExpiry, pauses);
+                case NATS -> new NatsConsumer(id, connection, integration.source().topic(),
+                        reportingOutages(store, outages), () -> signal.wake(id), backOff);
+                // The AMQP consumer reports its outcomes itself: the alert goes out after the nack.
+                default -> new QueueConsumer(id, brokers.computeIfAbsent(name, n -> broker(connection)),
+                        integration.source().queue(), store, outcomes(id), backOff, pauses);
+            };
+            consumers.put(id, consumer);
             measure(id, consumer);
             consumer.start();
         });
@@ -114,7 +144,7 @@ class QueueTriggers implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        consumers.forEach(QueueConsumer::stop);
+        consumers.values().forEach(BrokerConsumer::stop);
         if (meters != null) {
             // Bound to these consumers: a start after this registers new ones.
             registered.forEach(meters::remove);
@@ -135,16 +165,18 @@ class QueueTriggers implements SmartLifecycle {
      * after a failed store or is stopped) and {@code switchboard.queue.pauses}, per integration:
      * a database outage shows as a queue trigger at 0 with its pauses counting up.
      */
-    private void measure(String integration, QueueConsumer consumer) {
+    private void measure(String integration, BrokerConsumer consumer) {
         if (meters == null) {
             return;
         }
         registered.add(Gauge.builder("switchboard.queue.consuming", consumer, c -> c.isConsuming() ? 1 : 0)
                 .description("1 while the queue trigger takes messages, 0 while it pauses or is stopped")
                 .tag("integration", integration).register(meters));
-        registered.add(FunctionCounter.builder("switchboard.queue.pauses", consumer, QueueConsumer::pauses)
-                .description("pauses of the queue trigger after a message could not be stored")
-                .tag("integration", integration).register(meters));
+        if (consumer instanceof QueueConsumer amqp) {
+            registered.add(FunctionCounter.builder("switchboard.queue.pauses", amqp, QueueConsumer::pauses)
+                    .description("pauses of the queue trigger after a message could not be stored")
+                    .tag("integration", integration).register(meters));
+        }
     }
 
     /**
@@ -166,6 +198,12 @@ class QueueTriggers implements SmartLifecycle {
         };
     }
 
+    /** Whether this node takes the integration's messages now (false while paused after a failed store). */
+    synchronized boolean isConsuming(String integration) {
+        BrokerConsumer consumer = consumers.get(integration);
+        return consumer != null && consumer.isConsuming();
+    }
+
     @Override
     public boolean isRunning() {
         return running;
@@ -175,6 +213,22 @@ class QueueTriggers implements SmartLifecycle {
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE - 1000;
+    }
+
+    /**
+     * The inbox commit, with one alert per outage: the first message that cannot be stored
+     * raises it, the first stored afterwards resolves it; the consumer's own retries only count.
+     */
+    static QueueConsumer.Store reportingOutages(QueueConsumer.Store store, SourceOutages outages) {
+        return (integration, deliveryId, body, contentType, headers) -> {
+            try {
+                store.accept(integration, deliveryId, body, contentType, headers);
+            } catch (RuntimeException notStored) {
+                outages.failed(integration, notStored);
+                throw notStored;
+            }
+            outages.stored(integration);
+        };
     }
 
     static CachingConnectionFactory broker(ConnectionsProperties.Connection connection) {
