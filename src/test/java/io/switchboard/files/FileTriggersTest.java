@@ -3,6 +3,7 @@ package io.switchboard.files;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,9 +16,14 @@ import io.switchboard.integration.IntegrationsProperties.Card;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.IntegrationsProperties.Source;
 import io.switchboard.integration.Trigger;
+import org.apache.camel.builder.NoErrorHandlerBuilder;
+import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.component.file.FileEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Start-up checks of file cards, and the consumer options the trigger sets rather than inherits. */
 class FileTriggersTest {
@@ -70,6 +76,44 @@ class FileTriggersTest {
             assertThat(endpoint.isReadLockMarkerFile()).isTrue();
             assertThat(endpoint.isRecursive()).isFalse();
         }
+    }
+
+    @Test
+    void aFolderMissingOnDiskStopsTheTriggerNamingIt(@TempDir Path drop) {
+        FileTriggers triggers = triggers(card(source("orders", null)), Map.of("partner-drop", fileConnection(drop)));
+
+        assertThatThrownBy(() -> {
+            try (DefaultCamelContext camel = new DefaultCamelContext()) {
+                camel.addRoutes(triggers);
+            }
+        }).hasStackTraceContaining("the folder " + drop.resolve("orders") + " does not exist");
+    }
+
+    @Test
+    void theSourceRouteKeepsNoErrorHandlerUnderTheSharedDeadLetterChannel(@TempDir Path drop) throws Exception {
+        Files.createDirectory(drop.resolve("orders"));
+        FileTriggers triggers = triggers(card(source("orders", null)), Map.of("partner-drop", fileConnection(drop)));
+
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            // As SharedErrorHandling: a configuration without an id applies to every route naming no other.
+            camel.addRoutes(new RouteConfigurationBuilder() {
+                @Override
+                public void configuration() {
+                    routeConfiguration().errorHandler(deadLetterChannel("log:dead"));
+                }
+            });
+            camel.addRoutes(triggers);
+
+            RouteDefinition route = camel.getCamelContextExtension().getContextPlugin(Model.class)
+                    .getRouteDefinition("source-order-files");
+            // A dead-letter channel would mark the failure handled, and camel-file would move the file to .done.
+            assertThat(route.getErrorHandlerFactory()).isInstanceOf(NoErrorHandlerBuilder.class);
+        }
+    }
+
+    private static Connection fileConnection(Path path) {
+        return new Connection(ConnectionKind.FILE, null, null, null, null, 0, 0, null, null, null, null,
+                path.toString());
     }
 
     private static FileTriggers triggers(Integration integration, Map<String, Connection> connections) {
