@@ -118,8 +118,11 @@ class SourceDatabaseOutageIT extends IntegrationTestSupport {
             files.add(dropFile("outage-" + i + "-" + run + ".json", "{\"orderId\":\"" + run + "-" + i + "\"}"));
         }
 
+        // Each pauses for the back-off, then tries one item (waiting out the pool's timeout): watch each alone.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> paused("mailbox-intake") && paused("file-intake"));
+                .until(() -> paused("mailbox-intake"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> paused("file-intake"));
         // Longer than several back-offs, items still arriving: nothing taken, nothing lost.
         String late = "<" + run + "-late@shop.example>";
         messageIds.add(late);
