@@ -9,6 +9,8 @@ import io.switchboard.inbox.InboxStore.Accepted;
 import io.switchboard.ingress.HeaderMask;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.support.service.ServiceHelper;
 
 /**
  * The one step of a source route: stores what the source read (a row, a mail, a file) as one
@@ -47,8 +49,12 @@ public final class SourceIntake implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
         String id = deliveryId.apply(exchange);
+        if (paused(exchange)) {
+            // The rest of a poll read before the pause: each would wait for the database's timeout.
+            throw new SourceNotStoredException(integration, id, new IllegalStateException("the source is paused"));
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "application/json", String.class);
         Accepted accepted;
         try {
@@ -61,5 +67,12 @@ public final class SourceIntake implements Processor {
         outages.stored(integration);
         exchange.setProperty(EVENT_ID, accepted.eventId());
         signal.wake(integration);
+    }
+
+    /** Whether {@link SourcePause} suspended the consumer of the route this item came from. */
+    private static boolean paused(Exchange exchange) {
+        String routeId = exchange.getFromRouteId();
+        Route route = routeId == null ? null : exchange.getContext().getRoute(routeId);
+        return route != null && ServiceHelper.isSuspended(route.getConsumer());
     }
 }
