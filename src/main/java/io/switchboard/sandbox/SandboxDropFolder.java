@@ -29,6 +29,17 @@ final class SandboxDropFolder {
         this.root = root.toAbsolutePath().normalize();
     }
 
+    /**
+     * Creates the folders the demo's file triggers read (e.g. {@code partner-orders}): a file
+     * trigger refuses to start on a missing folder, and {@code data/} is not in the repository.
+     */
+    SandboxDropFolder create(List<String> folders) throws IOException {
+        for (String folder : folders) {
+            Files.createDirectories(folder(folder));
+        }
+        return this;
+    }
+
     Path root() {
         return root;
     }

@@ -72,9 +72,9 @@ class SandboxStandIns {
 
     @Bean
     @ConditionalOnProperty(prefix = "switchboard.sandbox.stand-ins.drop", name = "enabled", havingValue = "true")
-    SandboxDropFolder sandboxDropFolder(StandInProperties properties) {
-        SandboxDropFolder drop = new SandboxDropFolder(properties.drop().directory());
-        log.info("Sandbox drop folders under {}; connection shop-drop", drop.root());
+    SandboxDropFolder sandboxDropFolder(StandInProperties properties) throws IOException {
+        SandboxDropFolder drop = new SandboxDropFolder(properties.drop().directory()).create(properties.drop().folders());
+        log.info("Sandbox drop folders under {} ({}); connection shop-drop", drop.root(), properties.drop().folders());
         return drop;
     }
 

@@ -19,7 +19,7 @@ public record StandInProperties(Broker broker, MailServer mailServer, ShopDb sho
         broker = broker == null ? new Broker(false, 0, null, null, null, null) : broker;
         mailServer = mailServer == null ? new MailServer(false, 0, 0, null, null, null) : mailServer;
         shopDb = shopDb == null ? new ShopDb(false, null, null, null) : shopDb;
-        drop = drop == null ? new Drop(false, null) : drop;
+        drop = drop == null ? new Drop(false, null, null) : drop;
     }
 
     /**
@@ -96,10 +96,12 @@ public record StandInProperties(Broker broker, MailServer mailServer, ShopDb sho
      *
      * @param directory its root; each sub-folder is one drop folder (default {@code ./data/drop})
      */
-    public record Drop(boolean enabled, Path directory) {
+    /** {@code folders}: made at start, so a {@code file} trigger on one finds it on a fresh clone. */
+    public record Drop(boolean enabled, Path directory, List<String> folders) {
 
         public Drop {
             directory = directory == null ? Path.of("data", "drop") : directory;
+            folders = folders == null ? List.of() : List.copyOf(folders);
         }
     }
 
