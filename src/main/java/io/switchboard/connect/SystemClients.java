@@ -1,17 +1,27 @@
 package io.switchboard.connect;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.journal.ClusterNodes;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.DisposableBean;
@@ -23,7 +33,7 @@ import org.springframework.stereotype.Component;
 /**
  * The clients of the connections that are not HTTP, each made on first use and kept: a small
  * connection pool per database ({@code max-concurrent} connections), a mail sender per SMTP
- * server, a publisher with confirms per broker. Credentials go from
+ * server, a publisher with confirms per AMQP broker, a client per MQTT broker and NATS server. Credentials go from
  * {@code switchboard.connections.<name>} into the client and nowhere else.
  */
 @Component
@@ -33,6 +43,8 @@ public class SystemClients implements DisposableBean {
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
     private final Map<String, JavaMailSenderImpl> senders = new ConcurrentHashMap<>();
     private final Map<String, CachingConnectionFactory> brokers = new ConcurrentHashMap<>();
+    private final Map<String, MqttClient> mqttClients = new ConcurrentHashMap<>();
+    private final Map<String, Connection> natsConnections = new ConcurrentHashMap<>();
 
     @Autowired
     public SystemClients(ConnectionsProperties properties, ConnectionStates states, Clock clock,
@@ -126,6 +138,67 @@ public class SystemClients implements DisposableBean {
         return new RabbitTemplate(factory);
     }
 
+    /**
+     * A connected MQTT 5 client for publishing (its own client id, a clean session: a publisher
+     * keeps nothing at the broker); reconnected on the next call when the broker dropped it.
+     */
+    synchronized MqttClient mqtt(String name) throws MqttException {
+        SystemConnection connection = require(name, ConnectionKind.MQTT);
+        MqttClient client = mqttClients.get(name);
+        if (client != null && client.isConnected()) {
+            return client;
+        }
+        if (client != null) {
+            closeQuietly(client);
+        }
+        ConnectionsProperties.Connection settings = connection.settings();
+        client = new MqttClient(settings.url(), "switchboard-publish-" + name + "-" + UUID.randomUUID().toString()
+                .substring(0, 8), new MemoryPersistence());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(false);
+        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
+        if (settings.username() != null && !settings.username().isBlank()) {
+            options.setUserName(settings.username());
+        }
+        if (settings.password() != null) {
+            options.setPassword(settings.password().getBytes(StandardCharsets.UTF_8));
+        }
+        client.setTimeToWait(settings.readTimeout().toMillis());
+        client.connect(options);
+        mqttClients.put(name, client);
+        return client;
+    }
+
+    /** A NATS connection for publishing; jnats reconnects it by itself. */
+    synchronized Connection nats(String name) throws IOException, InterruptedException {
+        SystemConnection connection = require(name, ConnectionKind.NATS);
+        Connection nats = natsConnections.get(name);
+        if (nats != null && nats.getStatus() != Connection.Status.CLOSED) {
+            return nats;
+        }
+        ConnectionsProperties.Connection settings = connection.settings();
+        Options.Builder options = new Options.Builder().server(settings.url())
+                .connectionTimeout(settings.connectTimeout()).connectionName("switchboard-publish-" + name);
+        if (settings.username() != null && !settings.username().isBlank()) {
+            options.userInfo(settings.username(), settings.password() == null ? "" : settings.password());
+        }
+        nats = Nats.connect(options.build());
+        natsConnections.put(name, nats);
+        return nats;
+    }
+
+    private static void closeQuietly(MqttClient client) {
+        try {
+            if (client.isConnected()) {
+                client.disconnect();
+            }
+            client.close();
+        } catch (MqttException closing) {
+            // already gone
+        }
+    }
+
     private SystemConnection require(String name, ConnectionKind kind) {
         SystemConnection connection = connections.get(name);
         if (connection == null || connection.settings().kind() != kind) {
@@ -139,5 +212,13 @@ public class SystemClients implements DisposableBean {
     public void destroy() {
         pools.values().forEach(HikariDataSource::close);
         brokers.values().forEach(CachingConnectionFactory::destroy);
+        mqttClients.values().forEach(SystemClients::closeQuietly);
+        for (Connection nats : natsConnections.values()) {
+            try {
+                nats.close();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -16,6 +16,9 @@ import org.apache.camel.support.DefaultEndpoint;
  * {@code to}, {@code cc}, {@code subject}, {@code text} and {@code html} fields;</li>
  * <li>{@code amqp}: {@code exchange} (default: the broker's default exchange) and
  * {@code routingKey}; the body is published as JSON, persistent, confirmed by the broker;</li>
+ * <li>{@code mqtt}: {@code topic}, published at QoS 1 (the broker's PUBACK before the call returns);</li>
+ * <li>{@code nats}: {@code topic}, the subject: acknowledged by JetStream when a stream captures
+ * it, else a core publish flushed to the server;</li>
  * <li>{@code file}: {@code fileName}, written under the connection's folder, atomically.</li>
  * </ul>
  * Nothing else of the exchange (no header) reaches the system.
@@ -31,6 +34,7 @@ public class SystemEndpoint extends DefaultEndpoint {
     private String exchange;
     private String routingKey;
     private String fileName;
+    private String topic;
 
     SystemEndpoint(String uri, ConnectionComponent component, SystemConnection connection, SystemClients clients) {
         super(uri, component);
@@ -109,6 +113,15 @@ public class SystemEndpoint extends DefaultEndpoint {
 
     public void setRoutingKey(String routingKey) {
         this.routingKey = routingKey;
+    }
+
+    /** mqtt: the topic to publish to; nats: the subject. */
+    public String getTopic() {
+        return topic;
+    }
+
+    public void setTopic(String topic) {
+        this.topic = topic;
     }
 
     /** file: the file's name under the connection's folder (sub-folders allowed, never {@code ..}). */

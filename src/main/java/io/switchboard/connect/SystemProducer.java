@@ -8,15 +8,22 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.impl.Headers;
 import io.switchboard.integration.RouteCalls;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.support.DefaultProducer;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -39,6 +46,7 @@ class SystemProducer extends DefaultProducer {
             Pattern.CASE_INSENSITIVE);
 
     private final SystemEndpoint endpoint;
+    private final Map<String, Boolean> streamCaptures = new ConcurrentHashMap<>();
 
     SystemProducer(SystemEndpoint endpoint) {
         super(endpoint);
@@ -55,6 +63,8 @@ class SystemProducer extends DefaultProducer {
             case MAIL -> mail(exchange, connection);
             case AMQP -> publish(exchange, connection);
             case FILE -> write(exchange, connection);
+            case MQTT -> publishMqtt(exchange, connection);
+            case NATS -> publishNats(exchange, connection);
             default -> throw new UnsupportedOperationException("connection:" + connection.name() + " is of kind "
                     + connection.settings().kind().label() + ", which a route cannot call yet; it can be a trigger's "
                     + "source");
@@ -148,6 +158,70 @@ class SystemProducer extends DefaultProducer {
             operations.waitForConfirmsOrDie(timeout);
             return null;
         }));
+    }
+
+    private void publishMqtt(Exchange exchange, SystemConnection connection) throws Exception {
+        String topic = topic(connection);
+        MqttMessage message = new MqttMessage(bodyBytes(exchange));
+        message.setQos(1);
+        String messageId = exchange.getMessage().getHeader("MessageId", String.class);
+        if (messageId != null) {
+            // The queue trigger's delivery id on the other side: a repeat is one event there.
+            MqttProperties properties = new MqttProperties();
+            properties.setUserProperties(List.of(new UserProperty("message-id", messageId)));
+            message.setProperties(properties);
+        }
+        connection.call(exchange, "publish to " + topic, () -> {
+            endpoint.clients().mqtt(connection.name()).publish(topic, message);
+            return null;
+        });
+    }
+
+    private void publishNats(Exchange exchange, SystemConnection connection) throws Exception {
+        String subject = topic(connection);
+        byte[] body = bodyBytes(exchange);
+        Headers headers = new Headers();
+        String messageId = exchange.getMessage().getHeader("MessageId", String.class);
+        if (messageId != null) {
+            // JetStream drops a second message with the same id within the stream's duplicate window.
+            headers.put("Nats-Msg-Id", messageId);
+        }
+        connection.call(exchange, "publish to " + subject, () -> {
+            Connection nats = endpoint.clients().nats(connection.name());
+            if (capturedByAStream(nats, subject)) {
+                // The stream's ack: the message is stored before the call returns.
+                nats.jetStream().publish(subject, headers, body);
+            } else {
+                // No stream captures the subject: a core publish, flushed to the server.
+                nats.publish(subject, headers, body);
+                nats.flush(connection.settings().readTimeout());
+            }
+            return null;
+        });
+    }
+
+    /** Asked once per subject (streams are set up by operators, not per message). */
+    private boolean capturedByAStream(Connection nats, String subject) throws IOException, JetStreamApiException {
+        Boolean captured = streamCaptures.get(subject);
+        if (captured == null) {
+            captured = !nats.jetStreamManagement().getStreamNames(subject).isEmpty();
+            streamCaptures.put(subject, captured);
+        }
+        return captured;
+    }
+
+    private String topic(SystemConnection connection) {
+        String topic = endpoint.getTopic();
+        if (topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException("connection:" + connection.name() + " needs topic: (an MQTT topic or a "
+                    + "NATS subject)");
+        }
+        return topic;
+    }
+
+    private static byte[] bodyBytes(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        return body == null ? new byte[0] : body;
     }
 
     private void write(Exchange exchange, SystemConnection connection) throws Exception {

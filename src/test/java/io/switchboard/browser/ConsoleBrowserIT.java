@@ -487,6 +487,12 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         WebElement crm = driver.findElement(testId("connection-crm"));
         assertThat(text(crm)).contains("oauth2-client-credentials");
         assertThat(crm.findElements(testId("connection-standing"))).isEmpty();
+        // A broker is a connection too: its kind and its address, never its user or password.
+        WebElement broker = driver.findElement(testId("connection-orders-broker"));
+        assertThat(broker.findElement(testId("connection-auth")).getText()).isEqualTo("amqp");
+        assertThat(broker.findElement(testId("connection-address")).getText())
+                .isEqualTo("amqp://127.0.0.1:5672/sb-test-queue");
+        assertThat(text(broker)).contains("not probed yet").doesNotContain("guest");
         Browser.screenshot(driver, "console-viewer-connections");
     }
 

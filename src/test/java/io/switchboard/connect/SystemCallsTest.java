@@ -2,6 +2,7 @@ package io.switchboard.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,12 +21,19 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
 import io.switchboard.connect.ConnectionState.Status;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.support.TcpFaultProxy;
@@ -33,6 +41,15 @@ import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,6 +106,8 @@ class SystemCallsTest {
         settings.put("mail-out", system(ConnectionKind.MAIL, "smtp://127.0.0.1:" + smtp.getSmtp().getPort(), 0, null));
         settings.put("shop-broker", system(ConnectionKind.AMQP, "amqp://127.0.0.1:5672/" + VHOST, 0, null));
         settings.put("partner-drop", system(ConnectionKind.FILE, null, 0, folder.toString()));
+        settings.put("sensors-out", system(ConnectionKind.MQTT, "tcp://127.0.0.1:1883", 0, null));
+        settings.put("events-out", system(ConnectionKind.NATS, "nats://127.0.0.1:4222", 0, null));
         states = new ConnectionStates(Clock.systemUTC());
         clients = new SystemClients(new ConnectionsProperties(settings), states, Clock.systemUTC(), () -> 1);
         camel = new DefaultCamelContext();
@@ -211,6 +230,91 @@ class SystemCallsTest {
             assertThat(message.getProps().getDeliveryMode()).isEqualTo(2);
             assertThat(message.getProps().getHeaders() == null ? Map.of() : message.getProps().getHeaders())
                     .doesNotContainKey("Authorization");
+        }
+    }
+
+    @Test
+    void anMqttMessageIsPublishedAtQos1WithItsMessageId() throws Exception {
+        String topic = "sb-test-calls/" + UUID.randomUUID() + "/orders";
+        BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
+        MqttClient subscriber = new MqttClient("tcp://127.0.0.1:1883", "sb-test-sub-" + UUID.randomUUID(),
+                new MemoryPersistence());
+        subscriber.setCallback(new MqttCallback() {
+            @Override
+            public void messageArrived(String arrivedOn, MqttMessage message) {
+                received.add(message);
+            }
+
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException error) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverUri) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
+        subscriber.connect();
+        try {
+            // Paho 1.2.5's subscribe(topic, qos, listener) calls itself forever: the callback instead.
+            subscriber.subscribe(topic, 1);
+
+            Exchange published = call("connection:sensors-out?topic=" + topic, "{\"orderId\":\"o-11\"}",
+                    Map.of("MessageId", "order-o-11", "Authorization", "Bearer s3cret-token"));
+
+            assertThat(published.getException()).isNull();
+            MqttMessage message = received.poll(10, TimeUnit.SECONDS);
+            assertThat(message).isNotNull();
+            assertThat(new String(message.getPayload(), StandardCharsets.UTF_8)).isEqualTo("{\"orderId\":\"o-11\"}");
+            assertThat(message.getQos()).isEqualTo(1);
+            assertThat(message.getProperties().getUserProperties()).extracting(UserProperty::getKey,
+                    UserProperty::getValue).containsExactly(tuple("message-id", "order-o-11"));
+        } finally {
+            subscriber.disconnect();
+            subscriber.close();
+        }
+    }
+
+    @Test
+    void aNatsMessageIsAcknowledgedByTheStreamThatCapturesItsSubject() throws Exception {
+        String prefix = "sbtestcalls" + UUID.randomUUID().toString().substring(0, 8);
+        try (var nats = Nats.connect("nats://127.0.0.1:4222")) {
+            JetStreamManagement streams = nats.jetStreamManagement();
+            streams.addStream(StreamConfiguration.builder().name(prefix).subjects(prefix + ".>")
+                    .storageType(StorageType.File).build());
+            try {
+                for (int i = 0; i < 2; i++) {
+                    Exchange published = call("connection:events-out?topic=" + prefix + ".orders.created",
+                            "{\"orderId\":\"o-12\"}", Map.of("MessageId", "order-o-12"));
+                    assertThat(published.getException()).isNull();
+                }
+                // The same message id twice: the stream keeps one.
+                assertThat(streams.getStreamInfo(prefix).getStreamState().getMsgCount()).isEqualTo(1);
+                var stored = streams.getLastMessage(prefix, prefix + ".orders.created");
+                assertThat(new String(stored.getData(), StandardCharsets.UTF_8)).isEqualTo("{\"orderId\":\"o-12\"}");
+            } finally {
+                streams.deleteStream(prefix);
+            }
+            // No stream captures this subject: a core publish, which a subscriber gets.
+            var subscription = nats.subscribe(prefix + "-core.orders");
+            nats.flush(Duration.ofSeconds(2));
+            Exchange core = call("connection:events-out?topic=" + prefix + "-core.orders", "{\"orderId\":\"o-13\"}",
+                    Map.of());
+            assertThat(core.getException()).isNull();
+            var message = subscription.nextMessage(Duration.ofSeconds(5));
+            assertThat(message).isNotNull();
+            assertThat(new String(message.getData(), StandardCharsets.UTF_8)).isEqualTo("{\"orderId\":\"o-13\"}");
         }
     }
 

@@ -145,7 +145,7 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
             assertThat(alerts.resolved(key)).isEmpty();
 
             database.restore();
-            await().atMost(Duration.ofSeconds(30)).until(() -> consuming());
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> consuming());
             // Orders keep coming a little after the database is back.
             int publishedAtRestore = publisher.count();
             await().atMost(Duration.ofSeconds(30)).until(() -> publisher.count() >= publishedAtRestore + 10);
@@ -154,7 +154,9 @@ class QueueStoreOutageTest extends IntegrationTestSupport {
         }
         Set<String> published = publisher.published();
         Instant drainStarted = Instant.now();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        // Right after the restore the pool may still meet a connection the cut left half-open:
+        // a failed poll is a retry here, not the verdict.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> done() == published.size() && broker.ready(QUEUE) == 0);
         long drainMillis = Duration.between(drainStarted, Instant.now()).toMillis();
 
