@@ -26,8 +26,11 @@ class SearchLimiter {
 
     /** Null when the account may search now, else how long it should wait. */
     Duration waitBeforeSearch(String account) {
+        // The whole budget comes back once a minute, not a search per second: a scraper gets
+        // exactly searches-per-minute in any first minute, however slowly it asks.
         ConsumptionProbe probe = buckets.computeIfAbsent(account, ignored -> Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+                .addLimit(Bandwidth.builder().capacity(perMinute).refillIntervally(perMinute, Duration.ofMinutes(1))
+                        .build())
                 .build()).tryConsumeAndReturnRemaining(1);
         return probe.isConsumed() ? null : Duration.ofNanos(probe.getNanosToWaitForRefill());
     }
