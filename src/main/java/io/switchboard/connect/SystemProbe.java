@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,17 +13,26 @@ import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.ConnectionFactory;
+import io.nats.client.AuthenticationException;
+import io.nats.client.ErrorListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
 import io.switchboard.connect.ConnectionState.Status;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 
 /**
  * One cheap look at a system that is not called over HTTP: can the platform reach it, and does
- * it take our credentials? A broker (amqp) and a database (jdbc) are logged in to and left at
- * once; mqtt, nats and mail are asked for a TCP connection; a folder must exist and be
- * writable. Never prints a secret: the detail names the host, not the URL's user part.
+ * it take our credentials? Brokers (amqp, mqtt, nats) and databases (jdbc) are logged in to and
+ * left at once; a mail server must greet; a folder must exist and be writable. Never prints a secret: the detail names the host, not the URL's user part.
  */
 final class SystemProbe {
 
@@ -44,7 +54,9 @@ final class SystemProbe {
                 case AMQP -> amqp(connection);
                 case JDBC -> jdbc(connection);
                 case FILE -> folder(connection);
-                case MQTT, NATS, MAIL -> tcp(connection);
+                case MQTT -> mqtt(connection);
+                case NATS -> nats(connection);
+                case MAIL -> greeting(connection);
                 case HTTP -> Finding.OK;
             };
         } catch (RuntimeException unexpected) {
@@ -120,6 +132,101 @@ final class SystemProbe {
                     + " is not readable and writable by the server");
         }
         return Finding.OK;
+    }
+
+    private static Finding mqtt(ConnectionsProperties.Connection connection) {
+        MqttClient client;
+        try {
+            client = new MqttClient(connection.url(), "switchboard-probe-" + UUID.randomUUID().toString().substring(0, 8),
+                    new MemoryPersistence());
+        } catch (MqttException | IllegalArgumentException malformed) {
+            return new Finding(Status.UNREACHABLE, "the url is not an MQTT URL (tcp://host:1883)");
+        }
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(false);
+        options.setConnectionTimeout((int) Math.max(1, connection.connectTimeout().toSeconds()));
+        if (connection.username() != null && !connection.username().isBlank()) {
+            options.setUserName(connection.username());
+        }
+        if (connection.password() != null) {
+            options.setPassword(connection.password().getBytes(StandardCharsets.UTF_8));
+        }
+        try {
+            client.connect(options);
+            client.disconnect();
+            return Finding.OK;
+        } catch (MqttException refused) {
+            int reason = refused.getReasonCode();
+            if (reason == MqttReturnCode.RETURN_CODE_BAD_USERNAME_OR_PASSWORD
+                    || reason == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED) {
+                return new Finding(Status.CREDENTIALS_REJECTED, where(connection) + " refused the user '"
+                        + connection.username() + "' (MQTT reason " + reason + ")");
+            }
+            return unreachable(connection, refused);
+        } finally {
+            try {
+                client.close();
+            } catch (MqttException closing) {
+                // nothing held
+            }
+        }
+    }
+
+    private static Finding nats(ConnectionsProperties.Connection connection) {
+        Options.Builder options = new Options.Builder().server(connection.url()).maxReconnects(0)
+                .connectionTimeout(connection.connectTimeout()).connectionName("switchboard-probe")
+                .errorListener(new ErrorListener() { });
+        if (connection.username() != null && !connection.username().isBlank()) {
+            options.userInfo(connection.username(), connection.password() == null ? "" : connection.password());
+        }
+        try (var opened = Nats.connect(options.build())) {
+            return Finding.OK;
+        } catch (AuthenticationException refused) {
+            return new Finding(Status.CREDENTIALS_REJECTED, where(connection) + " refused the user '"
+                    + connection.username() + "'");
+        } catch (IOException | IllegalArgumentException unreachable) {
+            return unreachable(connection, unreachable);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return new Finding(Status.UNREACHABLE, "the probe was interrupted");
+        }
+    }
+
+    /**
+     * IMAP and SMTP servers speak first: a greeting ({@code * OK}, {@code 220}) says the server,
+     * not just something that accepts connections, is there.
+     */
+    private static Finding greeting(ConnectionsProperties.Connection connection) {
+        URI uri;
+        try {
+            uri = URI.create(connection.url());
+        } catch (IllegalArgumentException malformed) {
+            return new Finding(Status.UNREACHABLE, "the url is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.endsWith("s")) {
+            // imaps and smtps greet only after the TLS handshake: reaching the port is what is checked.
+            return tcp(connection);
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORTS.getOrDefault(scheme, -1);
+        if (uri.getHost() == null || port < 0) {
+            return new Finding(Status.UNREACHABLE, "the url names no host or port");
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), port), (int) connection.connectTimeout().toMillis());
+            socket.setSoTimeout((int) connection.connectTimeout().toMillis());
+            byte[] start = new byte[4];
+            int read = socket.getInputStream().read(start);
+            String greeting = read <= 0 ? "" : new String(start, 0, read, StandardCharsets.US_ASCII);
+            if (greeting.startsWith("* OK") || greeting.startsWith("220")) {
+                return Finding.OK;
+            }
+            return new Finding(Status.UNREACHABLE, where(connection) + " did not greet as a mail server"
+                    + (read <= 0 ? " (it closed the connection)" : ""));
+        } catch (IOException unreachable) {
+            return unreachable(connection, unreachable);
+        }
     }
 
     private static Finding tcp(ConnectionsProperties.Connection connection) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The probes of connections that are not HTTP, against the machine's real RabbitMQ, PostgreSQL,
- * MariaDB and Mosquitto, each behind a TCP proxy that cuts it the way a network does: the state
+ * Mosquitto and NATS, each behind a TCP proxy that cuts it the way a network does: the state
  * turns unreachable at the next probe and back to ok after, a refused login is
  * credentials-rejected, and each outage is one alert resolved on recovery.
  */
@@ -40,12 +40,14 @@ class SystemProbesTest {
     private TcpFaultProxy rabbit;
     private TcpFaultProxy postgres;
     private TcpFaultProxy mosquitto;
+    private TcpFaultProxy natsServer;
 
     @BeforeEach
     void proxies() throws Exception {
         rabbit = new TcpFaultProxy("127.0.0.1", 5672);
         postgres = new TcpFaultProxy("127.0.0.1", 5432);
         mosquitto = new TcpFaultProxy("127.0.0.1", 1883);
+        natsServer = new TcpFaultProxy("127.0.0.1", 4222);
     }
 
     @AfterEach
@@ -53,6 +55,7 @@ class SystemProbesTest {
         rabbit.close();
         postgres.close();
         mosquitto.close();
+        natsServer.close();
     }
 
     @Test
@@ -62,20 +65,23 @@ class SystemProbesTest {
                         "guest"),
                 "shop-db", connection(ConnectionKind.JDBC, "jdbc:postgresql://127.0.0.1:" + postgres.port()
                         + "/postgres", "postgres", null),
-                "sensors", connection(ConnectionKind.MQTT, "tcp://127.0.0.1:" + mosquitto.port(), null, null)));
+                "sensors", connection(ConnectionKind.MQTT, "tcp://127.0.0.1:" + mosquitto.port(), null, null),
+                "events", connection(ConnectionKind.NATS, "nats://127.0.0.1:" + natsServer.port(), null, null)));
 
         probes.probeAll();
         assertState("orders-broker", Status.OK);
         assertState("shop-db", Status.OK);
         assertState("sensors", Status.OK);
+        assertState("events", Status.OK);
 
         rabbit.cut();
         postgres.cut();
         mosquitto.cut();
+        natsServer.cut();
         probes.probeAll();
         probes.probeAll();
 
-        for (String name : new String[] {"orders-broker", "shop-db", "sensors"}) {
+        for (String name : new String[] {"orders-broker", "shop-db", "sensors", "events"}) {
             assertState(name, Status.UNREACHABLE);
             assertThat(states.get(name).orElseThrow().detail()).as(name).contains("127.0.0.1");
             // Raised at each probe; Alerts counts repeats of one key as one outage.
@@ -85,9 +91,10 @@ class SystemProbesTest {
         rabbit.restore();
         postgres.restore();
         mosquitto.restore();
+        natsServer.restore();
         probes.probeAll();
 
-        for (String name : new String[] {"orders-broker", "shop-db", "sensors"}) {
+        for (String name : new String[] {"orders-broker", "shop-db", "sensors", "events"}) {
             assertState(name, Status.OK);
             verify(alerts).resolve("connection:" + name + ":unreachable");
         }
