@@ -207,9 +207,12 @@ class SourcesKillIT {
         feeds.forEach((id, feed) -> feeders.put(id, new Feeder(id, feed)));
         feeders.values().forEach(Thread::start);
 
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
-                .until(() -> count(database, "select count(*) from event where integration like '%-kill' "
-                        + "and status = 'DONE'") >= feeds.size() * ITEMS / 3);
+        // A third of all items done, or sooner if one source ran ahead: each is killed mid-run.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Map<String, Integer> done = donePerSource();
+            return done.values().stream().mapToInt(Integer::intValue).sum() >= feeds.size() * ITEMS / 3
+                    || done.values().stream().anyMatch(n -> n >= ITEMS * 6 / 10);
+        });
         server.kill();
         Map<String, Integer> doneAtKill = new HashMap<>();
         Map<String, Integer> fedAtKill = new HashMap<>();
@@ -268,7 +271,7 @@ class SourcesKillIT {
                 mailsPerItem.values().stream().mapToInt(Integer::intValue).sum(), doubled, lost);
 
         List<String> problems = new ArrayList<>();
-        check(problems, doneAtKill < ITEMS && fedAtKill < ITEMS, id + " killed mid-run");
+        check(problems, doneAtKill < ITEMS, id + " killed mid-run");
         check(problems, eventsPerItem.keySet().equals(Set.copyOf(items)), id + " every item one event");
         check(problems, eventsPerItem.values().stream().allMatch(n -> n == 1), id + " no item two events");
         check(problems, deliveryIds.stream().distinct().count() == deliveryIds.size(), id + " delivery ids distinct");
@@ -276,6 +279,13 @@ class SourcesKillIT {
         check(problems, mailsPerItem.keySet().equals(Set.copyOf(items)), id + " every item's effect");
         check(problems, doubled == 0, id + " no effect doubled");
         return problems;
+    }
+
+    private Map<String, Integer> donePerSource() throws Exception {
+        Map<String, Integer> done = new HashMap<>();
+        query(database, "select integration, count(*) from event where integration like '%-kill' and status = 'DONE' "
+                + "group by integration", rs -> done.put(rs.getString(1), rs.getInt(2)));
+        return done;
     }
 
     private static void check(List<String> problems, boolean holds, String what) {
