@@ -342,7 +342,7 @@ alerts_resolved=$(grep -c "RESOLVED source-not-stored:$INTEGRATION" "$RESULTS/se
 if [[ "$SOURCE" == queue ]]; then
     pauses=$(grep -c "for integration $INTEGRATION: message .* not stored" "$RESULTS/server.log" || true)
 else
-    pauses="not logged (the source route's consumer is suspended by its route policy)"
+    pauses="not counted"
 fi
 
 printf '\nsource outage (%s): cut %ss, an order every %sms, server defaults\n' \
