@@ -158,6 +158,10 @@ class FileTriggers extends RouteBuilder {
         // one holds; the inbox's delivery id catches the rest (two nodes storing it is one event).
         options.put("readLock", "changed");
         options.put("readLockCheckInterval", readLockCheckInterval.toMillis());
+        // Without a minimum age the changed lock sleeps one check interval for every file, even one
+        // written long ago: about one file a second, whatever the backlog. With it, a file not
+        // modified for a check interval is taken at once; a newer one is watched as before.
+        options.put("readLockMinAge", readLockCheckInterval.toMillis());
         options.put("readLockTimeout", Math.max(10_000, readLockCheckInterval.toMillis() * 10));
         options.put("readLockMarkerFile", true);
         options.put("autoCreate", false);

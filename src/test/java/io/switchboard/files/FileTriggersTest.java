@@ -73,6 +73,8 @@ class FileTriggersTest {
             assertThat(endpoint.getMove()).hasToString("${file:parent}/.done/${file:onlyname}");
             assertThat(endpoint.getMoveFailed()).isNull();
             assertThat(endpoint.getReadLock()).isEqualTo("changed");
+            assertThat(endpoint.getReadLockMinAge()).as("a file already quiet is taken without a wait")
+                    .isEqualTo(endpoint.getReadLockCheckInterval());
             assertThat(endpoint.isReadLockMarkerFile()).isTrue();
             assertThat(endpoint.isRecursive()).isFalse();
         }
