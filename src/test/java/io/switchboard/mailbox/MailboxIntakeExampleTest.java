@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.UnsupportedEncodingException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +77,19 @@ class MailboxIntakeExampleTest extends IntegrationTestSupport {
         if (mailServer != null) {
             mailServer.stop();
         }
+    }
+
+    @Test
+    void aMailboxThatCannotBeReachedLeavesTheServerReady() throws Exception {
+        // support-inbox reads the demo's mailbox, where nothing listens in this context: its
+        // polls fail, and the server must still take webhooks (a source away is an alert, not
+        // a reason for the load balancer to drop the node).
+        await().atMost(Duration.ofSeconds(20)).until(() -> camel.getRoute("source-support-inbox") != null);
+        HttpResponse<String> readiness = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+        assertThat(readiness.body()).contains("UP");
     }
 
     @Test
