@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -33,26 +34,45 @@ class SandboxSeed implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         tokens.ensureClient(properties.crm().clientId());
-        if (count("sandbox_crm_user") == 0) {
-            user("u_ada", "Ada Park", "ada.park@sales.example", true);
-            user("u_grace", "Grace Okafor", "grace.okafor@sales.example", true);
-            user("u_alan", "Alan Weiss", "alan.weiss@sales.example", false);
-        }
-        if (count("sandbox_billing_customer") == 0) {
-            customer("cus_001", "Analytical Engines Ltd", "billing@analytical-engines.example", "active");
-            customer("cus_002", "Difference Works", "accounts@difference-works.example", "active");
-            customer("cus_003", "Jacquard Looms", "finance@jacquard.example", "past_due");
-            customer("cus_004", "Babbage & Sons", "invoices@babbage.example", "active");
-            customer("cus_005", "Lovelace Labs", "ap@lovelace-labs.example", "cancelled");
-        }
-        if (count("sandbox_billing_invoice") == 0) {
-            invoices.seed(properties.billing().seedInvoices());
-        }
+        seedOnce(() -> {
+            if (count("sandbox_crm_user") == 0) {
+                user("u_ada", "Ada Park", "ada.park@sales.example", true);
+                user("u_grace", "Grace Okafor", "grace.okafor@sales.example", true);
+                user("u_alan", "Alan Weiss", "alan.weiss@sales.example", false);
+            }
+        });
+        seedOnce(() -> {
+            if (count("sandbox_billing_customer") == 0) {
+                customer("cus_001", "Analytical Engines Ltd", "billing@analytical-engines.example", "active");
+                customer("cus_002", "Difference Works", "accounts@difference-works.example", "active");
+                customer("cus_003", "Jacquard Looms", "finance@jacquard.example", "past_due");
+                customer("cus_004", "Babbage & Sons", "invoices@babbage.example", "active");
+                customer("cus_005", "Lovelace Labs", "ap@lovelace-labs.example", "cancelled");
+            }
+        });
+        seedOnce(() -> {
+            if (count("sandbox_billing_invoice") == 0) {
+                invoices.seed(properties.billing().seedInvoices());
+            }
+        });
         warnIfBlank(properties.crm().clientSecret(), "switchboard.sandbox.crm.client-secret");
         warnIfBlank(properties.mail().apiKey(), "switchboard.sandbox.mail.api-key");
         warnIfBlank(properties.billing().apiKey(), "switchboard.sandbox.billing.api-key");
         warnIfBlank(properties.chat().token(), "switchboard.sandbox.chat.token");
         log.info("Sandbox is on under /sandbox (CRM, mail, billing, chat); its credentials are demo values.");
+    }
+
+    /**
+     * Nodes of a cluster starting together on one database each find the tables empty and seed
+     * them: the first node's rows win, a later node's duplicate is no reason to fail its start.
+     */
+    private static void seedOnce(Runnable seed) {
+        try {
+            seed.run();
+        } catch (DuplicateKeyException anotherNodeSeededIt) {
+            log.info("Sandbox seed: another node seeded the same rows first ({})", anotherNodeSeededIt
+                    .getMostSpecificCause().getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     private int count(String table) {

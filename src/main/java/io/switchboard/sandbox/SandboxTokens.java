@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -110,7 +111,12 @@ class SandboxTokens {
     void ensureClient(String clientId) {
         if (clientId != null && !clientId.isBlank() && jdbc.queryForObject(
                 "select count(*) from sandbox_oauth_client where client_id = ?", Integer.class, clientId) == 0) {
-            jdbc.update("insert into sandbox_oauth_client (client_id, revoked) values (?, false)", clientId);
+            try {
+                jdbc.update("insert into sandbox_oauth_client (client_id, revoked) values (?, false)", clientId);
+            } catch (DuplicateKeyException anotherNodeSeededIt) {
+                // Nodes of a cluster starting together on one database each seed the sandbox:
+                // the first insert wins and the client exists, which is all a start needs.
+            }
         }
     }
 
