@@ -89,7 +89,8 @@ class DrillsLeaveNoTraceTest extends IntegrationTestSupport {
 
     /**
      * What {@code GET /api/integrations} shows of each card's live state: its health (but the
-     * age of its oldest waiting event and the SLA's wording, which say how long ago in seconds),
+     * age of its oldest waiting event and the SLA's wording, which say how long ago in seconds,
+     * and silence, which time alone brings),
      * its open incidents and the state of each connection it calls.
      */
     private Map<String, JsonNode> liveCards() throws Exception {
@@ -99,6 +100,12 @@ class DrillsLeaveNoTraceTest extends IntegrationTestSupport {
             ObjectNode health = card.get("health").deepCopy();
             health.remove("oldestWaiting");
             health.remove("slaReason");
+            if ("silent".equals(health.path("sla").asText())) {
+                // A card with an expected interval turns silent as the minutes of the drills pass
+                // with no traffic; whether the drills counted as traffic, lastReceived and
+                // received1h say, and they are compared.
+                health.put("sla", "ok");
+            }
             live.set("health", health);
             live.set("incidents", card.get("incidents"));
             ObjectNode connections = live.putObject("connections");
