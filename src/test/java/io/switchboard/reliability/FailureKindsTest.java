@@ -2,7 +2,6 @@ package io.switchboard.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -201,8 +200,6 @@ class FailureKindsTest {
 
     @Test
     void mqttAndNatsRefusalsAreReadWithoutTheirLibrariesWhenPresent() throws Exception {
-        assumeTrue(present("org.eclipse.paho.mqttv5.common.MqttException") && present("io.nats.client.AuthenticationException"),
-                "Paho MQTT 5 and jnats are not on this build's classpath");
         Constructor<?> mqtt = Class.forName("org.eclipse.paho.mqttv5.common.MqttException").getConstructor(int.class);
         assertThat(Failure.of((Throwable) mqtt.newInstance(0x86)).category()).isEqualTo(ErrorCategory.CREDENTIALS);
         assertThat(Failure.of((Throwable) mqtt.newInstance(0x87)).category()).isEqualTo(ErrorCategory.PERMISSION);
@@ -217,14 +214,5 @@ class FailureKindsTest {
                 .send(ScriptedSmtpServer.message("nobody@example.com")));
         assertThat(thrown).as("the send failed").isNotNull();
         return Failure.of(thrown).category();
-    }
-
-    private static boolean present(String type) {
-        try {
-            Class.forName(type);
-            return true;
-        } catch (ClassNotFoundException absent) {
-            return false;
-        }
     }
 }
