@@ -24,11 +24,15 @@ import org.springframework.transaction.support.TransactionTemplate;
  * its own, per outbox table a JPA entity manager factory (Hibernate) and transaction manager on
  * that pool. Built by hand, never as beans: Spring Boot's JPA auto-configuration stays off (the
  * platform database has no entities), and nothing here can be mistaken for the platform's.
+ * Hibernate builds a factory only at its first use ({@link BuildOnFirstUse}).
  */
 final class OutboxDatabases implements AutoCloseable {
 
-    /** What reads one outbox table: its entity manager factory, and Camel JPA's transactions on it. */
-    record Table(EntityManagerFactory entityManagerFactory, TransactionTemplate transactions)
+    /**
+     * What reads one outbox table: its entity manager factory, Camel JPA's transactions on it, and
+     * the connection's pool (for {@link OutboxTableWatch}).
+     */
+    record Table(EntityManagerFactory entityManagerFactory, TransactionTemplate transactions, DataSource database)
             implements TransactionStrategy {
 
         @Override
@@ -39,25 +43,30 @@ final class OutboxDatabases implements AutoCloseable {
 
     private final Map<String, HikariDataSource> pools = new LinkedHashMap<>();
     private final Map<String, LocalContainerEntityManagerFactoryBean> factories = new LinkedHashMap<>();
+    private final Map<String, BuildOnFirstUse> builds = new LinkedHashMap<>();
     private final Map<String, Table> tables = new LinkedHashMap<>();
 
     /**
-     * The factory for one table of one connection, built at the first call.
+     * The factory for one table of one connection: its proxy at the first call, Hibernate's factory
+     * behind it at the proxy's first use.
      *
      * @param poolSize connections the connection's pool may open (one per route polling it, plus one)
      */
     synchronized Table table(String name, Connection connection, String table, int poolSize) {
         return tables.computeIfAbsent(name + "/" + table, key -> {
             DataSource pool = pools.computeIfAbsent(name, n -> pool(n, connection, poolSize));
-            LocalContainerEntityManagerFactoryBean factory = factory(name + "-" + table, pool, connection.url(), table);
+            BuildOnFirstUse build = new BuildOnFirstUse();
+            LocalContainerEntityManagerFactoryBean factory = factory(name + "-" + table, pool, connection.url(), table,
+                    build);
             factories.put(key, factory);
+            builds.put(key, build);
             EntityManagerFactory entityManagerFactory = factory.getObject();
             JpaTransactionManager transactions = new JpaTransactionManager(entityManagerFactory);
             // No transaction synchronization on the polling thread: the inbox's own JDBC work on the
             // platform database, done inside this transaction, must not bind its connection to it.
             transactions.setTransactionSynchronization(AbstractPlatformTransactionManager.SYNCHRONIZATION_NEVER);
             transactions.afterPropertiesSet();
-            return new Table(entityManagerFactory, new TransactionTemplate(transactions));
+            return new Table(entityManagerFactory, new TransactionTemplate(transactions), pool);
         });
     }
 
@@ -81,8 +90,9 @@ final class OutboxDatabases implements AutoCloseable {
     }
 
     private static LocalContainerEntityManagerFactoryBean factory(String unit, DataSource pool, String url,
-            String table) {
+            String table, BuildOnFirstUse build) {
         LocalContainerEntityManagerFactoryBean factory = new LocalContainerEntityManagerFactoryBean();
+        factory.setBootstrapExecutor(build);
         factory.setPersistenceUnitName("outbox-" + unit);
         factory.setDataSource(pool);
         factory.setManagedTypes(PersistenceManagedTypes.of(OutboxEvent.class.getName()));
@@ -116,10 +126,22 @@ final class OutboxDatabases implements AutoCloseable {
         return null;
     }
 
+    /** Whether Hibernate's factory for this table exists (it was used). */
+    synchronized boolean built(String name, String table) {
+        BuildOnFirstUse build = builds.get(name + "/" + table);
+        return build != null && build.used();
+    }
+
     @Override
     public synchronized void close() {
-        factories.values().forEach(LocalContainerEntityManagerFactoryBean::destroy);
+        // Closing a factory never used would build it first, only to close it.
+        factories.forEach((key, factory) -> {
+            if (builds.get(key).used()) {
+                factory.destroy();
+            }
+        });
         factories.clear();
+        builds.clear();
         tables.clear();
         pools.values().forEach(HikariDataSource::close);
         pools.clear();

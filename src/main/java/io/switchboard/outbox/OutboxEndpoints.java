@@ -19,7 +19,7 @@ final class OutboxEndpoints {
     }
 
     static JpaEndpoint endpoint(CamelContext camel, String connectionName, String table, OutboxDatabases.Table reader,
-            int batchSize, Duration delay) {
+            OutboxTableWatch watch, int batchSize, Duration delay) {
         JpaComponent component = new JpaComponent();
         component.setCamelContext(camel);
         component.setEntityManagerFactory(reader.entityManagerFactory());
@@ -46,8 +46,9 @@ final class OutboxEndpoints {
         endpoint.setDelay(delay.toMillis());
         // A full batch is followed by the next at once, so a backlog drains without waiting for the delay.
         endpoint.setGreedy(true);
-        // The business database unreachable: after three failed polls in a row, skip the next ten
-        // (Camel logs each failed poll; one line a second would bury everything else).
+        // No poll before the table answers, and one log line per spell of failures, not one per poll.
+        endpoint.setPollStrategy(watch);
+        // The business database failing during polls: after three failed polls in a row, skip the next ten.
         endpoint.setBackoffErrorThreshold(3);
         endpoint.setBackoffMultiplier(10);
         return endpoint;

@@ -125,7 +125,9 @@ class OutboxTriggers extends RouteBuilder implements DisposableBean {
     private void source(String id, String connectionName, String table, int poolSize) {
         OutboxDatabases.Table reader = databases.table(connectionName, connections.connections().get(connectionName),
                 table, poolSize);
-        from(OutboxEndpoints.endpoint(getContext(), connectionName, table, reader, batchSize, delay)).routeId(sourceRouteId(id))
+        OutboxTableWatch watch = new OutboxTableWatch(id, connectionName, table, reader.database());
+        from(OutboxEndpoints.endpoint(getContext(), connectionName, table, reader, watch, batchSize, delay))
+                .routeId(sourceRouteId(id))
                 .routeDescription("Rows of " + connectionName + "'s " + table + " table into the inbox of " + id)
                 .routePolicy(SourcePause.after(backOff))
                 .process(new OutboxRows())

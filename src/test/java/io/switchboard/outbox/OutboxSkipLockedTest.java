@@ -133,12 +133,14 @@ class OutboxSkipLockedTest {
         Connection connection = new Connection(ConnectionKind.JDBC, null, null, null, null, 0, 0, null, shop.url,
                 shop.user, "", null);
         OutboxDatabases.Table reader = databases.table("shop", connection, "outbox", 3);
+        OutboxTableWatch watch = new OutboxTableWatch(node, "shop", "outbox", reader.database());
         CamelContext camel = new DefaultCamelContext();
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 errorHandler(noErrorHandler());
-                from(OutboxEndpoints.endpoint(getContext(), "shop", "outbox", reader, batchSize, Duration.ofMillis(50)))
+                from(OutboxEndpoints.endpoint(getContext(), "shop", "outbox", reader, watch, batchSize,
+                        Duration.ofMillis(50)))
                         .routeId("source-" + node)
                         .routePolicy(SourcePause.after(BACK_OFF))
                         .process(new OutboxRows())
