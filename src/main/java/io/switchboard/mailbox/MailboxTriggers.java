@@ -15,6 +15,7 @@ import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
+import io.switchboard.source.QuietPolls;
 import io.switchboard.source.SourceIntake;
 import io.switchboard.source.SourceOutages;
 import io.switchboard.source.SourcePause;
@@ -119,6 +120,9 @@ class MailboxTriggers extends RouteBuilder {
         MailEndpoint endpoint = getContext().getEndpoint(uri(connection, folder), MailEndpoint.class);
         // Set on the endpoint, never in its URI: the URI shows in logs, Hawtio and route dumps.
         endpoint.getConfiguration().setPassword(connection.password());
+        // A mail server down is one warning per outage, not one with a stack trace every poll.
+        endpoint.setPollStrategy(new QuietPolls("the mailbox of " + id + " (" + integration.source().connection()
+                + ", folder " + folder + ")"));
         SourceIntake intake = new SourceIntake(id, MailboxTriggers::deliveryId, MailboxTriggers::headers, inbox, signal,
                 outages);
         from(endpoint).routeId(SourceRoutes.routeId(id))
