@@ -161,6 +161,15 @@ class PartnerOrdersTest extends IntegrationTestSupport {
         assertThat(doc).contains("`partner-orders`").contains("routes/partner-orders.camel.yaml");
     }
 
+    @Test
+    void theWritingGuideShowsItsRowAndMailStepsAsTheRouteHasThem() throws Exception {
+        String doc = Files.readString(Path.of("src/docs/writing-integrations.md"));
+        String route = Files.readString(Path.of("routes/partner-orders.camel.yaml"));
+        String rows = route.substring(route.indexOf("              # 1. The orders"), route.indexOf("              # 2."));
+        String mail = route.substring(route.indexOf("              # 3. The order desk"), route.indexOf("              # 4."));
+        assertThat(doc).contains(rows).contains(mail);
+    }
+
     private static String batchFile(String batch) {
         return "{\"partner\":\"Acme Resellers\",\"batchId\":\"" + batch + "\",\"orders\":["
                 + "{\"orderId\":\"" + batch + "-1\",\"email\":\"ada@analytical-engines.co.uk\",\"totalCents\":4200},"
