@@ -51,6 +51,11 @@ final class SandboxShopDatabase implements AutoCloseable {
     private static final String SELECT_OUTBOX = "select id, aggregatetype, aggregateid, type, payload, created_at, "
             + "processed_at from outbox order by created_at desc, id limit 500";
 
+    /** One order as the API shows it. */
+    record OrderRow(String id, String customerEmail, long totalCents, String currency, String status,
+            Instant createdAt) {
+    }
+
     /** One outbox row as the API shows it. */
     record OutboxRow(String id, String aggregatetype, String aggregateid, String type, String payload,
             Instant createdAt, Instant processedAt) {
@@ -95,6 +100,13 @@ final class SandboxShopDatabase implements AutoCloseable {
 
     boolean hasOrder(String orderId) {
         return jdbc.queryForObject("select count(*) from orders where id = ?", Integer.class, orderId) > 0;
+    }
+
+    /** The orders, newest first (at most 500), as the shop and the integrations that write to it left them. */
+    List<OrderRow> orders() {
+        return jdbc.query("select id, customer_email, total_cents, currency, status, created_at from orders "
+                + "order by created_at desc, id limit 500", (rs, row) -> new OrderRow(rs.getString(1), rs.getString(2),
+                rs.getLong(3), rs.getString(4), rs.getString(5), CrmController.instant(rs, 6)));
     }
 
     List<OutboxRow> outbox() {

@@ -54,8 +54,8 @@ class SandboxStandIns {
     SandboxMailServer sandboxMailServer(StandInProperties properties) {
         long started = System.nanoTime();
         SandboxMailServer server = SandboxMailServer.start(properties.mailServer());
-        log.info("Sandbox mail server (GreenMail) listening at {} and {} (mailbox {}, user {}; connection "
-                + "shop-mailbox), started in {} ms", server.smtpUrl(), server.imapUrl(), server.address(),
+        log.info("Sandbox mail server (GreenMail) listening at {} and {} (mailbox {}, user {}; connections "
+                + "shop-mailbox and shop-smtp), started in {} ms", server.smtpUrl(), server.imapUrl(), server.address(),
                 properties.mailServer().username(), millisSince(started));
         return server;
     }

@@ -18,8 +18,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The shop database's API under {@code /sandbox/shop-db}: place an order as the shop's
- * application does (the order and its outbox row in one transaction), and read the outbox,
- * where a processed row shows when it was taken. Operators only.
+ * application does (the order and its outbox row in one transaction), and read the orders (the
+ * shop's and those an integration wrote) and the outbox, where a processed row shows when it was
+ * taken. Operators only.
  */
 @SandboxEnabled
 @RestController
@@ -66,6 +67,13 @@ class ShopDatabaseController {
         } catch (DuplicateKeyException placedBefore) {
             throw new SandboxError(HttpStatus.CONFLICT, "order_exists", "The shop already has order " + orderId);
         }
+    }
+
+    /** The orders table, newest first (at most 500 rows): the shop's own and those integrations wrote. */
+    @GetMapping("/sandbox/shop-db/orders")
+    List<SandboxShopDatabase.OrderRow> orders() {
+        SandboxAccess.requireOperator();
+        return StandInsOff.require(database, "shop-db").orders();
     }
 
     /** The outbox, newest first (at most 500 rows). */

@@ -29,7 +29,8 @@ public record StandInProperties(Broker broker, MailServer mailServer, ShopDb sho
      * @param virtualHost its one virtual host
      * @param username    the one user
      * @param password    that user's password: the broker connection's, generated when not set
-     * @param queues      durable queues declared at start
+     * @param queues      durable queues declared at start (default: {@code orders}, which order-intake
+     *                    reads, and {@code orders.accepted}, which partner-orders publishes to)
      */
     public record Broker(boolean enabled, int port, String virtualHost, String username, String password,
             List<String> queues) {
@@ -37,7 +38,7 @@ public record StandInProperties(Broker broker, MailServer mailServer, ShopDb sho
         public Broker {
             virtualHost = blank(virtualHost) ? "shop" : virtualHost;
             username = blank(username) ? "switchboard" : username;
-            queues = queues == null ? List.of("orders") : List.copyOf(queues);
+            queues = queues == null ? List.of("orders", "orders.accepted") : List.copyOf(queues);
         }
 
         @Override

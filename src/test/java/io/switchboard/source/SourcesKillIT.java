@@ -3,6 +3,10 @@ package io.switchboard.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +46,8 @@ import io.nats.client.impl.NatsMessage;
 import io.switchboard.storage.Databases;
 import io.switchboard.support.ServerProcess;
 import jakarta.mail.Flags;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -64,6 +70,12 @@ import org.junit.jupiter.api.Test;
  * node died is taken again (no row mark, no seen flag, no move, no ack happened); what was stored
  * but not acknowledged comes back as a duplicate of its event; an event in hand comes back to the
  * inbox when its lease (5 s) runs out.
+ *
+ * <p>The same node also holds one order of {@code kill-effects} (a webhook) when it dies: that
+ * order's row in the shop's PostgreSQL (a plain insert) and its mail over SMTP are done, each a
+ * once-only step, and the route waits at its last step on a row the test keeps locked, so the
+ * event is not DONE. After the restart the order ends DONE with still one row and one mail: the
+ * journal's record of each step, not the systems, stops the repeat.
  */
 class SourcesKillIT {
 
@@ -84,6 +96,11 @@ class SourcesKillIT {
               processed_at  timestamptz
             )""";
 
+    private static final String EFFECTS_KEY = "sources-kill-effects-key";
+    private static final String KILL_ORDERS_DDL = "create table kill_orders (order_id varchar(64) not null, "
+            + "email varchar(320) not null)";
+    private static final String KILL_GATE_DDL = "create table kill_gate (id varchar(64) primary key, passed int not null)";
+
     private final ObjectMapper json = new ObjectMapper();
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String mqttPrefix = "sb-kill/" + suffix + "/";
@@ -100,9 +117,13 @@ class SourcesKillIT {
     private JetStream jetStream;
     private JetStreamManagement streams;
     private ServerProcess server;
+    private Connection gate;
 
     @AfterEach
     void stopAndClean() throws Exception {
+        if (gate != null) {
+            gate.close();
+        }
         if (server != null) {
             server.stop();
         }
@@ -139,6 +160,8 @@ class SourcesKillIT {
         database = Databases.newPostgresDatabase("sources_kill");
         shop = Databases.newPostgresDatabase("kill_shop");
         execute(shop, OUTBOX_DDL);
+        execute(shop, KILL_ORDERS_DDL);
+        execute(shop, KILL_GATE_DDL);
         mailServer = new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
                 new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP)});
         mailServer.start();
@@ -152,7 +175,7 @@ class SourcesKillIT {
                 .subjects(natsPrefix + ".>").storageType(StorageType.File).build());
 
         Path routes = Files.createTempDirectory("sources-kill-routes");
-        for (String id : List.of("outbox-kill", "mailbox-kill", "file-kill", "mqtt-kill", "nats-kill")) {
+        for (String id : List.of("outbox-kill", "mailbox-kill", "file-kill", "mqtt-kill", "nats-kill", "kill-effects")) {
             for (String file : List.of(id + ".camel.yaml", id + ".card.yaml")) {
                 Files.copy(Path.of("src", "test", "resources", "kill-routes", file), routes.resolve(file));
             }
@@ -189,13 +212,34 @@ class SourcesKillIT {
                 "--switchboard.connections.kill-nats.kind=nats",
                 "--switchboard.connections.kill-nats.url=nats://127.0.0.1:4222",
                 "--switchboard.integrations.nats-kill.source.topic=" + natsPrefix + ".orders",
+                "--switchboard.connections.kill-smtp.kind=mail",
+                "--switchboard.connections.kill-smtp.url=smtp://127.0.0.1:" + mailServer.getSmtp().getPort(),
+                "--switchboard.connections.kill-smtp.rate-limit=100",
                 "--switchboard.connections.mail.rate-limit=1000",
                 "--switchboard.sandbox.enabled=true",
                 "--switchboard.sandbox.mail.api-key=" + MAIL_KEY),
                 Map.of("KILL_MAIL_PASSWORD", MAILBOX_PASSWORD, "MAIL_API_KEY", MAIL_KEY,
+                        "KILL_EFFECTS_KEY", EFFECTS_KEY,
                         "SWITCHBOARD_ENCRYPTION_KEY", "c291cmNlcy1raWxsLXRlc3QtdG9rZW4ta2V5LTMyLWI="));
         server.start();
         server.awaitReady(Duration.ofMinutes(3));
+
+        // kill-effects' order: its row and mail done, then held at the gate until after the restart.
+        String order = "order-" + suffix;
+        execute(shop, "insert into kill_gate (id, passed) values ('" + order + "', 0)");
+        gate = DriverManager.getConnection(Databases.postgresDatabaseUrl(shop), Databases.POSTGRES_USER, "");
+        gate.setAutoCommit(false);
+        try (Statement lock = gate.createStatement()) {
+            lock.executeQuery("select passed from kill_gate where id = '" + order + "' for update").close();
+        }
+        String effectsEvent = postOrder(order);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100)).until(() ->
+                count(database, "select count(*) from event_step where event_id = '" + effectsEvent
+                        + "' and step in ('order-row', 'order-mail') and outcome = 'ok'") == 2
+                        && count(shop, "select count(*) from pg_stat_activity where datname = '" + shop
+                        + "' and wait_event_type = 'Lock'") == 1);
+        assertThat(count(shop, "select count(*) from kill_orders where order_id = '" + order + "'")).isEqualTo(1);
+        assertThat(mailsTo(order)).isEqualTo(1);
 
         Map<String, Feed> feeds = new LinkedHashMap<>();
         feeds.put("outbox-kill", this::commitOutboxRow);
@@ -214,6 +258,10 @@ class SourcesKillIT {
                     || done.values().stream().anyMatch(n -> n >= ITEMS * 6 / 10);
         });
         server.kill();
+        String effectsStatusAtKill = status(effectsEvent);
+        // The killed node's statement at the gate would still run once the lock goes: it dies with the node.
+        execute(shop, "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + shop
+                + "' and wait_event_type = 'Lock'");
         Map<String, Integer> doneAtKill = new HashMap<>();
         Map<String, Integer> fedAtKill = new HashMap<>();
         for (String id : feeds.keySet()) {
@@ -223,6 +271,22 @@ class SourcesKillIT {
         }
         server.start();
         server.awaitReady(Duration.ofMinutes(3));
+        // The restarted node takes kill-effects' order again and waits at the gate: open it.
+        gate.commit();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "DONE".equals(status(effectsEvent)));
+        int rows = count(shop, "select count(*) from kill_orders where order_id = '" + order + "'");
+        int mails = mailsTo(order);
+        int attempts = count(database, "select attempts from event where id = '" + effectsEvent + "'");
+        System.out.printf("kill-effects kill: statusAtKill=%s attempts=%d rows=%d mails=%d gatePassed=%d%n",
+                effectsStatusAtKill, attempts, rows, mails,
+                count(shop, "select passed from kill_gate where id = '" + order + "'"));
+        assertThat(effectsStatusAtKill).as("killed before DONE").isNotEqualTo("DONE");
+        assertThat(attempts).as("taken again after the restart").isGreaterThan(1);
+        assertThat(rows).as("the guarded insert not repeated").isEqualTo(1);
+        assertThat(mails).as("the guarded mail not repeated").isEqualTo(1);
+        assertThat(count(database, "select count(*) from event_step where event_id = '" + effectsEvent
+                + "' and step in ('order-row', 'order-mail')")).as("each step recorded once").isEqualTo(2);
         for (Feeder feeder : feeders.values()) {
             feeder.join(Duration.ofMinutes(1).toMillis());
             assertThat(feeder.failure).as(feeder.id + " fed").isNull();
@@ -279,6 +343,34 @@ class SourcesKillIT {
         check(problems, mailsPerItem.keySet().equals(Set.copyOf(items)), id + " every item's effect");
         check(problems, doubled == 0, id + " no effect doubled");
         return problems;
+    }
+
+    /** Posts kill-effects' order as its webhook's sender would; returns its event id. */
+    private String postOrder(String order) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/webhooks/kill-effects"))
+                .header("Content-Type", "application/json").header("X-Api-Key", EFFECTS_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"" + order + "\",\"email\":\"" + order
+                        + "@kill-effects.test\"}")).build();
+        HttpResponse<String> accepted = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return json.readTree(accepted.body()).get("eventId").asText();
+    }
+
+    private String status(String eventId) throws Exception {
+        String[] value = new String[1];
+        query(database, "select status from event where id = '" + eventId + "'", rs -> value[0] = rs.getString(1));
+        return value[0];
+    }
+
+    /** Mails the mail server took over SMTP for the order's address. */
+    private int mailsTo(String order) throws Exception {
+        int n = 0;
+        for (MimeMessage message : mailServer.getReceivedMessages()) {
+            if (InternetAddress.toString(message.getAllRecipients()).contains(order + "@kill-effects.test")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private Map<String, Integer> donePerSource() throws Exception {

@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Test databases: in-memory H2, and throw-away schemas or databases on the local PostgreSQL server. */
+/** Test databases: in-memory H2, and throw-away schemas or databases on the local PostgreSQL and MariaDB servers. */
 public final class Databases {
 
     public static final String H2_URL =
@@ -16,6 +16,11 @@ public final class Databases {
     public static final String POSTGRES_URL =
             System.getProperty("switchboard.test.postgres-url", "jdbc:postgresql://127.0.0.1:5432/test");
     public static final String POSTGRES_USER = System.getProperty("switchboard.test.postgres-user", "postgres");
+
+    /** The MariaDB server of the machine (a database name goes after the slash); -Dswitchboard.test.mariadb-url. */
+    public static final String MARIADB_URL =
+            System.getProperty("switchboard.test.mariadb-url", "jdbc:mariadb://127.0.0.1:3306/");
+    public static final String MARIADB_USER = System.getProperty("switchboard.test.mariadb-user", "root");
 
     private Databases() {
     }
@@ -66,6 +71,27 @@ public final class Databases {
         try (Connection connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
              Statement statement = connection.createStatement()) {
             statement.execute("drop schema if exists " + schema + " cascade");
+        }
+    }
+
+    /** Creates an empty database of its own on the MariaDB server ({@code <prefix>_<random>}); fails when it is down. */
+    public static String newMariaDbDatabase(String prefix) throws SQLException {
+        String database = prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        try (Connection connection = DriverManager.getConnection(MARIADB_URL, MARIADB_USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("create database " + database);
+        }
+        return database;
+    }
+
+    public static String mariaDbDatabaseUrl(String database) {
+        return MARIADB_URL + database;
+    }
+
+    public static void dropMariaDbDatabase(String database) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(MARIADB_URL, MARIADB_USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("drop database if exists " + database);
         }
     }
 }
