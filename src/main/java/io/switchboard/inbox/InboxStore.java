@@ -52,7 +52,9 @@ public class InboxStore {
     private static final String INSERT_TEST_EVENT = "insert into event (id, integration, delivery_id, status, attempts, "
             + "payload, content_type, headers, received_at, updated_at, node_id, test_event) "
             + "values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, true)";
-    static final String INSERT_INBOX = "insert into inbox (event_id, integration, not_before) values (?, ?, ?)";
+    /** The event's arrival and test mark travel with it, so the health reads the backlog from the inbox alone. */
+    static final String INSERT_INBOX = "insert into inbox (event_id, integration, not_before, received_at, test_event) "
+            + "values (?, ?, ?, ?, ?)";
     static final String RECEIVED_STEP = "received";
 
     static String receivedDetail(String deliveryId) {
@@ -130,7 +132,7 @@ public class InboxStore {
                             new SqlParameterValue(Types.VARCHAR, maskedHeaders), now, now, node.value()),
                     new Statement(Journal.INSERT_STEP, eventId, now, RECEIVED_STEP, "ok", Journal.NO_DURATION,
                             Journal.truncate(receivedDetail(deliveryId)), node.value()),
-                    new Statement(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore))));
+                    new Statement(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore), now, false)));
             metrics.received(integration);
             return new Accepted(eventId, false);
         } catch (DuplicateKeyException repeated) {
@@ -174,7 +176,7 @@ public class InboxStore {
                         eventId, integration, deliveryId, EventStatus.RECEIVED.name(), payload, "application/json", now,
                         now, node.value());
                 journal.step(eventId, RECEIVED_STEP, "ok", null, "test event sent by " + requestedBy);
-                jdbc.update(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore));
+                jdbc.update(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore), now, true);
             });
         } catch (DuplicateKeyException repeated) {
             return duplicateOf(integration, deliveryId);
@@ -255,8 +257,8 @@ public class InboxStore {
      */
     public Rerun rerun(String eventId, String requestedBy) {
         return tx.execute(status -> {
-            List<Map<String, Object>> found = jdbc.queryForList("select status, integration from event where id = ? "
-                    + "for update", eventId);
+            List<Map<String, Object>> found = jdbc.queryForList("select status, integration, received_at, test_event "
+                    + "from event where id = ? for update", eventId);
             if (found.isEmpty()) {
                 return new Rerun(RerunOutcome.UNKNOWN, null);
             }
@@ -268,7 +270,8 @@ public class InboxStore {
             Timestamp now = Timestamp.from(Instant.now(clock));
             jdbc.update("update event set status = ?, updated_at = ?, finished_at = null where id = ?",
                     EventStatus.REPLAYED.name(), now, eventId);
-            jdbc.update(INSERT_INBOX, eventId, integration, now);
+            jdbc.update(INSERT_INBOX, eventId, integration, now, found.get(0).get("received_at"),
+                    found.get(0).get("test_event"));
             journal.step(eventId, StepJournal.RERUN, "ok", null, "re-run requested by "
                     + requestedBy + " (it was " + found.get(0).get("status") + ")");
             return new Rerun(RerunOutcome.STARTED, integration);
@@ -322,7 +325,7 @@ public class InboxStore {
                     EventStatus.RECEIVED.name(), RUN_PAYLOAD.createObjectNode().put("run", startedBy).toString(),
                     "application/json", null, now, now, node.value());
             journal.step(eventId, RECEIVED_STEP, "ok", null, "run started by " + startedBy);
-            jdbc.update(INSERT_INBOX, eventId, integration, now);
+            jdbc.update(INSERT_INBOX, eventId, integration, now, now, test);
             return new RunStart(eventId, false);
         });
         if (!start.alreadyGoing()) {
@@ -616,8 +619,8 @@ public class InboxStore {
             jdbc.update("delete from inbox where event_id = ? and (lease_until is null or lease_until < ?)", eventId, now);
             // A row that a claim committed after the lock above (there was no row to lock yet).
             refuseWhileLeased(eventId, now, "");
-            jdbc.update("insert into inbox (event_id, integration, not_before) "
-                    + "select id, integration, ? from event where id = ?", now, eventId);
+            jdbc.update("insert into inbox (event_id, integration, not_before, received_at, test_event) "
+                    + "select id, integration, ?, received_at, test_event from event where id = ?", now, eventId);
             journal.step(eventId, "replayed", "ok", null, "replay requested by " + requestedBy);
         });
     }

@@ -150,6 +150,8 @@ public class InboxWriter extends BatchingWriter<InboxWriter.Event, InboxStore.Ac
                     rows.setString(1, eventId);
                     rows.setString(2, pending.integration());
                     rows.setTimestamp(3, now);
+                    rows.setTimestamp(4, now);
+                    rows.setBoolean(5, false);
                     rows.addBatch();
                 }
                 events.executeBatch();

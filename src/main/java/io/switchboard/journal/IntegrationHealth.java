@@ -89,8 +89,8 @@ public class IntegrationHealth {
                     parked.put(rs.getString(1), rs.getLong(2));
                 });
         Map<String, Instant> oldest = new LinkedHashMap<>();
-        jdbc.query("select i.integration, min(e.received_at) from inbox i join event e on e.id = i.event_id "
-                + "where e.test_event = false group by i.integration", rs -> {
+        jdbc.query("select integration, min(received_at) from inbox where test_event = false group by integration",
+                rs -> {
                     Timestamp t = rs.getTimestamp(2);
                     if (t != null) {
                         oldest.put(rs.getString(1), t.toInstant());
