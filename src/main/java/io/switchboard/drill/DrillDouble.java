@@ -27,6 +27,16 @@ interface DrillDouble extends AutoCloseable {
     /** The proxy the calls go through, to cut or slow down; null when there is no network (a folder). */
     TcpFaultProxy proxy();
 
+    /** Whether it can refuse the connection's credentials, as the real system would a wrong password. */
+    default boolean refusesCredentials() {
+        return false;
+    }
+
+    /** From now on the calls' credentials are refused ({@code true}) or taken again ({@code false}). */
+    default void refuseCredentials(boolean refuse) {
+        throw new UnsupportedOperationException(describe() + " takes any credentials");
+    }
+
     /** What it is, for evidence: "a scratch H2 database (PostgreSQL mode) made from routes/x.sql". */
     String describe();
 

@@ -45,9 +45,10 @@ final class ScratchDatabase implements DrillDouble {
     private final Server server;
     private final TcpFaultProxy proxy;
     private final SimpleDriverDataSource dataSource;
+    private final String password;
 
     private ScratchDatabase(String connection, String mode, String init, Connection keeper,
-            Server server, TcpFaultProxy proxy, SimpleDriverDataSource dataSource) {
+            Server server, TcpFaultProxy proxy, SimpleDriverDataSource dataSource, String password) {
         this.connection = connection;
         this.mode = mode;
         this.init = init;
@@ -55,6 +56,7 @@ final class ScratchDatabase implements DrillDouble {
         this.server = server;
         this.proxy = proxy;
         this.dataSource = dataSource;
+        this.password = password;
     }
 
     /** Why the connection has no scratch database, or null when it can have one. */
@@ -91,7 +93,7 @@ final class ScratchDatabase implements DrillDouble {
             SimpleDriverDataSource dataSource = new SimpleDriverDataSource(new Driver(),
                     "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/" + name, "drill", password);
             return new ScratchDatabase(connection, mode, settings.testDouble().init(), keeper, server, proxy,
-                    dataSource);
+                    dataSource, password);
         } catch (SQLException | IOException | RuntimeException broken) {
             if (proxy != null) {
                 proxy.close();
@@ -144,6 +146,17 @@ final class ScratchDatabase implements DrillDouble {
     @Override
     public SystemDouble clients() {
         return SystemDouble.database(dataSource);
+    }
+
+    @Override
+    public boolean refusesCredentials() {
+        return true;
+    }
+
+    /** The calls log in with a wrong password (H2 answers SQLSTATE 28000), or the right one again. */
+    @Override
+    public void refuseCredentials(boolean refuse) {
+        dataSource.setPassword(refuse ? password + "-refused" : password);
     }
 
     @Override

@@ -3,8 +3,12 @@ package io.switchboard.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.support.IntegrationTestSupport;
@@ -20,7 +24,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * double (a scratch database made from its init script, a throwaway SMTP server), reads the
  * route's effects from it, and cuts it off and slows it down through a fault proxy; the real
  * systems of drill-ledger and drill-mailer (test-routes/) are a port nothing listens on, so a
- * drill that reached one could not pass. A connection without a double refuses the drill.
+ * drill that reached one could not pass; drill-export writes into a temporary folder, not its
+ * connection's. A connection without a double refuses the drill.
  */
 class DrillDoublesTest extends IntegrationTestSupport {
 
@@ -44,6 +49,9 @@ class DrillDoublesTest extends IntegrationTestSupport {
         assertThat(cut.get("effects").toString()).isEqualTo("{\"ledger-db row in ledger_orders\":1}");
         assertThat(caseNamed(drill, "duplicate").get("reason").asText()).contains("ledger-db row in ledger_orders");
         assertThat(caseNamed(drill, "volume").get("evidence").get("peakRequestsPerSecond").has("ledger-db")).isTrue();
+        JsonNode refused = caseNamed(drill, "revoked-credential");
+        assertThat(refused.get("outcome").asText()).as(refused.toPrettyString()).isEqualTo("passed");
+        assertThat(refused.get("evidence").get("ledger-db").get("refused").asText()).startsWith("DEAD credentials");
     }
 
     @Test
@@ -60,6 +68,26 @@ class DrillDoublesTest extends IntegrationTestSupport {
         assertThat(cut.get("whileCut").asText()).isEqualTo("FAILED");
         assertThat(cut.get("effects").toString()).isEqualTo("{\"oncall-smtp mail to oncall@switchboard.example\":1}");
         assertThat(caseNamed(drill, "permission").get("outcome").asText()).isEqualTo("skipped");
+    }
+
+    @Test
+    void aRouteWritingFilesPassesItsDrillAgainstATemporaryFolderAndLeavesTheRealOneAlone() throws Exception {
+        JsonNode drill = drill("drill-export");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("passed");
+        assertThat(caseNamed(drill, "normal").get("evidence").get("effects").toString())
+                .isEqualTo("{\"export-folder file\":1}");
+        JsonNode outage = caseNamed(drill, "outage");
+        assertThat(outage.get("outcome").asText()).isEqualTo("skipped");
+        assertThat(outage.get("reason").asText()).contains("export-folder").contains("no network");
+        Path real = Path.of("target/drill-export-real");
+        assertThat(!Files.exists(real) || isEmpty(real)).as("the real folder " + real + " is untouched").isTrue();
+    }
+
+    private static boolean isEmpty(Path folder) throws IOException {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.noneMatch(Files::isRegularFile);
+        }
     }
 
     @Test
