@@ -61,6 +61,7 @@ class SystemProducer extends DefaultProducer {
         SystemConnection connection = endpoint.connection();
         // An earlier call's "already done" must not pass for this one's.
         exchange.getMessage().removeHeader(RouteCalls.IDEMPOTENT_REPLAYED);
+        endpoint.clients().doubles().refuseRealSystemForTests(connection, exchange);
         switch (connection.settings().kind()) {
             case JDBC -> sql(exchange, connection);
             case MAIL -> mail(exchange, connection);

@@ -52,7 +52,8 @@ import org.springframework.stereotype.Component;
  * An integration's reliability drill: the cases that matter (normal, missing data, duplicate,
  * expired and revoked credential, permission, outage, volume; {@link DrillCases}, one class
  * each behind {@link DrillCase}), derived from its card, schema,
- * trigger and the connections its route calls, run against the sandbox on the live server with
+ * trigger and the connections its route calls, run against the sandbox (and, for a database, mail
+ * server or folder, a test double of the drill's own: {@link DrillDoubles}) on the live server with
  * test-marked events and payloads of their own (every text field carries the drill's marker,
  * so the sandbox's request log tells the drill's effects from anyone else's). Each case keeps
  * its evidence (event ids, step trails, effects per system, token requests, requests per second)
@@ -112,8 +113,9 @@ public class Drills implements DisposableBean {
 
     Drills(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox, InboxSignal signal,
             CamelContext camel, Connections connections, ConnectionsProperties connectionSettings, SystemClients systems,
-            Alerts alerts, JdbcTemplate jdbc, ObjectMapper json, Clock clock, Environment environment, ObjectProvider<SandboxTraffic> traffic, ObjectProvider<SandboxFaultControl> faults,
-            ClusterNodes nodes, DrillStore store, DrillCleanup cleanup, @Value("${switchboard.drills.volume:500}") int volume) {
+            Alerts alerts, JdbcTemplate jdbc, ObjectMapper json, Clock clock, Environment environment,
+            ObjectProvider<SandboxTraffic> traffic, ObjectProvider<SandboxFaultControl> faults, ClusterNodes nodes,
+            DrillStore store, DrillCleanup cleanup, @Value("${switchboard.drills.volume:500}") int volume) {
         this.integrations = integrations;
         this.camel = camel;
         this.connections = connections;

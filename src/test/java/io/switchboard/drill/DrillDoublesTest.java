@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -114,6 +115,20 @@ class DrillDoublesTest extends IntegrationTestSupport {
             }
             camel.removeRoute("drill-ledger-shop");
         }
+    }
+
+    @Test
+    void aTestEventOutsideADrillNeverReachesTheRealDatabase() {
+        // A test event of drill-ledger (a re-run of a drill's, one emitted down a test chain) with
+        // no drill running: no double stands in, and the real database is not called.
+        String event = inbox.acceptTest("drill-ledger", "outside-a-drill-" + UUID.randomUUID(),
+                "{\"orderId\": \"O-outside\", \"customer\": \"ada@example.com\", \"totalCents\": 1}", "tests")
+                .eventId();
+        signal.wake("drill-ledger");
+
+        awaitStatus(event, "DEAD");
+        assertThat(jdbc.queryForObject("select last_error from event where id = ?", String.class, event))
+                .contains("connection:ledger-db").contains("test event never reaches");
     }
 
     private JsonNode drill(String integration) throws Exception {
