@@ -88,7 +88,7 @@ final class ScratchDatabase implements DrillDouble {
             keeper = DriverManager.getConnection("jdbc:h2:mem:" + name + options, "drill", password);
             ScriptUtils.executeSqlScript(keeper, new ByteArrayResource(script(settings.testDouble().init())));
             // Only this database, and only on the loopback: no other in-memory database of the server is reachable.
-            server = Server.createTcpServer("-tcpPort", "0", "-key", name, "mem:" + name).start();
+            server = Server.createTcpServer("-tcpPort", "0", "-tcpDaemon", "-key", name, "mem:" + name).start();
             proxy = new TcpFaultProxy("127.0.0.1", server.getPort());
             SimpleDriverDataSource dataSource = new SimpleDriverDataSource(new Driver(),
                     "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/" + name, "drill", password);
