@@ -15,7 +15,8 @@ import org.apache.camel.Exchange;
  * event ({@link InboxHeaders#TEST}) to {@code connection:<name>} goes to the connection's
  * double instead of the real system, and is counted there (the drill holds its rate to the
  * connection's limit); a real event's call is never diverted, and a test event's never reaches
- * the real system. Drills run one at a time, so a connection has one double at most. {@link SystemClients#doubles()} holds them.
+ * the real system. Drills run one at a time, so a connection has one double at most.
+ * {@link SystemClients#doubles()} holds them.
  */
 public final class SystemDoubles {
 
@@ -27,7 +28,7 @@ public final class SystemDoubles {
         this.clock = clock;
     }
 
-    /** From now on, test events' calls to {@code connection} go to {@code stand-in}. */
+    /** From now on, test events' calls to {@code connection} go to {@code standIn}. */
     public void standIn(String connection, SystemDouble standIn) {
         calls.put(connection, new CopyOnWriteArrayList<>());
         active.put(connection, standIn);

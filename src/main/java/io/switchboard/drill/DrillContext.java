@@ -46,7 +46,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * One drill run's state and what its cases share: the integration, its route and card, the
- * sandbox's request log and faults, the drill's marker (every payload carries it, so the log
+ * sandbox's request log and faults, the test doubles of its other connections, the drill's marker (every payload carries it, so the log
  * tells the drill's effects from anyone else's), and the helpers that send events, wait for
  * them and read their effects.
  */
