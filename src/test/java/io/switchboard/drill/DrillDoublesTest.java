@@ -118,6 +118,15 @@ class DrillDoublesTest extends IntegrationTestSupport {
     }
 
     @Test
+    void aTestEventOfARouteWritingToADatabaseIsRefusedPointingToTheDrill() throws Exception {
+        HttpResponse<String> refused = callAs("operator", "POST", "/api/integrations/drill-ledger/test-events",
+                "{\"orderId\": \"O-1\", \"customer\": \"ada@example.com\", \"totalCents\": 1}");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.body()).contains("ledger-db").contains("jdbc").contains("/api/integrations/drill-ledger/drills");
+    }
+
+    @Test
     void aTestEventOutsideADrillNeverReachesTheRealDatabase() {
         // A test event of drill-ledger (a re-run of a drill's, one emitted down a test chain) with
         // no drill running: no double stands in, and the real database is not called.
