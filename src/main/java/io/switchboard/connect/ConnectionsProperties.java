@@ -39,10 +39,12 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
      * @param username            amqp, mqtt, nats, jdbc, mail: the user
      * @param password            amqp, mqtt, nats, jdbc, mail: the password (a placeholder in committed config)
      * @param path                file: the folder
+     * @param testDouble          jdbc: what a drill uses instead of the database ({@link TestDouble}); mail and
+     *                            file connections have theirs without it
      */
     public record Connection(ConnectionKind kind, String baseUrl, Auth auth, Duration connectTimeout,
             Duration readTimeout, double rateLimit, int maxConcurrent, Duration credentialsCooldown, String url,
-            String username, String password, String path) {
+            String username, String password, String path, TestDouble testDouble) {
 
         @ConstructorBinding
         public Connection {
@@ -54,11 +56,19 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
             credentialsCooldown = credentialsCooldown == null ? Duration.ofSeconds(30) : credentialsCooldown;
         }
 
+        /** A connection without a declared test double. */
+        public Connection(ConnectionKind kind, String baseUrl, Auth auth, Duration connectTimeout,
+                Duration readTimeout, double rateLimit, int maxConcurrent, Duration credentialsCooldown, String url,
+                String username, String password, String path) {
+            this(kind, baseUrl, auth, connectTimeout, readTimeout, rateLimit, maxConcurrent, credentialsCooldown, url,
+                    username, password, path, null);
+        }
+
         /** An HTTP connection. */
         public Connection(String baseUrl, Auth auth, Duration connectTimeout, Duration readTimeout, double rateLimit,
                 int maxConcurrent, Duration credentialsCooldown) {
             this(ConnectionKind.HTTP, baseUrl, auth, connectTimeout, readTimeout, rateLimit, maxConcurrent,
-                    credentialsCooldown, null, null, null, null);
+                    credentialsCooldown, null, null, null, null, null);
         }
 
         /** Never prints a secret, whoever logs this record. */
@@ -67,6 +77,22 @@ public record ConnectionsProperties(Map<String, Connection> connections) {
             return "Connection[kind=" + kind.label() + ", baseUrl=" + baseUrl + ", url=" + url + ", username="
                     + username + ", path=" + path + ", auth=" + auth + ", secrets=***]";
         }
+    }
+
+    /**
+     * {@code switchboard.connections.<name>.test-double}: what a drill uses instead of a
+     * database, so its events never write to the real one. The drill makes a scratch database
+     * per drill (an in-memory H2 in the compatibility mode of the connection's database, served
+     * over TCP behind a fault proxy) and runs {@code init} in it first.
+     *
+     * @param init the SQL script that creates the tables (and rows) the route needs: a file path
+     *             relative to the working directory (e.g. beside the route,
+     *             {@code routes/order-ledger.double.sql}), or {@code classpath:...}
+     * @param mode H2's compatibility mode; default: the one of the connection's database
+     *             ({@code PostgreSQL}, {@code MySQL}, {@code MariaDB}, {@code MSSQLServer},
+     *             {@code Oracle}, {@code DB2}), else H2's own
+     */
+    public record TestDouble(String init, String mode) {
     }
 
     /** What a connection's system speaks. */

@@ -45,6 +45,7 @@ public class SystemClients implements DisposableBean {
     private final Map<String, CachingConnectionFactory> brokers = new ConcurrentHashMap<>();
     private final Map<String, MqttClient> mqttClients = new ConcurrentHashMap<>();
     private final Map<String, Connection> natsConnections = new ConcurrentHashMap<>();
+    private final SystemDoubles doubles;
 
     @Autowired
     public SystemClients(ConnectionsProperties properties, ConnectionStates states, Clock clock,
@@ -54,11 +55,17 @@ public class SystemClients implements DisposableBean {
 
     /** @param liveNodes how many nodes share each connection's rate limit right now */
     SystemClients(ConnectionsProperties properties, ConnectionStates states, Clock clock, IntSupplier liveNodes) {
+        this.doubles = new SystemDoubles(clock);
         properties.connections().forEach((name, settings) -> {
             if (settings.kind() != ConnectionKind.HTTP) {
                 connections.put(name, new SystemConnection(name, settings, states, clock, liveNodes));
             }
         });
+    }
+
+    /** The test doubles that stand in for these connections while a drill runs. */
+    public SystemDoubles doubles() {
+        return doubles;
     }
 
     /** The connection called {@code name}, if it is one that is not HTTP. */

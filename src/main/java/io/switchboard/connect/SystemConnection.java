@@ -54,6 +54,18 @@ final class SystemConnection {
      * {@code failing}, and the exchange learns which connection failed it (an incident's cause).
      */
     <T> T call(Exchange exchange, String operation, Callable<T> action) throws Exception {
+        return call(exchange, operation, action, true);
+    }
+
+    /**
+     * A call to the connection's test double ({@link SystemDoubles}): under the same limits, but
+     * what the double does (a drill cutting it off) says nothing of the real system's state.
+     */
+    <T> T callDouble(Exchange exchange, String operation, Callable<T> action) throws Exception {
+        return call(exchange, operation, action, false);
+    }
+
+    private <T> T call(Exchange exchange, String operation, Callable<T> action, boolean counted) throws Exception {
         limiter.acquire();
         if (!inFlight.tryAcquire(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             throw new TimeoutException("Connection '" + name + "': no free slot of "
@@ -61,14 +73,16 @@ final class SystemConnection {
         }
         try {
             T result = action.call();
-            outcomes.succeeded(Instant.now(clock));
+            if (counted) {
+                outcomes.succeeded(Instant.now(clock));
+                settle();
+            }
             if (exchange != null) {
                 exchange.removeProperty(Failure.FAILED_CONNECTION);
             }
-            settle();
             return result;
         } catch (Exception failed) {
-            if (SystemFailures.isUnavailable(failed)) {
+            if (counted && SystemFailures.isUnavailable(failed)) {
                 outcomes.failed(Instant.now(clock), operation + ": " + SystemFailures.describe(failed));
                 settle();
             }

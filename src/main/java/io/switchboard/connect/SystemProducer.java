@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,8 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.MimeMessageHelper;
 
 /**
@@ -58,6 +61,7 @@ class SystemProducer extends DefaultProducer {
         SystemConnection connection = endpoint.connection();
         // An earlier call's "already done" must not pass for this one's.
         exchange.getMessage().removeHeader(RouteCalls.IDEMPOTENT_REPLAYED);
+        endpoint.clients().doubles().refuseRealSystemForTests(connection, exchange);
         switch (connection.settings().kind()) {
             case JDBC -> sql(exchange, connection);
             case MAIL -> mail(exchange, connection);
@@ -79,14 +83,16 @@ class SystemProducer extends DefaultProducer {
         }
         String named = CAMEL_SQL_PARAMETER.matcher(statement).replaceAll(":$1");
         Map<String, Object> parameters = fields(exchange);
+        SystemDouble standIn = endpoint.clients().doubles().forCall(connection.name(), exchange);
+        NamedParameterJdbcTemplate jdbc = standIn != null ? new NamedParameterJdbcTemplate(standIn.dataSource())
+                : endpoint.clients().jdbc(connection.name());
         if (QUERY.matcher(statement).find()) {
-            List<Map<String, Object>> rows = connection.call(exchange, "query",
-                    () -> endpoint.clients().jdbc(connection.name()).queryForList(named, parameters));
+            List<Map<String, Object>> rows = call(connection, standIn, exchange, "query",
+                    () -> jdbc.queryForList(named, parameters));
             exchange.getMessage().setHeader("CamelSqlRowCount", rows.size());
             exchange.getMessage().setBody(JSON.writeValueAsString(rows));
         } else {
-            int changed = connection.call(exchange, "statement",
-                    () -> endpoint.clients().jdbc(connection.name()).update(named, parameters));
+            int changed = call(connection, standIn, exchange, "statement", () -> jdbc.update(named, parameters));
             exchange.getMessage().setHeader(UPDATE_COUNT, changed);
         }
     }
@@ -104,8 +110,9 @@ class SystemProducer extends DefaultProducer {
                     "a mail through connection:" + connection.name() + " needs to, subject and text (or html): "
                             + "map them in the body, e.g. jq '{to: .email, subject: \"...\", text: \"...\"}'"));
         }
-        var sender = endpoint.clients().mailSender(connection.name());
-        connection.call(exchange, "send to " + to.split(",").length + " recipient(s)", () -> {
+        SystemDouble standIn = endpoint.clients().doubles().forCall(connection.name(), exchange);
+        JavaMailSender sender = standIn != null ? standIn.mailSender() : endpoint.clients().mailSender(connection.name());
+        call(connection, standIn, exchange, "send to " + to.split(",").length + " recipient(s)", () -> {
             MimeMessage message = sender.createMimeMessage();
             MimeMessageHelper helper = new MimeMessageHelper(message, plain != null && html != null,
                     StandardCharsets.UTF_8.name());
@@ -229,14 +236,16 @@ class SystemProducer extends DefaultProducer {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("connection:" + connection.name() + " needs fileName:");
         }
-        Path folder = Path.of(connection.settings().path()).toAbsolutePath().normalize();
+        SystemDouble standIn = endpoint.clients().doubles().forCall(connection.name(), exchange);
+        Path folder = (standIn != null ? standIn.folder() : Path.of(connection.settings().path())).toAbsolutePath()
+                .normalize();
         Path target = folder.resolve(name).normalize();
         if (!target.startsWith(folder) || target.equals(folder)) {
             throw new IllegalArgumentException("connection:" + connection.name() + " refuses the file name '" + name
                     + "': it must stay inside the connection's folder");
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        connection.call(exchange, "write " + name, () -> {
+        call(connection, standIn, exchange, "write " + name, () -> {
             Files.createDirectories(target.getParent());
             // Written aside, then moved into place: a reader never sees half a file.
             Path partial = Files.createTempFile(target.getParent(), ".writing-", ".part");
@@ -250,6 +259,13 @@ class SystemProducer extends DefaultProducer {
             return null;
         });
         exchange.getMessage().setHeader(Exchange.FILE_NAME_PRODUCED, target.toString());
+    }
+
+    /** A call to the system, or to its test double when one stands in for it. */
+    private static <T> T call(SystemConnection connection, SystemDouble standIn, Exchange exchange, String operation,
+            Callable<T> action) throws Exception {
+        return standIn != null ? connection.callDouble(exchange, operation, action)
+                : connection.call(exchange, operation, action);
     }
 
     /** The body's fields: a JSON object (as text or bytes) or a map. */

@@ -22,7 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.Connections;
+import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.AuthType;
+import io.switchboard.connect.SystemDoubles;
 import io.switchboard.drill.Drills.CaseResult;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
@@ -44,7 +46,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * One drill run's state and what its cases share: the integration, its route and card, the
- * sandbox's request log and faults, the drill's marker (every payload carries it, so the log
+ * sandbox's request log and faults, the test doubles of its other connections, the drill's marker (every payload carries it, so the log
  * tells the drill's effects from anyone else's), and the helpers that send events, wait for
  * them and read their effects.
  */
@@ -78,17 +80,25 @@ final class DrillContext {
     final Clock clock;
     final Environment environment;
     int sequence;
+    /** When each instance ({@link #next()}) was made, by its sequence number less one. */
+    private final List<Instant> issued = new ArrayList<>();
     /** When the drill started: what its events emitted is received after it. */
     final Instant startedAt;
     /** The scheduled runs the drill started, for its cleanup ({@link DrillCleanup}). */
     final List<String> runs = new ArrayList<>();
     /** What the normal case's event wrote, by system and path; null until it ran. */
     Map<String, Integer> normalEffects;
+    /** What stands in for the connections that are not HTTP while the drill runs. */
+    DrillDoubles doubles = DrillDoubles.none();
+    final ConnectionsProperties connectionSettings;
+    /** Where the doubles stand in, and the calls each took. */
+    final SystemDoubles systems;
 
     /** The services a drill uses, as one value. */
     record Services(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox, InboxSignal signal,
-            CamelContext camel, Connections connections, Alerts alerts, JdbcTemplate jdbc, ObjectMapper json,
-            Clock clock, Environment environment, int volume) {
+            CamelContext camel, Connections connections, ConnectionsProperties connectionSettings, Alerts alerts,
+            SystemDoubles systems, JdbcTemplate jdbc, ObjectMapper json, Clock clock, Environment environment,
+            int volume) {
     }
 
     DrillContext(String id, Integration settings, RouteDefinition route, SandboxTraffic traffic,
@@ -104,6 +114,8 @@ final class DrillContext {
         this.signal = services.signal();
         this.camel = services.camel();
         this.connections = services.connections();
+        this.connectionSettings = services.connectionSettings();
+        this.systems = services.systems();
         this.alerts = services.alerts();
         this.jdbc = services.jdbc();
         this.json = services.json();
@@ -236,6 +248,7 @@ final class DrillContext {
     // ---- helpers ------------------------------------------------------------------------
 
     String next() {
+        issued.add(Instant.now(clock));
         // Fixed width, so one instance's marker is never the start of another's.
         return marker + String.format("n%04d", ++sequence);
     }
@@ -341,7 +354,11 @@ final class DrillContext {
         return jdbc.queryForObject("select last_error from event where id = ?", String.class, event);
     }
 
-    /** The systems' effects (writes carried out) whose body names {@code instance}, by system and path. */
+    /**
+     * The systems' effects (writes carried out) whose body names {@code instance}, by system and
+     * path, and those the test doubles hold (rows, mails, files that name it). A scheduled run's
+     * effects ({@code instance} empty) are the sandbox's only: a double's seed rows name nothing.
+     */
     Map<String, Integer> effects(Instant from, String instance) {
         // The journal commits DONE after the last call; a call's log entry is written when it answers.
         Map<String, Integer> effects = new TreeMap<>();
@@ -350,7 +367,38 @@ final class DrillContext {
                 effects.merge(call.system() + " " + call.method() + " " + call.path(), 1, Integer::sum);
             }
         }
+        if (instance.equals(marker)) {
+            // A double keeps what every case wrote: the drill's effects since then are its instances' since then.
+            for (int i = 0; i < issued.size(); i++) {
+                if (!issued.get(i).isBefore(from)) {
+                    doubles.effects(marker + String.format("n%04d", i + 1)).forEach((what, n) ->
+                            effects.merge(what, n, Integer::sum));
+                }
+            }
+        } else if (!instance.isEmpty()) {
+            effects.putAll(doubles.effects(instance));
+        }
         return effects;
+    }
+
+    /** The most calls within one second each double took since {@code from}, by connection. */
+    Map<String, Integer> doublePeaksPerSecond(Instant from) {
+        Map<String, Integer> peaks = new TreeMap<>();
+        for (DrillDouble standIn : doubles.all()) {
+            List<Instant> times = systems.callTimes(standIn.connection()).stream().filter(t -> !t.isBefore(from))
+                    .toList();
+            if (!times.isEmpty()) {
+                peaks.put(standIn.connection(), peakWithinOneSecond(times));
+            }
+        }
+        return peaks;
+    }
+
+    /** A connection's declared rate limit, whatever its kind ({@code 0}: none). */
+    double rateLimitOf(String connection) {
+        return connections.find(connection).map(c -> c.settings().rateLimit())
+                .orElseGet(() -> connectionSettings.connections().containsKey(connection)
+                        ? connectionSettings.connections().get(connection).rateLimit() : 0);
     }
 
     Map<String, Integer> peaksPerSecond(List<Call> calls) {
@@ -365,20 +413,28 @@ final class DrillContext {
         return peaks;
     }
 
-    /** Every connection's {@code rate-limit} toward the system (its lowest), not only the route's; 0: none. */
+    /**
+     * Every connection's {@code rate-limit} toward the system (its lowest), not only the route's;
+     * a double's system is its connection. 0: none.
+     */
     double limitOf(String system) {
+        if (doubles.has(system)) {
+            return rateLimitOf(system);
+        }
         return connections.all().stream().filter(c -> system.equals(systemOfUrl(c.baseUrl())))
                 .mapToDouble(c -> c.settings().rateLimit()).filter(rate -> rate > 0).min().orElse(0);
     }
 
+    /** The HTTP connections the route calls whose auth is of {@code type}. */
     List<String> calledWith(Predicate<AuthType> type) {
-        return RouteCalls.connections(route).stream()
+        return RouteCalls.connections(route).stream().filter(name -> connections.find(name).isPresent())
                 .filter(name -> type.test(connections.get(name).settings().auth().type())).sorted().toList();
     }
 
-    /** The connection the route calls first, by the order of its steps. */
-    String firstCalled() {
-        return RouteCalls.connections(route).stream().findFirst().orElse(null);
+    /** The HTTP connection (the sandbox stands in for) the route calls first, by the order of its steps. */
+    String firstCalledHttp() {
+        return RouteCalls.connections(route).stream().filter(name -> connections.find(name).isPresent()).findFirst()
+                .orElse(null);
     }
 
     String systemOf(String connection) {

@@ -24,6 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.Connection;
 import io.switchboard.connect.Connections;
+import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.SystemClients;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
 import io.switchboard.ingress.WebhookIngress;
@@ -50,7 +52,8 @@ import org.springframework.stereotype.Component;
  * An integration's reliability drill: the cases that matter (normal, missing data, duplicate,
  * expired and revoked credential, permission, outage, volume; {@link DrillCases}, one class
  * each behind {@link DrillCase}), derived from its card, schema,
- * trigger and the connections its route calls, run against the sandbox on the live server with
+ * trigger and the connections its route calls, run against the sandbox (and, for a database, mail
+ * server or folder, a test double of the drill's own: {@link DrillDoubles}) on the live server with
  * test-marked events and payloads of their own (every text field carries the drill's marker,
  * so the sandbox's request log tells the drill's effects from anyone else's). Each case keeps
  * its evidence (event ids, step trails, effects per system, token requests, requests per second)
@@ -91,6 +94,8 @@ public class Drills implements DisposableBean {
     private final IntegrationsProperties integrations;
     private final CamelContext camel;
     private final Connections connections;
+    private final ConnectionsProperties connectionSettings;
+    private final SystemClients systems;
     private final Clock clock;
     private final Environment environment;
     private final ObjectProvider<SandboxTraffic> traffic;
@@ -107,12 +112,15 @@ public class Drills implements DisposableBean {
     });
 
     Drills(IntegrationsProperties integrations, WebhookIngress ingress, InboxStore inbox, InboxSignal signal,
-            CamelContext camel, Connections connections, Alerts alerts, JdbcTemplate jdbc, ObjectMapper json, Clock clock,
-            Environment environment, ObjectProvider<SandboxTraffic> traffic, ObjectProvider<SandboxFaultControl> faults,
-            ClusterNodes nodes, DrillStore store, DrillCleanup cleanup, @Value("${switchboard.drills.volume:500}") int volume) {
+            CamelContext camel, Connections connections, ConnectionsProperties connectionSettings, SystemClients systems,
+            Alerts alerts, JdbcTemplate jdbc, ObjectMapper json, Clock clock, Environment environment,
+            ObjectProvider<SandboxTraffic> traffic, ObjectProvider<SandboxFaultControl> faults, ClusterNodes nodes,
+            DrillStore store, DrillCleanup cleanup, @Value("${switchboard.drills.volume:500}") int volume) {
         this.integrations = integrations;
         this.camel = camel;
         this.connections = connections;
+        this.connectionSettings = connectionSettings;
+        this.systems = systems;
         this.clock = clock;
         this.environment = environment;
         this.traffic = traffic;
@@ -120,15 +128,15 @@ public class Drills implements DisposableBean {
         this.nodes = nodes;
         this.store = store;
         this.cleanup = cleanup;
-        this.services = new DrillContext.Services(integrations, ingress, inbox, signal, camel, connections, alerts, jdbc,
-                json, clock, environment, volume);
+        this.services = new DrillContext.Services(integrations, ingress, inbox, signal, camel, connections,
+                connectionSettings, alerts, systems.doubles(), jdbc, json, clock, environment, volume);
     }
 
     /**
      * Starts the integration's drill in the background; the answer is its running record.
      *
-     * @throws Refused 404 unknown integration, 409 a drill of it runs already or the sandbox
-     *                 does not serve every connection its route calls
+     * @throws Refused 404 unknown integration, 409 a drill of it runs already, or a connection its
+     *                 routes call is neither served by the sandbox nor has a test double
      */
     public DrillResult start(String integration, String requestedBy) {
         Integration settings = integrations.find(integration)
@@ -160,8 +168,21 @@ public class Drills implements DisposableBean {
         model.getRouteDefinitions().stream()
                 .filter(r -> r == route || integrations.ownerOfRoute(r.getRouteId()).filter(integration::equals).isPresent())
                 .forEach(r -> called.addAll(RouteCalls.connections(r)));
+        List<String> doubled = new ArrayList<>();
         for (String name : called) {
             Connection connection = connections.find(name).orElse(null);
+            ConnectionsProperties.Connection system = connectionSettings.connections().get(name);
+            if (connection == null && system != null) {
+                // A database, mail server or folder: the drill's events call a test double instead.
+                String missing = DrillDoubles.missing(name, system);
+                if (missing != null) {
+                    throw new Refused(409, "Connection " + name + " (" + system.kind().label() + ") has no test "
+                            + "double: " + missing + ". A drill would act on the real system, so " + integration
+                            + " is not drilled.");
+                }
+                doubled.add(name);
+                continue;
+            }
             if (connection == null) {
                 throw new Refused(409, "Connection " + name + " is not an HTTP connection the sandbox can stand in "
                         + "for: a drill would act on the real system, so " + integration + " is not drilled.");
@@ -188,6 +209,7 @@ public class Drills implements DisposableBean {
             DrillContext drill = null;
             try {
                 drill = new DrillContext(integration, settings, route, log, control, services);
+                drill.doubles = DrillDoubles.start(doubled, connectionSettings, systems.doubles(), drill.marker);
                 List<CaseResult> cases = run(drill);
                 // Cleaned up before the verdict is stored: a finished drill has left nothing behind.
                 DrillContext cleaned = drill;
@@ -235,6 +257,9 @@ public class Drills implements DisposableBean {
             log.info("drill of {} cleaned up: {}", started.integration(), cleanup.after(drill));
         } catch (RuntimeException broken) {
             log.warn("drill of {}: its cleanup broke off: {}", started.integration(), broken.toString());
+        } finally {
+            // After the cleanup: an event still in flight then called its double, not the real system.
+            drill.doubles.close();
         }
     }
 

@@ -8,7 +8,8 @@ import io.switchboard.drill.Drills.CaseResult;
 import io.switchboard.sandbox.SandboxFaultControl.Fault;
 
 /**
- * A {@code 403} naming a scope from the first connection called: parked {@code permission} naming it.
+ * A {@code 403} naming a scope from the first HTTP connection called: parked {@code permission}
+ * naming it. A database's, mail server's or folder's double grants everything: not drilled there.
  */
 final class PermissionCase implements DrillCase {
 
@@ -24,9 +25,11 @@ final class PermissionCase implements DrillCase {
         if (cannot != null) {
             return cannot;
         }
-        String connection = drill.firstCalled();
+        String connection = drill.firstCalledHttp();
         if (connection == null) {
-            return drill.skipped(name, "the route calls no connection");
+            return drill.skipped(name, drill.doubles.isEmpty() ? "the route calls no connection"
+                    : "the route calls no HTTP API, whose scopes a 403 names; its test doubles "
+                    + drill.doubles.described() + " grant every permission, so a refused one is not drilled");
         }
         List<String> cardScopes = drill.settings.card() == null || drill.settings.card().scopes() == null ? List.of()
                 : drill.settings.card().scopes().getOrDefault(connection, List.of());

@@ -11,7 +11,8 @@ import io.switchboard.drill.Drills.CaseResult;
 import io.switchboard.sandbox.SandboxFaultControl.Fault;
 
 /**
- * The OAuth2 client revoked: every event parked {@code credentials}, with exactly one alert.
+ * The OAuth2 client revoked: every event parked {@code credentials}, with exactly one alert. A
+ * route with no such client but a database double: the double refuses the password instead.
  * Last in the registry: the credentials cool-down that follows holds the connection back a while.
  */
 final class RevokedCredentialCase implements DrillCase {
@@ -29,6 +30,10 @@ final class RevokedCredentialCase implements DrillCase {
             return cannot;
         }
         List<String> clients = drill.calledWith(type -> type == AuthType.OAUTH2_CLIENT_CREDENTIALS);
+        List<DrillDouble> refusing = drill.doubles.all().stream().filter(DrillDouble::refusesCredentials).toList();
+        if (clients.isEmpty() && !refusing.isEmpty()) {
+            return refusedByDoubles(drill, name, refusing);
+        }
         if (clients.isEmpty()) {
             return drill.skipped(name, "the route calls no OAuth2 client-credentials connection the sandbox can revoke"
                     + (drill.calledWith(type -> type == AuthType.OAUTH2_AUTHORIZATION_CODE).isEmpty() ? ""
@@ -81,6 +86,46 @@ final class RevokedCredentialCase implements DrillCase {
         return problems.isEmpty()
                 ? drill.passed(name, "the revoked client parked every event as credentials, with one alert; restored, "
                         + "the next event ended DONE and resolved it", events, evidence)
+                : drill.failed(name, String.join("; ", problems), events, evidence);
+    }
+
+    /**
+     * A database double refuses the connection's password: the event parked {@code credentials}
+     * (another attempt with the same password cannot help); the password taken again, the next
+     * event {@code DONE}.
+     */
+    private static CaseResult refusedByDoubles(DrillContext drill, String name, List<DrillDouble> refusing) {
+        List<String> events = new ArrayList<>();
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (DrillDouble standIn : refusing) {
+            String connection = standIn.connection();
+            String event;
+            String status;
+            standIn.refuseCredentials(true);
+            try {
+                event = drill.send(drill.next(), null);
+                status = drill.await(event, new LinkedHashMap<>());
+            } finally {
+                standIn.refuseCredentials(false);
+            }
+            String error = String.valueOf(drill.lastError(event));
+            String recovered = drill.send(drill.next(), null);
+            String recoveredStatus = drill.await(recovered, new LinkedHashMap<>());
+            events.add(event);
+            events.add(recovered);
+            evidence.put(connection, Map.of("refused", status + " " + error, "afterwards", recoveredStatus));
+            if (!"DEAD".equals(status) || !error.startsWith("credentials")) {
+                problems.add(connection + " refusing the password: it ended " + status + " (" + error + ")");
+            } else if (!"DONE".equals(recoveredStatus)) {
+                problems.add(connection + " taking the password again: the next event ended " + recoveredStatus
+                        + " (" + drill.lastError(recovered) + ")");
+            }
+        }
+        List<String> names = refusing.stream().map(DrillDouble::connection).toList();
+        return problems.isEmpty()
+                ? drill.passed(name, "the doubles of " + names + " refused the password: the event was parked as "
+                        + "credentials; with the password taken again the next event ended DONE", events, evidence)
                 : drill.failed(name, String.join("; ", problems), events, evidence);
     }
 }

@@ -53,8 +53,8 @@ final class VolumeCase implements DrillCase {
         // the load the case vouches for. Sent in full it would wait on the rate limit for minutes
         // (240 events at chat's 1/s), so the burst sent is what the limit lets through in
         // BURST_SECONDS, ten times the limit at once, and the pace it kept is extrapolated.
-        double slowest = RouteCalls.connections(drill.route).stream().map(drill.connections::get)
-                .mapToDouble(c -> c.settings().rateLimit()).filter(rate -> rate > 0).min().orElse(0);
+        double slowest = RouteCalls.connections(drill.route).stream().mapToDouble(drill::rateLimitOf)
+                .filter(rate -> rate > 0).min().orElse(0);
         int vouched = slowest > 0 ? (int) Math.max(1, Math.min(drill.volume,
                 Math.floor(slowest * drill.budget.toSeconds() * 0.8)))
                 : drill.volume;
@@ -80,6 +80,7 @@ final class VolumeCase implements DrillCase {
         }
         Duration took = Duration.between(from, Instant.now(drill.clock));
         Map<String, Integer> peaks = drill.peaksPerSecond(drill.traffic.since(from));
+        peaks.putAll(drill.doublePeaksPerSecond(from));
         Map<String, Integer> effects = drill.effects(from, drill.marker);
         evidence.put("events", burst);
         evidence.put("effects", effects.values().stream().mapToInt(Integer::intValue).sum());

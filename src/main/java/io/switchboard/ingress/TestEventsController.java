@@ -104,10 +104,14 @@ class TestEventsController implements SmartInitializingSingleton {
         for (String name : RouteCalls.connectionsOfIntegration(camel, integrations, id)) {
             ConnectionsProperties.Connection called = connections.connections().get(name);
             if (called != null && called.kind() != ConnectionKind.HTTP) {
+                boolean drillable = called.kind() == ConnectionKind.JDBC || called.kind() == ConnectionKind.MAIL
+                        || called.kind() == ConnectionKind.FILE;
                 return problem(HttpStatus.CONFLICT, "Would reach a real system", id + " calls connection " + name
-                        + " (" + called.kind().label() + "), which has no test double: a test event would act on the "
-                        + "real system. Try it against a copy of the system, or through a drill once the connection "
-                        + "has a double.");
+                        + " (" + called.kind().label() + "), " + (drillable
+                        ? "a real system a test event would act on. A drill (POST /api/integrations/" + id
+                                + "/drills) runs the route against a test double of it instead."
+                        : "which has no test double: a test event would act on the real system. Try it against a "
+                                + "copy of the system."));
             }
         }
         JsonNode payload;
