@@ -33,7 +33,7 @@ class DrillsTest extends IntegrationTestSupport {
      * such connection the refusal names: their drills are refused until the connections have test
      * doubles.
      */
-    private static final Map<String, String> CALLS_A_SYSTEM_WITHOUT_A_DOUBLE = Map.of("partner-orders", "shop-broker");
+    static final Map<String, String> CALLS_A_SYSTEM_WITHOUT_A_DOUBLE = Map.of("partner-orders", "shop-broker");
 
     static Stream<String> integrationsInRoutes() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
