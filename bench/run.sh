@@ -468,7 +468,8 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
     # subject of the measurement.
     psql_on postgres -c "alter database ${SANDBOX_DB} set plan_cache_mode = force_custom_plan" >/dev/null
     # The sandbox process: simulated CRM, mail, billing and chat, no integration routes,
-    # its rate limits lifted and no invoices changing on their own during the run. Its
+    # its rate limits lifted and no invoices changing on their own during the run. Its tokens
+    # live an hour: Node-RED's chain (bench/peers.sh) fetches them once, as a flow would keep them. Its
     # database pool is 48 (the server's is 40; PostgreSQL allows 100): with the default 20, the simulated
     # systems' requests queued for a connection (thread dumps: Hikari hand-offs) and the
     # chain measured that queue.
@@ -476,7 +477,8 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${SANDBOX_DB}" "--spring.datasource.username=${PG_USER}" \
         "--switchboard.routes.directory=$WORK/no-routes" --switchboard.sandbox.crm.rate-limit=0 \
         --spring.datasource.hikari.maximum-pool-size=48 \
-        --switchboard.sandbox.billing.change-every=24h --switchboard.sandbox.billing.seed-invoices=12
+        --switchboard.sandbox.billing.change-every=24h --switchboard.sandbox.billing.seed-invoices=12 \
+        --switchboard.sandbox.crm.token-ttl=1h --switchboard.sandbox.oauth.access-token-ttl=1h
     SANDBOX_PID=$STARTED_PID
     local sandbox="http://127.0.0.1:${SANDBOX_PORT}/sandbox"
     start_java server $SERVER_PORT "$RESULTS/server-pair-$rep.log" --spring.profiles.active=default,postgres \
@@ -561,6 +563,43 @@ chain() { # repetition
             from event where integration = 'lead-intake' and status = 'DEAD' group by last_error order by count(*) desc limit 3")"
     fi
     log "chain: $sent leads sent ($warm to warm up), $done measured DONE, $dead DEAD in all, in $seconds s = $per_s leads/s; contacts $contacts (+$dup_contacts duplicated), tasks $tasks, mails $mails (+$dup_mails duplicated)"
+    peers_chain "$rep" "$per_s"
+}
+
+# peers_chain repetition switchboard_per_s : Node-RED's lead chain (bench/peers.sh chain) against
+# the same simulated systems' process, right after Switchboard's chain (its server idles
+# meanwhile: nothing waits in its inbox). A chain counts when Node-RED answered 202, which it does
+# only after the fifth call; the sandbox's rows for that run's leads are counted to confirm it.
+peers_chain() {
+    peers_wanted || return 0
+    local rep=$1 ours=$2 line
+    local s0 w0; s0=$(cpu_ticks "$SERVER_PID"); w0=$(now_ms)
+    line=$(PEERS_SANDBOX="http://127.0.0.1:${SANDBOX_PORT}/sandbox" PEERS_CHAIN_LEADS="$CHAIN_LEADS" \
+        PEERS_CHAIN_CONNECTIONS="${BENCH_CHAIN_CONCURRENCY:-64}" bash "$ROOT/bench/peers.sh" "$CSV" chain "$rep" | grep '^PEERS ') \
+        || { log "chain: Node-RED not measured (see above)"; return 0; }
+    local idle; idle=$(awk -v t="$(($(cpu_ticks "$SERVER_PID") - s0))" -v hz="$HZ" -v ms="$(($(now_ms) - w0))" 'BEGIN {printf "%.2f", t / hz / (ms / 1000)}')
+    local theirs run accepted; theirs=$(field "$line" per_s); run=$(field "$line" run_id); accepted=$(field "$line" accepted)
+    local contacts tasks mails chats
+    read -r contacts tasks mails < <(psql_on "$SANDBOX_DB" -F ' ' -c "select count(distinct c.email),
+        (select count(distinct t.contact_id) from sandbox_crm_task t join sandbox_crm_contact c2 on c2.id = t.contact_id
+         where c2.email like 'lead+${run}.%'),
+        (select count(distinct recipient) from sandbox_mail_message where recipient like 'lead+${run}.%')
+        from sandbox_crm_contact c where c.email like 'lead+${run}.%'")
+    chats=$(psql_on "$SANDBOX_DB" -c "select count(*) from sandbox_chat_message where message_text like '%<lead+${run}.%'")
+    record "$rep" peers node-red-chain contacts "$contacts"
+    record "$rep" peers node-red-chain chats "$chats"
+    record "$rep" peers node-red-chain switchboard_idle_cores "$idle"
+    log "chain: Node-RED $theirs leads/s ($accepted chains answered 202; the sandbox holds $contacts contacts, $tasks tasks, $mails mails, $chats chat messages of that run; Switchboard idle meanwhile at $idle cores)"
+    ((chats >= accepted && tasks >= accepted && mails >= accepted)) \
+        || log "WARNING: Node-RED answered 202 for $accepted chains but the sandbox holds fewer rows"
+    log "chain: Switchboard / Node-RED = $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+}
+
+# Node-RED beside the chain and the lookup, unless BENCH_PEERS=0 or Node.js is missing.
+peers_wanted() {
+    [[ "${BENCH_PEERS:-1}" == 1 ]] || return 1
+    command -v node >/dev/null && command -v npm >/dev/null && return 0
+    log "Node-RED not measured: no node/npm (BENCH_PEERS=0 skips it)"; return 1
 }
 
 lookup() { # repetition
@@ -637,6 +676,18 @@ lookup_fast() {
         --duration "${SECONDS_PER_RUN}s" --warmup 10s
     record_load "$rep" lookup customer-lookup-fast-32
     log "lookup (fast systems): the stub answered $(curl -fsS "$systems/_count")"
+    # Node-RED's lookup against the same stub, Switchboard stopped first.
+    local ours; ours=$(field "$LOAD_RESULT" events_per_s)
+    stop_pid "$pid"
+    if peers_wanted; then
+        local line
+        if line=$(PEERS_SYSTEMS="$systems" PEERS_LOOKUP_EMAILS="$LOOKUP_EMAILS" BENCH_SECONDS="$SECONDS_PER_RUN" \
+                bash "$ROOT/bench/peers.sh" "$CSV" lookup "$rep" | grep '^PEERS '); then
+            log "lookup: Node-RED $(field "$line" per_s)/s p50 $(field "$line" p50_ms) ms p99 $(field "$line" p99_ms) ms; Switchboard / Node-RED = $(awk -v a="$ours" -v b="$(field "$line" per_s)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+        else
+            log "lookup: Node-RED not measured (see above)"
+        fi
+    fi
     stop_all
 }
 
