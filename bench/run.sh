@@ -362,8 +362,13 @@ connect_chat() {
     csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/login" | grep -o 'name="_csrf"[^>]*value="[^"]*"' | sed 's/.*value="//; s/"$//')
     curl -fsS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "username=admin" \
         --data-urlencode "password=$ADMIN_PASSWORD" --data-urlencode "_csrf=$csrf" "$base/login"
-    consent=$(curl -fsS -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$base/api/connections/chat/authorize")
-    [[ -n "$consent" ]] || die "Connect for the chat did not redirect to the consent page"
+    # Connect is a POST with the console's CSRF token (the XSRF-TOKEN cookie, sent back as a
+    # header); its answer names the consent page.
+    curl -fsS -c "$jar" -b "$jar" -o /dev/null "$base/console/"
+    local xsrf; xsrf=$(awk '$6 == "XSRF-TOKEN" {print $7}' "$jar" | tail -n 1)
+    consent=$(curl -fsS -c "$jar" -b "$jar" -X POST -H "X-XSRF-TOKEN: $xsrf" "$base/api/connections/chat/authorize" \
+        | sed -n 's/.*"location":"\([^"]*\)".*/\1/p')
+    [[ -n "$consent" ]] || die "Connect for the chat did not name the consent page"
     page=$(curl -fsS "$consent")
     local args=(--data-urlencode decision=approve)
     while IFS=$'\t' read -r name value; do
