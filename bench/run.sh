@@ -14,20 +14,28 @@
 #              PostgreSQL, sent for BENCH_SECONDS while processed, then drained: events DONE/s
 #   chain      leads through the whole lead-intake chain, the sandbox in its own process
 #   lookup     customer-lookup at 32 connections
+#              (chain and lookup: Node-RED's same flow right after, bench/peers.sh, and the ratio)
+#   queue      messages from a RabbitMQ queue to DONE, one POST each, beside a plain Camel
+#              spring-rabbitmq consumer making the same call with nothing stored (the ceiling)
 #   sync       100,000 changed invoices from billing into the CRM
 #   footprint  time to healthy, idle RSS, RSS under ingest load
 #
 # Environment (all optional):
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
 #   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
-#   BENCH_SCENARIOS="ingest ceiling relay chain lookup sync"   (footprint comes with ingest)
+#   BENCH_SCENARIOS="ingest ceiling relay queue chain lookup sync peers"   (footprint comes with ingest)
 #   BENCH_JAVA_OPTS="-Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m"   the JVM options under test
 #   BENCH_CDS=1                    start every server from a class data sharing archive
 #   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
+#   BENCH_QUEUE_MESSAGES=20000 (plus a quarter as warm-up)  BENCH_AMQP_HOST=127.0.0.1 BENCH_AMQP_PORT=5672
+#   BENCH_AMQP_MANAGEMENT_PORT=15672 BENCH_AMQP_USER=guest BENCH_AMQP_PASSWORD=guest
+#   BENCH_PEERS=0                  no Node-RED beside the chain and the lookup
+#   BENCH_PORTS_FROM=18000         the ports used: +80 server, +90 sandbox, +98 and +99 stubs
 #
 # Needs java 17+, curl, psql and pgbench, and a PostgreSQL server that lets BENCH_PG_USER
-# create databases (switchboard_bench_<random>, dropped at the end). All traffic goes to
+# create databases (switchboard_bench_<random>, dropped at the end); for queue a RabbitMQ
+# (vhost switchboard-bench-<random>, deleted at the end); for Node-RED, node and npm. All traffic goes to
 # 127.0.0.1; every load loop is bounded in time.
 set -euo pipefail
 
@@ -36,17 +44,25 @@ ROOT=$(pwd)
 
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
-SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay chain lookup sync peers}
+SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay queue chain lookup sync peers}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
 PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
 PG_PORT=${BENCH_PG_PORT:-5432}
 PG_USER=${BENCH_PG_USER:-postgres}
-SERVER_PORT=18080
-SANDBOX_PORT=18090
-CEILING_PORT=18099
-STUB_PORT=18098
+QUEUE_MESSAGES=${BENCH_QUEUE_MESSAGES:-20000}
+AMQP_HOST=${BENCH_AMQP_HOST:-127.0.0.1}
+AMQP_PORT=${BENCH_AMQP_PORT:-5672}
+AMQP_MANAGEMENT_PORT=${BENCH_AMQP_MANAGEMENT_PORT:-15672}
+AMQP_USER=${BENCH_AMQP_USER:-guest}
+AMQP_PASSWORD=${BENCH_AMQP_PASSWORD:-guest}
+# Ports on 127.0.0.1; BENCH_PORTS_FROM moves them all (e.g. 28000: 28080, 28090, 28099, 28098).
+PORTS_FROM=${BENCH_PORTS_FROM:-18000}
+SERVER_PORT=$((PORTS_FROM + 80))
+SANDBOX_PORT=$((PORTS_FROM + 90))
+CEILING_PORT=$((PORTS_FROM + 99))
+STUB_PORT=$((PORTS_FROM + 98))
 # The demo profile's published secrets (config/application-default.yaml); given explicitly
 # so that exported variables cannot change what is measured.
 SECRET=whsec_ZGVtby1vbmx5LWxlYWQtaW50YWtlLXNlY3JldA==
@@ -82,6 +98,7 @@ CSV="$RESULTS/results.csv"
 echo "repetition,scenario,variant,metric,value" >"$CSV"
 PIDS=()
 DATABASES=()
+VHOSTS=()
 
 # ---------------------------------------------------------------- processes and databases
 
@@ -124,6 +141,9 @@ stop_all() {
 cleanup() {
     stop_all
     drop_databases
+    for vhost in "${VHOSTS[@]}"; do
+        [[ -n "$vhost" ]] && { rabbit delete "$vhost" || log "could not delete the vhost $vhost; delete it by hand"; }
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -237,6 +257,20 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
     ./mvnw -q -B -DskipTests package
 fi
 [[ -f "$JAR" ]] || die "no jar at $JAR"
+# The queue scenario's clients run on the build's own jars: the AMQP client for the publisher,
+# and for the plain Camel ceiling every library plus camel-spring-rabbitmq of the same Camel
+# version (Switchboard does not ship it; Maven fetches it once into the local repository).
+QUEUE_LIB="$WORK/queue-lib"
+if [[ " $SCENARIOS " == *" queue "* ]]; then
+    mkdir -p "$QUEUE_LIB"
+    (cd "$QUEUE_LIB" && unzip -q -j -o "$JAR" 'BOOT-INF/lib/*.jar') || die "cannot extract the libraries of $JAR"
+    CAMEL_VERSION=$(ls "$QUEUE_LIB" | sed -n 's/^camel-api-\(.*\)\.jar$/\1/p')
+    ./mvnw -q -B -ntp -o dependency:copy "-Dartifact=org.apache.camel:camel-spring-rabbitmq:${CAMEL_VERSION}" \
+            "-DoutputDirectory=$QUEUE_LIB" >/dev/null 2>&1 \
+        || ./mvnw -q -B -ntp dependency:copy "-Dartifact=org.apache.camel:camel-spring-rabbitmq:${CAMEL_VERSION}" \
+            "-DoutputDirectory=$QUEUE_LIB" >"$RESULTS/queue-lib.log" 2>&1 \
+        || die "cannot fetch camel-spring-rabbitmq ${CAMEL_VERSION} (see $RESULTS/queue-lib.log)"
+fi
 H2_JAR="$WORK/h2.jar"
 unzip -p "$JAR" "$(unzip -Z1 "$JAR" | grep -m1 '^BOOT-INF/lib/h2-.*\.jar$')" >"$H2_JAR"
 
@@ -459,6 +493,146 @@ relay_drain() {
         sleep 0.2
     done
     die "relay: only $finished of $total events finished within 10 minutes"
+}
+
+# ---------------------------------------------------------------- queue (the queue trigger against its ceiling)
+
+# rabbit add|delete vhost : the scenario's own vhost, through the management API when it answers,
+# else rabbitmqctl (on the broker's machine).
+rabbit() {
+    local api="http://${AMQP_HOST}:${AMQP_MANAGEMENT_PORT}/api"
+    if curl -fsS --max-time 2 -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" "$api/overview" 2>/dev/null; then
+        local vhost; vhost=$(printf %s "$2" | sed 's|/|%2F|g')
+        if [[ $1 == add ]]; then
+            curl -fsS -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" -X PUT "$api/vhosts/$vhost" \
+                && curl -fsS -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" -X PUT -H 'Content-Type: application/json' \
+                    -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/$vhost/${AMQP_USER}"
+        else
+            curl -fsS -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" -X DELETE "$api/vhosts/$vhost"
+        fi
+    elif command -v rabbitmqctl >/dev/null; then
+        if [[ $1 == add ]]; then
+            rabbitmqctl add_vhost "$2" >/dev/null && rabbitmqctl set_permissions -p "$2" "$AMQP_USER" '.*' '.*' '.*' >/dev/null
+        else
+            rabbitmqctl delete_vhost "$2" >/dev/null
+        fi
+    else
+        log "queue: neither RabbitMQ's management API (port ${AMQP_MANAGEMENT_PORT}) nor rabbitmqctl"; return 1
+    fi
+}
+
+# queue_wait what total : waits (at most 10 minutes) until the count that "what" prints reaches total.
+queue_wait() {
+    local deadline=$((SECONDS + 600)) got=0
+    while ((SECONDS < deadline)); do
+        got=$($1); ((got >= $2)) && return 0
+        sleep 0.1
+    done
+    die "queue: only $got of $2 finished within 10 minutes"
+}
+
+# queue repetition : messages from a RabbitMQ queue to DONE through Switchboard's queue trigger
+# (the relay's route, bench/routes/relay.camel.yaml, with trigger queue: each message stored,
+# acknowledged, then one POST to the counting stub), beside a plain Camel spring-rabbitmq consumer
+# making the same mapping and POST with nothing stored (bench/QueueCeiling.java, the ceiling).
+# Each: a quarter of BENCH_QUEUE_MESSAGES to warm up (drained), then BENCH_QUEUE_MESSAGES
+# published at once (persistent, confirmed, to a quorum queue of the run's own vhost); the rate is
+# messages over the time from the first publish to the last call (Switchboard: to the last DONE).
+queue() {
+    local rep=$1 n=$QUEUE_MESSAGES warm=$((QUEUE_MESSAGES / 4))
+    local vhost="switchboard-bench-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
+    rabbit add "$vhost" || { log "queue: cannot make the vhost $vhost; not measured"; return 0; }
+    VHOSTS+=("$vhost")
+    local uri="amqp://${AMQP_USER}:${AMQP_PASSWORD}@${AMQP_HOST}:${AMQP_PORT}/${vhost}"
+    for q in bench-relay bench-ceiling; do
+        java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" "$q" declare >"$RESULTS/queue-declare-$rep.log" 2>&1 \
+            || die "queue: cannot declare $q (see $RESULTS/queue-declare-$rep.log)"
+    done
+    local consumers=${BENCH_RELAY_CONCURRENCY:-32}
+
+    # Switchboard: the relay with trigger queue on PostgreSQL.
+    new_database; local db=$NEW_DB
+    start_stub bench/HttpCeiling.java $CEILING_PORT "$RESULTS/queue-stub-$rep.log"; local stub=$STUB_PID
+    BENCH_BROKER_PASSWORD="$AMQP_PASSWORD" start_java queue $SERVER_PORT "$RESULTS/server-queue-$rep.log" \
+        --spring.profiles.active=default,postgres \
+        "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${db}" "--spring.datasource.username=${PG_USER}" \
+        "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:bench/routes/*.camel.yaml" \
+        --switchboard.integrations.relay.trigger=queue \
+        --switchboard.integrations.relay.source.connection=bench-broker \
+        --switchboard.integrations.relay.source.queue=bench-relay \
+        "--switchboard.integrations.relay.card.description=bench: one POST downstream per queued message" \
+        --switchboard.integrations.relay.card.owner=bench \
+        --switchboard.integrations.relay.inbox.concurrency="$consumers" \
+        --switchboard.connections.bench-broker.kind=amqp \
+        "--switchboard.connections.bench-broker.url=amqp://${AMQP_HOST}:${AMQP_PORT}/${vhost}" \
+        "--switchboard.connections.bench-broker.username=${AMQP_USER}" \
+        '--switchboard.connections.bench-broker.password=${BENCH_BROKER_PASSWORD}' \
+        "--switchboard.connections.relay-target.base-url=http://127.0.0.1:${CEILING_PORT}" \
+        --switchboard.connections.relay-target.rate-limit=$UNLIMITED \
+        --switchboard.connections.relay-target.max-concurrent="$consumers" \
+        --spring.datasource.hikari.maximum-pool-size=40 ${BENCH_SERVER_ARGS:-}
+    local pid=$STARTED_PID
+    queue_done() { psql_on "$db" -c "select count(*) from event where integration = 'relay' and status in ('DONE', 'DEAD')"; }
+    log "queue: Switchboard, $warm messages to warm up"
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-relay count "$warm" >"$RESULTS/queue-publish-warmup-$rep.log" 2>&1 \
+        || die "queue: publishing failed (see $RESULTS/queue-publish-warmup-$rep.log)"
+    queue_wait queue_done "$warm"
+    local calls0 s0 p0 w0; calls0=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count"); s0=$(cpu_ticks "$pid"); p0=$(pg_ticks); w0=$(now_ms)
+    local since; since=$(psql_on "$db" -c "select now()")
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-relay count "$n" >"$RESULTS/queue-publish-$rep.log" 2>&1 \
+        || die "queue: publishing failed (see $RESULTS/queue-publish-$rep.log)"
+    queue_wait queue_done "$((warm + n))"
+    local w1 s1 p1 calls1; w1=$(now_ms); s1=$(cpu_ticks "$pid"); p1=$(pg_ticks); calls1=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
+    local done dead events intake_s
+    read -r done dead events intake_s < <(psql_on "$db" -F ' ' -c "select count(*) filter (where status = 'DONE'),
+        count(*) filter (where status = 'DEAD'), count(*),
+        round(extract(epoch from max(received_at) - min(received_at))::numeric, 2)
+        from event where integration = 'relay' and received_at >= '$since'")
+    local seconds; seconds=$(awk -v ms="$((w1 - w0))" 'BEGIN {printf "%.2f", ms / 1000}')
+    local ours; ours=$(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')
+    record "$rep" queue switchboard per_s "$ours"
+    record "$rep" queue switchboard intake_per_s "$(awk -v n="$events" -v s="$intake_s" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')"
+    record "$rep" queue switchboard done "$done"
+    record "$rep" queue switchboard dead "$dead"
+    record "$rep" queue switchboard lost "$((n - events < 0 ? 0 : n - events))"
+    record "$rep" queue switchboard duplicated "$((events - n < 0 ? 0 : events - n))"
+    record "$rep" queue switchboard downstream_calls "$((calls1 - calls0))"
+    record "$rep" queue switchboard server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" queue switchboard pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" queue switchboard rss_mb "$(rss_mb "$pid")"
+    log "queue: Switchboard $n messages in $seconds s = $ours DONE/s (stored at $(awk -v n="$events" -v s="$intake_s" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')/s); $events events, $done DONE, $dead DEAD, $((calls1 - calls0)) calls"
+    [[ "$events" -eq "$n" && "$((calls1 - calls0))" -eq "$done" ]] || log "WARNING: $n published, $events events, $done DONE, $((calls1 - calls0)) calls"
+    stop_pid "$pid"
+
+    # The ceiling: plain Camel, same broker, same stub, as many calls in flight.
+    QUEUE_CEILING_PASSWORD="$AMQP_PASSWORD" java -cp "$QUEUE_LIB/*" bench/QueueCeiling.java "$AMQP_HOST" "$AMQP_PORT" "$vhost" \
+        "$AMQP_USER" bench-ceiling "http://127.0.0.1:${CEILING_PORT}/things" "$consumers" >"$RESULTS/queue-ceiling-$rep.log" 2>&1 &
+    local ceiling=$!; PIDS+=("$ceiling")
+    local deadline=$((SECONDS + 120))
+    until grep -q '^queue ceiling consuming' "$RESULTS/queue-ceiling-$rep.log" 2>/dev/null; do
+        kill -0 "$ceiling" 2>/dev/null && ((SECONDS < deadline)) || { tail -20 "$RESULTS/queue-ceiling-$rep.log" >&2; die "queue: the ceiling did not start"; }
+        sleep 0.2
+    done
+    local base; base=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
+    calls_made() { echo $(( $(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count") - base )); }
+    log "queue: plain Camel (spring-rabbitmq, nothing stored), $warm messages to warm up"
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-ceiling count "$warm" >"$RESULTS/queue-ceiling-publish-warmup-$rep.log" 2>&1 \
+        || die "queue: publishing failed"
+    queue_wait calls_made "$warm"
+    s0=$(cpu_ticks "$ceiling"); w0=$(now_ms)
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-ceiling count "$n" >"$RESULTS/queue-ceiling-publish-$rep.log" 2>&1 \
+        || die "queue: publishing failed"
+    queue_wait calls_made "$((warm + n))"
+    w1=$(now_ms); s1=$(cpu_ticks "$ceiling")
+    seconds=$(awk -v ms="$((w1 - w0))" 'BEGIN {printf "%.2f", ms / 1000}')
+    local theirs; theirs=$(awk -v n="$n" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')
+    record "$rep" queue camel-ceiling per_s "$theirs"
+    record "$rep" queue camel-ceiling calls "$(( $(calls_made) - warm ))"
+    record "$rep" queue camel-ceiling camel_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    log "queue: plain Camel $n messages in $seconds s = $theirs calls/s; Switchboard / ceiling = $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+    stop_pid "$ceiling"; stop_pid "$stub"
+    rabbit delete "$vhost" || log "queue: could not delete the vhost $vhost; delete it by hand"
+    VHOSTS=("${VHOSTS[@]/$vhost}")
 }
 
 start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
@@ -708,6 +882,7 @@ for rep in $(seq 1 "$REPEAT"); do
     fi
     has ceiling && ceiling "$rep"
     has relay && relay "$rep"
+    has queue && queue "$rep"
     has lookup && lookup_fast "$rep"
     [[ "${BENCH_LOOKUP_FAST_ONLY:-}" == 1 ]] && continue
     if has chain || has lookup || has sync; then
