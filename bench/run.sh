@@ -660,6 +660,9 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         --switchboard.sandbox.crm.token-ttl=1h --switchboard.sandbox.oauth.access-token-ttl=1h
     SANDBOX_PID=$STARTED_PID
     local sandbox="http://127.0.0.1:${SANDBOX_PORT}/sandbox"
+    # The server's queue triggers stay off: the demo's order-intake would consume the sandbox
+    # process's stand-in broker, whose password that process generated for itself (a refused
+    # login aborted the server's start), and no scenario of the pair measures it.
     start_java server $SERVER_PORT "$RESULTS/server-pair-$rep.log" --spring.profiles.active=default,postgres \
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${SERVER_DB}" "--spring.datasource.username=${PG_USER}" \
         --switchboard.sandbox.enabled=false "--switchboard.sandbox.base-url=$sandbox" \
@@ -667,6 +670,7 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         "--switchboard.alerting.email.url=$sandbox/mail/messages" \
         --switchboard.integrations.lead-intake.webhook.rate-limit=0 \
         --switchboard.integrations.lead-intake.inbox.concurrency="${BENCH_CHAIN_CONCURRENCY:-64}" \
+        --switchboard.queue.enabled=false \
         --spring.datasource.hikari.maximum-pool-size=40 \
         --switchboard.connections.crm.rate-limit=$UNLIMITED --switchboard.connections.crm.max-concurrent=64 \
         --switchboard.connections.mail.rate-limit=$UNLIMITED --switchboard.connections.mail.max-concurrent=32 \
