@@ -413,7 +413,8 @@ connect_chat() {
         args+=(--data-urlencode "$name=$value")
     done < <(grep -o '<input type="hidden" name="[^"]*" value="[^"]*"' <<<"$page" | sed -E 's/.*name="([^"]*)" value="([^"]*)"/\1\t\2/')
     callback=$(curl -fsS -o /dev/null -w '%{redirect_url}' "${args[@]}" "${consent%%\?*}")
-    [[ "$(curl -sS -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' "$callback")" == 302 ]] \
+    # The callback answers a page that leads back to the console, "...&connected" when it worked.
+    curl -sS -c "$jar" -b "$jar" "$callback" | grep -q 'connection=chat&amp;connected' \
         || die "the chat's Connect callback failed ($callback)"
     log "team chat connected"
 }
