@@ -111,6 +111,10 @@ public class Summarize {
         // nothing stored, n8n with one HTTP request node and its executions saved.
         ratio(md, "relay events done/s / Node-RED measured in this run (same flow and stub, nothing stored)",
                 get(data, "relay/relay", "done_per_s"), get(data, "peers/node-red-relay-32", "per_s"));
+        ratio(md, "chain leads/s / Node-RED's lead chain measured in this run (same five calls, same simulated systems, nothing stored)",
+                get(data, "chain/lead-intake", "per_s"), get(data, "peers/node-red-chain", "per_s"));
+        ratio(md, "customer-lookup/s / Node-RED's lookup measured in this run (same two calls in parallel, same stub, 32 connections)",
+                get(data, "lookup/customer-lookup-fast-32", "per_s"), get(data, "peers/node-red-lookup-fast-32", "per_s"));
         ratio(md, "relay events done/s / Node-RED's 1,648 requests/s (one POST, nothing stored, when issue 17 was filed)",
                 get(data, "relay/relay", "done_per_s"), 1648.0);
         ratio(md, "relay events done/s / n8n's 121 executions/s (one HTTP node, executions saved, when issue 17 was filed)",

@@ -14,20 +14,28 @@
 #              PostgreSQL, sent for BENCH_SECONDS while processed, then drained: events DONE/s
 #   chain      leads through the whole lead-intake chain, the sandbox in its own process
 #   lookup     customer-lookup at 32 connections
+#              (chain and lookup: Node-RED's same flow right after, bench/peers.sh, and the ratio)
+#   queue      messages from a RabbitMQ queue to DONE, one POST each, beside a plain Camel
+#              spring-rabbitmq consumer making the same call with nothing stored (the ceiling)
 #   sync       100,000 changed invoices from billing into the CRM
 #   footprint  time to healthy, idle RSS, RSS under ingest load
 #
 # Environment (all optional):
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
 #   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
-#   BENCH_SCENARIOS="ingest ceiling relay chain lookup sync"   (footprint comes with ingest)
+#   BENCH_SCENARIOS="ingest ceiling relay queue chain lookup sync peers"   (footprint comes with ingest)
 #   BENCH_JAVA_OPTS="-Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m"   the JVM options under test
 #   BENCH_CDS=1                    start every server from a class data sharing archive
 #   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
+#   BENCH_QUEUE_MESSAGES=20000 (plus a quarter as warm-up)  BENCH_AMQP_HOST=127.0.0.1 BENCH_AMQP_PORT=5672
+#   BENCH_AMQP_MANAGEMENT_PORT=15672 BENCH_AMQP_USER=guest BENCH_AMQP_PASSWORD=guest
+#   BENCH_PEERS=0                  no Node-RED beside the chain and the lookup
+#   BENCH_PORTS_FROM=18000         the ports used: +80 server, +90 sandbox, +98 and +99 stubs
 #
 # Needs java 17+, curl, psql and pgbench, and a PostgreSQL server that lets BENCH_PG_USER
-# create databases (switchboard_bench_<random>, dropped at the end). All traffic goes to
+# create databases (switchboard_bench_<random>, dropped at the end); for queue a RabbitMQ
+# (vhost switchboard-bench-<random>, deleted at the end); for Node-RED, node and npm. All traffic goes to
 # 127.0.0.1; every load loop is bounded in time.
 set -euo pipefail
 
@@ -36,17 +44,25 @@ ROOT=$(pwd)
 
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
-SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay chain lookup sync peers}
+SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay queue chain lookup sync peers}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
 PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
 PG_PORT=${BENCH_PG_PORT:-5432}
 PG_USER=${BENCH_PG_USER:-postgres}
-SERVER_PORT=18080
-SANDBOX_PORT=18090
-CEILING_PORT=18099
-STUB_PORT=18098
+QUEUE_MESSAGES=${BENCH_QUEUE_MESSAGES:-20000}
+AMQP_HOST=${BENCH_AMQP_HOST:-127.0.0.1}
+AMQP_PORT=${BENCH_AMQP_PORT:-5672}
+AMQP_MANAGEMENT_PORT=${BENCH_AMQP_MANAGEMENT_PORT:-15672}
+AMQP_USER=${BENCH_AMQP_USER:-guest}
+AMQP_PASSWORD=${BENCH_AMQP_PASSWORD:-guest}
+# Ports on 127.0.0.1; BENCH_PORTS_FROM moves them all (e.g. 28000: 28080, 28090, 28099, 28098).
+PORTS_FROM=${BENCH_PORTS_FROM:-18000}
+SERVER_PORT=$((PORTS_FROM + 80))
+SANDBOX_PORT=$((PORTS_FROM + 90))
+CEILING_PORT=$((PORTS_FROM + 99))
+STUB_PORT=$((PORTS_FROM + 98))
 # The demo profile's published secrets (config/application-default.yaml); given explicitly
 # so that exported variables cannot change what is measured.
 SECRET=whsec_ZGVtby1vbmx5LWxlYWQtaW50YWtlLXNlY3JldA==
@@ -82,6 +98,7 @@ CSV="$RESULTS/results.csv"
 echo "repetition,scenario,variant,metric,value" >"$CSV"
 PIDS=()
 DATABASES=()
+VHOSTS=()
 
 # ---------------------------------------------------------------- processes and databases
 
@@ -124,6 +141,9 @@ stop_all() {
 cleanup() {
     stop_all
     drop_databases
+    for vhost in "${VHOSTS[@]}"; do
+        [[ -n "$vhost" ]] && { rabbit delete "$vhost" || log "could not delete the vhost $vhost; delete it by hand"; }
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -237,6 +257,20 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
     ./mvnw -q -B -DskipTests package
 fi
 [[ -f "$JAR" ]] || die "no jar at $JAR"
+# The queue scenario's clients run on the build's own jars: the AMQP client for the publisher,
+# and for the plain Camel ceiling every library plus camel-spring-rabbitmq of the same Camel
+# version (Switchboard does not ship it; Maven fetches it once into the local repository).
+QUEUE_LIB="$WORK/queue-lib"
+if [[ " $SCENARIOS " == *" queue "* ]]; then
+    mkdir -p "$QUEUE_LIB"
+    (cd "$QUEUE_LIB" && unzip -q -j -o "$JAR" 'BOOT-INF/lib/*.jar') || die "cannot extract the libraries of $JAR"
+    CAMEL_VERSION=$(ls "$QUEUE_LIB" | sed -n 's/^camel-api-\(.*\)\.jar$/\1/p')
+    ./mvnw -q -B -ntp -o dependency:copy "-Dartifact=org.apache.camel:camel-spring-rabbitmq:${CAMEL_VERSION}" \
+            "-DoutputDirectory=$QUEUE_LIB" >/dev/null 2>&1 \
+        || ./mvnw -q -B -ntp dependency:copy "-Dartifact=org.apache.camel:camel-spring-rabbitmq:${CAMEL_VERSION}" \
+            "-DoutputDirectory=$QUEUE_LIB" >"$RESULTS/queue-lib.log" 2>&1 \
+        || die "cannot fetch camel-spring-rabbitmq ${CAMEL_VERSION} (see $RESULTS/queue-lib.log)"
+fi
 H2_JAR="$WORK/h2.jar"
 unzip -p "$JAR" "$(unzip -Z1 "$JAR" | grep -m1 '^BOOT-INF/lib/h2-.*\.jar$')" >"$H2_JAR"
 
@@ -362,15 +396,25 @@ connect_chat() {
     csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/login" | grep -o 'name="_csrf"[^>]*value="[^"]*"' | sed 's/.*value="//; s/"$//')
     curl -fsS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "username=admin" \
         --data-urlencode "password=$ADMIN_PASSWORD" --data-urlencode "_csrf=$csrf" "$base/login"
-    consent=$(curl -fsS -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$base/api/connections/chat/authorize")
-    [[ -n "$consent" ]] || die "Connect for the chat did not redirect to the consent page"
+    # Connect is a POST with the console's CSRF token (the XSRF-TOKEN cookie, sent back as a
+    # header); its answer names the consent page.
+    curl -fsS -c "$jar" -b "$jar" -o /dev/null "$base/console/"
+    local xsrf; xsrf=$(awk '$6 == "XSRF-TOKEN" {print $7}' "$jar" | tail -n 1)
+    consent=$(curl -fsS -c "$jar" -b "$jar" -X POST -H "X-XSRF-TOKEN: $xsrf" "$base/api/connections/chat/authorize" \
+        | sed -n 's/.*"location":"\([^"]*\)".*/\1/p')
+    [[ -n "$consent" ]] || die "Connect for the chat did not name the consent page"
+    # The server names the sandbox's consent page on its own host and port (right when the sandbox
+    # runs inside it, as in the demo); here the sandbox is its own process: back to that process.
+    [[ "$consent" == "$base/sandbox/"* && -n "${SANDBOX_PORT:-}" && "$1" != "$SANDBOX_PORT" ]] \
+        && consent="http://127.0.0.1:${SANDBOX_PORT}/sandbox/${consent#"$base/sandbox/"}"
     page=$(curl -fsS "$consent")
     local args=(--data-urlencode decision=approve)
     while IFS=$'\t' read -r name value; do
         args+=(--data-urlencode "$name=$value")
     done < <(grep -o '<input type="hidden" name="[^"]*" value="[^"]*"' <<<"$page" | sed -E 's/.*name="([^"]*)" value="([^"]*)"/\1\t\2/')
     callback=$(curl -fsS -o /dev/null -w '%{redirect_url}' "${args[@]}" "${consent%%\?*}")
-    [[ "$(curl -sS -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' "$callback")" == 302 ]] \
+    # The callback answers a page that leads back to the console, "...&connected" when it worked.
+    curl -sS -c "$jar" -b "$jar" "$callback" | grep -q 'connection=chat&amp;connected' \
         || die "the chat's Connect callback failed ($callback)"
     log "team chat connected"
 }
@@ -456,6 +500,146 @@ relay_drain() {
     die "relay: only $finished of $total events finished within 10 minutes"
 }
 
+# ---------------------------------------------------------------- queue (the queue trigger against its ceiling)
+
+# rabbit add|delete vhost : the scenario's own vhost, through the management API when it answers,
+# else rabbitmqctl (on the broker's machine).
+rabbit() {
+    local api="http://${AMQP_HOST}:${AMQP_MANAGEMENT_PORT}/api"
+    if curl -fsS --max-time 2 -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" "$api/overview" 2>/dev/null; then
+        local vhost; vhost=$(printf %s "$2" | sed 's|/|%2F|g')
+        if [[ $1 == add ]]; then
+            curl -fsS -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" -X PUT "$api/vhosts/$vhost" \
+                && curl -fsS -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" -X PUT -H 'Content-Type: application/json' \
+                    -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/$vhost/${AMQP_USER}"
+        else
+            curl -fsS -o /dev/null -u "${AMQP_USER}:${AMQP_PASSWORD}" -X DELETE "$api/vhosts/$vhost"
+        fi
+    elif command -v rabbitmqctl >/dev/null; then
+        if [[ $1 == add ]]; then
+            rabbitmqctl add_vhost "$2" >/dev/null && rabbitmqctl set_permissions -p "$2" "$AMQP_USER" '.*' '.*' '.*' >/dev/null
+        else
+            rabbitmqctl delete_vhost "$2" >/dev/null
+        fi
+    else
+        log "queue: neither RabbitMQ's management API (port ${AMQP_MANAGEMENT_PORT}) nor rabbitmqctl"; return 1
+    fi
+}
+
+# queue_wait what total : waits (at most 10 minutes) until the count that "what" prints reaches total.
+queue_wait() {
+    local deadline=$((SECONDS + 600)) got=0
+    while ((SECONDS < deadline)); do
+        got=$($1); ((got >= $2)) && return 0
+        sleep 0.1
+    done
+    die "queue: only $got of $2 finished within 10 minutes"
+}
+
+# queue repetition : messages from a RabbitMQ queue to DONE through Switchboard's queue trigger
+# (the relay's route, bench/routes/relay.camel.yaml, with trigger queue: each message stored,
+# acknowledged, then one POST to the counting stub), beside a plain Camel spring-rabbitmq consumer
+# making the same mapping and POST with nothing stored (bench/QueueCeiling.java, the ceiling).
+# Each: a quarter of BENCH_QUEUE_MESSAGES to warm up (drained), then BENCH_QUEUE_MESSAGES
+# published at once (persistent, confirmed, to a quorum queue of the run's own vhost); the rate is
+# messages over the time from the first publish to the last call (Switchboard: to the last DONE).
+queue() {
+    local rep=$1 n=$QUEUE_MESSAGES warm=$((QUEUE_MESSAGES / 4))
+    local vhost="switchboard-bench-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
+    rabbit add "$vhost" || { log "queue: cannot make the vhost $vhost; not measured"; return 0; }
+    VHOSTS+=("$vhost")
+    local uri="amqp://${AMQP_USER}:${AMQP_PASSWORD}@${AMQP_HOST}:${AMQP_PORT}/${vhost}"
+    for q in bench-relay bench-ceiling; do
+        java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" "$q" declare >"$RESULTS/queue-declare-$rep.log" 2>&1 \
+            || die "queue: cannot declare $q (see $RESULTS/queue-declare-$rep.log)"
+    done
+    local consumers=${BENCH_RELAY_CONCURRENCY:-32}
+
+    # Switchboard: the relay with trigger queue on PostgreSQL.
+    new_database; local db=$NEW_DB
+    start_stub bench/HttpCeiling.java $CEILING_PORT "$RESULTS/queue-stub-$rep.log"; local stub=$STUB_PID
+    BENCH_BROKER_PASSWORD="$AMQP_PASSWORD" start_java queue $SERVER_PORT "$RESULTS/server-queue-$rep.log" \
+        --spring.profiles.active=default,postgres \
+        "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${db}" "--spring.datasource.username=${PG_USER}" \
+        "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:bench/routes/*.camel.yaml" \
+        --switchboard.integrations.relay.trigger=queue \
+        --switchboard.integrations.relay.source.connection=bench-broker \
+        --switchboard.integrations.relay.source.queue=bench-relay \
+        "--switchboard.integrations.relay.card.description=bench: one POST downstream per queued message" \
+        --switchboard.integrations.relay.card.owner=bench \
+        --switchboard.integrations.relay.inbox.concurrency="$consumers" \
+        --switchboard.connections.bench-broker.kind=amqp \
+        "--switchboard.connections.bench-broker.url=amqp://${AMQP_HOST}:${AMQP_PORT}/${vhost}" \
+        "--switchboard.connections.bench-broker.username=${AMQP_USER}" \
+        '--switchboard.connections.bench-broker.password=${BENCH_BROKER_PASSWORD}' \
+        "--switchboard.connections.relay-target.base-url=http://127.0.0.1:${CEILING_PORT}" \
+        --switchboard.connections.relay-target.rate-limit=$UNLIMITED \
+        --switchboard.connections.relay-target.max-concurrent="$consumers" \
+        --spring.datasource.hikari.maximum-pool-size=40 ${BENCH_SERVER_ARGS:-}
+    local pid=$STARTED_PID
+    queue_done() { psql_on "$db" -c "select count(*) from event where integration = 'relay' and status in ('DONE', 'DEAD')"; }
+    log "queue: Switchboard, $warm messages to warm up"
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-relay count "$warm" >"$RESULTS/queue-publish-warmup-$rep.log" 2>&1 \
+        || die "queue: publishing failed (see $RESULTS/queue-publish-warmup-$rep.log)"
+    queue_wait queue_done "$warm"
+    local calls0 s0 p0 w0; calls0=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count"); s0=$(cpu_ticks "$pid"); p0=$(pg_ticks); w0=$(now_ms)
+    local since; since=$(psql_on "$db" -c "select now()")
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-relay count "$n" >"$RESULTS/queue-publish-$rep.log" 2>&1 \
+        || die "queue: publishing failed (see $RESULTS/queue-publish-$rep.log)"
+    queue_wait queue_done "$((warm + n))"
+    local w1 s1 p1 calls1; w1=$(now_ms); s1=$(cpu_ticks "$pid"); p1=$(pg_ticks); calls1=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
+    local done dead events intake_s
+    read -r done dead events intake_s < <(psql_on "$db" -F ' ' -c "select count(*) filter (where status = 'DONE'),
+        count(*) filter (where status = 'DEAD'), count(*),
+        round(extract(epoch from max(received_at) - min(received_at))::numeric, 2)
+        from event where integration = 'relay' and received_at >= '$since'")
+    local seconds; seconds=$(awk -v ms="$((w1 - w0))" 'BEGIN {printf "%.2f", ms / 1000}')
+    local ours; ours=$(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')
+    record "$rep" queue switchboard per_s "$ours"
+    record "$rep" queue switchboard intake_per_s "$(awk -v n="$events" -v s="$intake_s" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')"
+    record "$rep" queue switchboard done "$done"
+    record "$rep" queue switchboard dead "$dead"
+    record "$rep" queue switchboard lost "$((n - events < 0 ? 0 : n - events))"
+    record "$rep" queue switchboard duplicated "$((events - n < 0 ? 0 : events - n))"
+    record "$rep" queue switchboard downstream_calls "$((calls1 - calls0))"
+    record "$rep" queue switchboard server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" queue switchboard pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" queue switchboard rss_mb "$(rss_mb "$pid")"
+    log "queue: Switchboard $n messages in $seconds s = $ours DONE/s (stored at $(awk -v n="$events" -v s="$intake_s" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')/s); $events events, $done DONE, $dead DEAD, $((calls1 - calls0)) calls"
+    [[ "$events" -eq "$n" && "$((calls1 - calls0))" -eq "$done" ]] || log "WARNING: $n published, $events events, $done DONE, $((calls1 - calls0)) calls"
+    stop_pid "$pid"
+
+    # The ceiling: plain Camel, same broker, same stub, as many calls in flight.
+    QUEUE_CEILING_PASSWORD="$AMQP_PASSWORD" java -cp "$QUEUE_LIB/*" bench/QueueCeiling.java "$AMQP_HOST" "$AMQP_PORT" "$vhost" \
+        "$AMQP_USER" bench-ceiling "http://127.0.0.1:${CEILING_PORT}/things" "$consumers" >"$RESULTS/queue-ceiling-$rep.log" 2>&1 &
+    local ceiling=$!; PIDS+=("$ceiling")
+    local deadline=$((SECONDS + 120))
+    until grep -q '^queue ceiling consuming' "$RESULTS/queue-ceiling-$rep.log" 2>/dev/null; do
+        kill -0 "$ceiling" 2>/dev/null && ((SECONDS < deadline)) || { tail -20 "$RESULTS/queue-ceiling-$rep.log" >&2; die "queue: the ceiling did not start"; }
+        sleep 0.2
+    done
+    local base; base=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
+    calls_made() { echo $(( $(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count") - base )); }
+    log "queue: plain Camel (spring-rabbitmq, nothing stored), $warm messages to warm up"
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-ceiling count "$warm" >"$RESULTS/queue-ceiling-publish-warmup-$rep.log" 2>&1 \
+        || die "queue: publishing failed"
+    queue_wait calls_made "$warm"
+    s0=$(cpu_ticks "$ceiling"); w0=$(now_ms)
+    java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-ceiling count "$n" >"$RESULTS/queue-ceiling-publish-$rep.log" 2>&1 \
+        || die "queue: publishing failed"
+    queue_wait calls_made "$((warm + n))"
+    w1=$(now_ms); s1=$(cpu_ticks "$ceiling")
+    seconds=$(awk -v ms="$((w1 - w0))" 'BEGIN {printf "%.2f", ms / 1000}')
+    local theirs; theirs=$(awk -v n="$n" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')
+    record "$rep" queue camel-ceiling per_s "$theirs"
+    record "$rep" queue camel-ceiling calls "$(( $(calls_made) - warm ))"
+    record "$rep" queue camel-ceiling camel_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$seconds" 'BEGIN {printf "%.2f", t / hz / s}')"
+    log "queue: plain Camel $n messages in $seconds s = $theirs calls/s; Switchboard / ceiling = $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+    stop_pid "$ceiling"; stop_pid "$stub"
+    rabbit delete "$vhost" || log "queue: could not delete the vhost $vhost; delete it by hand"
+    VHOSTS=("${VHOSTS[@]/$vhost}")
+}
+
 start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
     local rep=$1
     new_database; SANDBOX_DB=$NEW_DB
@@ -468,7 +652,8 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
     # subject of the measurement.
     psql_on postgres -c "alter database ${SANDBOX_DB} set plan_cache_mode = force_custom_plan" >/dev/null
     # The sandbox process: simulated CRM, mail, billing and chat, no integration routes,
-    # its rate limits lifted and no invoices changing on their own during the run. Its
+    # its rate limits lifted and no invoices changing on their own during the run. Its tokens
+    # live an hour: Node-RED's chain (bench/peers.sh) fetches them once, as a flow would keep them. Its
     # database pool is 48 (the server's is 40; PostgreSQL allows 100): with the default 20, the simulated
     # systems' requests queued for a connection (thread dumps: Hikari hand-offs) and the
     # chain measured that queue.
@@ -476,9 +661,13 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${SANDBOX_DB}" "--spring.datasource.username=${PG_USER}" \
         "--switchboard.routes.directory=$WORK/no-routes" --switchboard.sandbox.crm.rate-limit=0 \
         --spring.datasource.hikari.maximum-pool-size=48 \
-        --switchboard.sandbox.billing.change-every=24h --switchboard.sandbox.billing.seed-invoices=12
+        --switchboard.sandbox.billing.change-every=24h --switchboard.sandbox.billing.seed-invoices=12 \
+        --switchboard.sandbox.crm.token-ttl=1h --switchboard.sandbox.oauth.access-token-ttl=1h
     SANDBOX_PID=$STARTED_PID
     local sandbox="http://127.0.0.1:${SANDBOX_PORT}/sandbox"
+    # The server's queue triggers stay off: the demo's order-intake would consume the sandbox
+    # process's stand-in broker, whose password that process generated for itself (a refused
+    # login aborted the server's start), and no scenario of the pair measures it.
     start_java server $SERVER_PORT "$RESULTS/server-pair-$rep.log" --spring.profiles.active=default,postgres \
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${SERVER_DB}" "--spring.datasource.username=${PG_USER}" \
         --switchboard.sandbox.enabled=false "--switchboard.sandbox.base-url=$sandbox" \
@@ -486,6 +675,7 @@ start_pair() { # repetition -> SANDBOX_DB SERVER_DB SANDBOX_PID SERVER_PID
         "--switchboard.alerting.email.url=$sandbox/mail/messages" \
         --switchboard.integrations.lead-intake.webhook.rate-limit=0 \
         --switchboard.integrations.lead-intake.inbox.concurrency="${BENCH_CHAIN_CONCURRENCY:-64}" \
+        --switchboard.queue.enabled=false \
         --spring.datasource.hikari.maximum-pool-size=40 \
         --switchboard.connections.crm.rate-limit=$UNLIMITED --switchboard.connections.crm.max-concurrent=64 \
         --switchboard.connections.mail.rate-limit=$UNLIMITED --switchboard.connections.mail.max-concurrent=32 \
@@ -561,6 +751,43 @@ chain() { # repetition
             from event where integration = 'lead-intake' and status = 'DEAD' group by last_error order by count(*) desc limit 3")"
     fi
     log "chain: $sent leads sent ($warm to warm up), $done measured DONE, $dead DEAD in all, in $seconds s = $per_s leads/s; contacts $contacts (+$dup_contacts duplicated), tasks $tasks, mails $mails (+$dup_mails duplicated)"
+    peers_chain "$rep" "$per_s"
+}
+
+# peers_chain repetition switchboard_per_s : Node-RED's lead chain (bench/peers.sh chain) against
+# the same simulated systems' process, right after Switchboard's chain (its server idles
+# meanwhile: nothing waits in its inbox). A chain counts when Node-RED answered 202, which it does
+# only after the fifth call; the sandbox's rows for that run's leads are counted to confirm it.
+peers_chain() {
+    peers_wanted || return 0
+    local rep=$1 ours=$2 line
+    local s0 w0; s0=$(cpu_ticks "$SERVER_PID"); w0=$(now_ms)
+    line=$(PEERS_SANDBOX="http://127.0.0.1:${SANDBOX_PORT}/sandbox" PEERS_CHAIN_LEADS="$CHAIN_LEADS" \
+        PEERS_CHAIN_CONNECTIONS="${BENCH_CHAIN_CONCURRENCY:-64}" bash "$ROOT/bench/peers.sh" "$CSV" chain "$rep" | grep '^PEERS ') \
+        || { log "chain: Node-RED not measured (see above)"; return 0; }
+    local idle; idle=$(awk -v t="$(($(cpu_ticks "$SERVER_PID") - s0))" -v hz="$HZ" -v ms="$(($(now_ms) - w0))" 'BEGIN {printf "%.2f", t / hz / (ms / 1000)}')
+    local theirs run accepted; theirs=$(field "$line" per_s); run=$(field "$line" run_id); accepted=$(field "$line" accepted)
+    local contacts tasks mails chats
+    read -r contacts tasks mails < <(psql_on "$SANDBOX_DB" -F ' ' -c "select count(distinct c.email),
+        (select count(distinct t.contact_id) from sandbox_crm_task t join sandbox_crm_contact c2 on c2.id = t.contact_id
+         where c2.email like 'lead+${run}.%'),
+        (select count(distinct recipient) from sandbox_mail_message where recipient like 'lead+${run}.%')
+        from sandbox_crm_contact c where c.email like 'lead+${run}.%'")
+    chats=$(psql_on "$SANDBOX_DB" -c "select count(*) from sandbox_chat_message where message_text like '%<lead+${run}.%'")
+    record "$rep" peers node-red-chain contacts "$contacts"
+    record "$rep" peers node-red-chain chats "$chats"
+    record "$rep" peers node-red-chain switchboard_idle_cores "$idle"
+    log "chain: Node-RED $theirs leads/s ($accepted chains answered 202; the sandbox holds $contacts contacts, $tasks tasks, $mails mails, $chats chat messages of that run; Switchboard idle meanwhile at $idle cores)"
+    ((chats >= accepted && tasks >= accepted && mails >= accepted)) \
+        || log "WARNING: Node-RED answered 202 for $accepted chains but the sandbox holds fewer rows"
+    log "chain: Switchboard / Node-RED = $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+}
+
+# Node-RED beside the chain and the lookup, unless BENCH_PEERS=0 or Node.js is missing.
+peers_wanted() {
+    [[ "${BENCH_PEERS:-1}" == 1 ]] || return 1
+    command -v node >/dev/null && command -v npm >/dev/null && return 0
+    log "Node-RED not measured: no node/npm (BENCH_PEERS=0 skips it)"; return 1
 }
 
 lookup() { # repetition
@@ -637,6 +864,18 @@ lookup_fast() {
         --duration "${SECONDS_PER_RUN}s" --warmup 10s
     record_load "$rep" lookup customer-lookup-fast-32
     log "lookup (fast systems): the stub answered $(curl -fsS "$systems/_count")"
+    # Node-RED's lookup against the same stub, Switchboard stopped first.
+    local ours; ours=$(field "$LOAD_RESULT" events_per_s)
+    stop_pid "$pid"
+    if peers_wanted; then
+        local line
+        if line=$(PEERS_SYSTEMS="$systems" PEERS_LOOKUP_EMAILS="$LOOKUP_EMAILS" BENCH_SECONDS="$SECONDS_PER_RUN" \
+                bash "$ROOT/bench/peers.sh" "$CSV" lookup "$rep" | grep '^PEERS '); then
+            log "lookup: Node-RED $(field "$line" per_s)/s p50 $(field "$line" p50_ms) ms p99 $(field "$line" p99_ms) ms; Switchboard / Node-RED = $(awk -v a="$ours" -v b="$(field "$line" per_s)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+        else
+            log "lookup: Node-RED not measured (see above)"
+        fi
+    fi
     stop_all
 }
 
@@ -652,6 +891,7 @@ for rep in $(seq 1 "$REPEAT"); do
     fi
     has ceiling && ceiling "$rep"
     has relay && relay "$rep"
+    has queue && queue "$rep"
     has lookup && lookup_fast "$rep"
     [[ "${BENCH_LOOKUP_FAST_ONLY:-}" == 1 ]] && continue
     if has chain || has lookup || has sync; then
