@@ -80,6 +80,9 @@ final class QueueConsumer implements BrokerConsumer, ChannelAwareMessageListener
         container.setPrefetchCount(1);
         // A queue missing at start is retried, not fatal: the broker may be set up after the server.
         container.setMissingQueuesFatal(false);
+        // So is a refused login: the server starts, the connection's state says credentials-rejected,
+        // and the consumer connects once the password is fixed (by default Spring AMQP stops the start).
+        container.setPossibleAuthenticationFailureFatal(false);
         container.setMessageListener(this);
         container.setListenerId("queue-" + integration);
         container.afterPropertiesSet();

@@ -108,4 +108,33 @@ class QueueConsumerTest {
         consumer.stop();
         assertThat(broker.ready(QUEUE)).isZero();
     }
+
+    @Test
+    void aRefusedLoginAtStartLeavesTheMessageOnTheQueueAndDoesNotStopTheStart() throws Exception {
+        consumer.stop();
+        broker.publish(QUEUE, "order-4", "{\"order\":4}");
+        CachingConnectionFactory refused = QueueTriggers.broker(new ConnectionsProperties.Connection(
+                ConnectionKind.AMQP, null, null, null, null, 0, 0, null, broker.url(), "guest", "not-the-password",
+                null));
+        QueueConsumer locked = new QueueConsumer("orders-locked", refused, QUEUE, (integration, deliveryId, body, type,
+                headers) -> stored.put(deliveryId, "by the locked-out consumer"), new QueueConsumer.Outcomes() {
+                    @Override
+                    public void stored() {
+                    }
+
+                    @Override
+                    public void notStored(RuntimeException cause) {
+                    }
+                }, BACK_OFF, pauses);
+        try {
+            // Spring AMQP's default would throw FatalListenerStartupException here and fail the server's start.
+            locked.start();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(stored::isEmpty);
+            assertThat(stored).isEmpty();
+            assertThat(broker.ready(QUEUE)).as("the message waits for a consumer that may log in").isOne();
+        } finally {
+            locked.stop();
+            refused.destroy();
+        }
+    }
 }
