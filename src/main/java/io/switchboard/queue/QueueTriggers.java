@@ -1,5 +1,7 @@
 package io.switchboard.queue;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -56,6 +58,7 @@ class QueueTriggers implements SmartLifecycle {
     private final MeterRegistry meters;
     private final List<Meter> registered = new ArrayList<>();
     private final Duration sessionExpiry;
+    private final String node;
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
     private final Map<String, BrokerConsumer> consumers = new LinkedHashMap<>();
     private ScheduledExecutorService pauses;
@@ -65,6 +68,7 @@ class QueueTriggers implements SmartLifecycle {
             InboxSignal signal, SourceOutages outages, @Value("${switchboard.queue.enabled:true}") boolean enabled,
             @Value("${switchboard.queue.back-off:5s}") Duration backOff,
             @Value("${switchboard.queue.mqtt-session-expiry:7d}") Duration sessionExpiry,
+            @Value("${switchboard.node-id:}") String nodeId, @Value("${server.port:8080}") String port,
             ObjectProvider<MeterRegistry> meters) {
         this.integrations = integrations;
         this.connections = connections;
@@ -75,6 +79,7 @@ class QueueTriggers implements SmartLifecycle {
         this.backOff = backOff;
         this.meters = meters.getIfAvailable();
         this.sessionExpiry = sessionExpiry;
+        this.node = sessionNode(nodeId, port);
         integrations.all().forEach(this::check);
     }
 
@@ -127,7 +132,7 @@ class QueueTriggers implements SmartLifecycle {
             QueueConsumer.Store store = (integrationId, deliveryId, body, contentType, headers) ->
                     inbox.accept(integrationId, deliveryId, body, contentType, headers);
             BrokerConsumer consumer = switch (connection.kind()) {
-                case MQTT -> new MqttConsumer(id, connection, integration.source().topic(),
+                case MQTT -> new MqttConsumer(id, mqttClientId(id), connection, integration.source().topic(),
                         reportingOutages(store, outages), () -> signal.wake(id), backOff, sessionExpiry, pauses);
                 case NATS -> new NatsConsumer(id, connection, integration.source().topic(),
                         reportingOutages(store, outages), () -> signal.wake(id), backOff);
@@ -196,6 +201,29 @@ class QueueTriggers implements SmartLifecycle {
                 outages.failed(integration, cause);
             }
         };
+    }
+
+    /** This node's MQTT session for the integration. */
+    String mqttClientId(String integration) {
+        return MqttConsumer.clientId(integration, node);
+    }
+
+    /**
+     * The node's part of its MQTT client ids: {@code switchboard.node-id} when set, else host
+     * name and HTTP port, not the process id {@code NodeId} adds, which would start a new
+     * session (and strand the old one's messages) on every restart.
+     */
+    static String sessionNode(String nodeId, String port) {
+        if (!blank(nodeId)) {
+            return nodeId;
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException unknown) {
+            host = "node";
+        }
+        return host + "-" + port;
     }
 
     /** Whether this node takes the integration's messages now (false while paused after a failed store). */

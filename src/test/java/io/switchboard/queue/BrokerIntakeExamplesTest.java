@@ -48,7 +48,7 @@ class BrokerIntakeExamplesTest extends IntegrationTestSupport {
     @AfterAll
     void deleteSessionAndStream() throws Exception {
         triggers.stop();
-        TestMqttBroker.endSession(MqttConsumer.clientId("mqtt-intake"));
+        TestMqttBroker.endSession(triggers.mqttClientId("mqtt-intake"));
         nats.deleteStream(NatsConsumer.durableName("nats-intake"));
         nats.close();
     }

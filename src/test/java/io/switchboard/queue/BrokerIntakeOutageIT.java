@@ -63,7 +63,7 @@ class BrokerIntakeOutageIT extends IntegrationTestSupport {
     @AfterAll
     void deleteEverything() throws Exception {
         triggers.stop();
-        TestMqttBroker.endSession(MqttConsumer.clientId("mqtt-intake"));
+        TestMqttBroker.endSession(triggers.mqttClientId("mqtt-intake"));
         nats.deleteStream(NatsConsumer.durableName("nats-intake"));
         nats.close();
         database.close();
