@@ -19,6 +19,7 @@ import io.switchboard.source.SourceIntake;
 import io.switchboard.source.SourceOutages;
 import io.switchboard.source.SourcePause;
 import io.switchboard.source.SourceRoutes;
+import io.switchboard.source.SourceTriggers;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mail.MailEndpoint;
@@ -34,19 +35,18 @@ import org.springframework.stereotype.Component;
  * {@code BODY.PEEK}); camel-mail flags a mail SEEN only when its exchange completed, that is
  * after the inbox commit, and leaves it unseen when the exchange failed, so the next poll reads
  * it again. Checked at start: a mailbox card names a mail connection with an imap(s) URL.
+ * A card added or removed while the server runs starts or stops its route ({@link SourceTriggers}).
  * {@code switchboard.mailbox.enabled: false} keeps this node off the mail servers.
  */
 @Component
-class MailboxTriggers extends RouteBuilder {
+class MailboxTriggers extends SourceTriggers {
 
     static final String DEFAULT_FOLDER = "INBOX";
 
-    private final IntegrationsProperties integrations;
     private final ConnectionsProperties connections;
     private final InboxStore inbox;
     private final InboxSignal signal;
     private final SourceOutages outages;
-    private final boolean enabled;
     private final Duration delay;
     private final Duration backOff;
     private final int maxPerPoll;
@@ -56,20 +56,20 @@ class MailboxTriggers extends RouteBuilder {
             @Value("${switchboard.mailbox.delay:30s}") Duration delay,
             @Value("${switchboard.mailbox.back-off:30s}") Duration backOff,
             @Value("${switchboard.mailbox.max-messages-per-poll:20}") int maxPerPoll) {
-        this.integrations = integrations;
+        super(integrations, Trigger.MAILBOX, enabled);
         this.connections = connections;
         this.inbox = inbox;
         this.signal = signal;
         this.outages = outages;
-        this.enabled = enabled;
         this.delay = delay;
         this.backOff = backOff;
         this.maxPerPoll = maxPerPoll;
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.MAILBOX) {
-                connectionOf(id, integration);
-            }
-        });
+        checkCards();
+    }
+
+    @Override
+    protected void check(String id, Integration integration) {
+        connectionOf(id, integration);
     }
 
     /** The card's mail connection; throws a message naming what to fix when the card or the connection is wrong. */
@@ -98,30 +98,17 @@ class MailboxTriggers extends RouteBuilder {
         return connection;
     }
 
+    /** The route {@code source-<id>}: camel-mail's consumer on the card's folder. */
     @Override
-    public void configure() {
-        // The shared dead-letter channel is for integration routes: here a failure must fail the
-        // exchange, so camel-mail leaves the mail unseen.
-        errorHandler(noErrorHandler());
-        if (!enabled) {
-            return;
-        }
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.MAILBOX) {
-                route(id, integration);
-            }
-        });
-    }
-
-    private void route(String id, Integration integration) {
+    protected void source(RouteBuilder routes, String id, Integration integration) {
         Connection connection = connectionOf(id, integration);
         String folder = blank(integration.source().folder()) ? DEFAULT_FOLDER : integration.source().folder();
-        MailEndpoint endpoint = getContext().getEndpoint(uri(connection, folder), MailEndpoint.class);
+        MailEndpoint endpoint = routes.getContext().getEndpoint(uri(connection, folder), MailEndpoint.class);
         // Set on the endpoint, never in its URI: the URI shows in logs, Hawtio and route dumps.
         endpoint.getConfiguration().setPassword(connection.password());
         SourceIntake intake = new SourceIntake(id, MailboxTriggers::deliveryId, MailboxTriggers::headers, inbox, signal,
                 outages);
-        from(endpoint).routeId(SourceRoutes.routeId(id))
+        routes.from(endpoint).routeId(SourceRoutes.routeId(id))
                 .routeDescription("Stores each unseen mail of " + folder + " (" + integration.source().connection()
                         + ") as an event of " + id + ", then flags it seen")
                 .routePolicy(SourcePause.after(backOff))

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,14 +23,19 @@ import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.CardChanged;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
+import io.switchboard.logging.OneLine;
 import io.switchboard.source.SourceOutages;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,11 +45,14 @@ import org.springframework.stereotype.Component;
  * JetStream subject. The platform consumes, not the route: the route still starts at
  * {@code inbox:<id>}. Every kind acknowledges only after the inbox commit, and a failed commit
  * raises one alert per outage ({@link SourceOutages}). Checked at start: a queue card names a
- * broker connection and what to read on it. {@code switchboard.queue.enabled: false} keeps this
+ * broker connection and what to read on it; a card added, removed or changed while the server
+ * runs starts, stops or restarts its consumer. {@code switchboard.queue.enabled: false} keeps this
  * node off the brokers (a node that only serves webhooks; the tests that do not exercise queues).
  */
 @Component
 class QueueTriggers implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueTriggers.class);
 
     /** The connection kinds a queue card may read. */
     private static final Set<ConnectionKind> BROKERS = EnumSet.of(ConnectionKind.AMQP, ConnectionKind.MQTT,
@@ -61,6 +71,8 @@ class QueueTriggers implements SmartLifecycle {
     private final String node;
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
     private final Map<String, BrokerConsumer> consumers = new LinkedHashMap<>();
+    /** What each consumer was made from: a changed card restarts it only when this changed. */
+    private final Map<String, IntegrationsProperties.Source> sources = new LinkedHashMap<>();
     private ScheduledExecutorService pauses;
     private volatile boolean running;
 
@@ -117,34 +129,80 @@ class QueueTriggers implements SmartLifecycle {
             return;
         }
         integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() != Trigger.QUEUE) {
-                return;
+            if (integration.trigger() == Trigger.QUEUE) {
+                startConsumer(id, integration);
             }
-            if (pauses == null) {
-                pauses = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread thread = new Thread(r, "queue-pauses");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-            }
-            String name = integration.source().connection();
-            ConnectionsProperties.Connection connection = connections.connections().get(name);
-            QueueConsumer.Store store = (integrationId, deliveryId, body, contentType, headers) ->
-                    inbox.accept(integrationId, deliveryId, body, contentType, headers);
-            BrokerConsumer consumer = switch (connection.kind()) {
-                case MQTT -> new MqttConsumer(id, mqttClientId(id), connection, integration.source().topic(),
-                        reportingOutages(store, outages), () -> signal.wake(id), backOff, sessionExpiry, pauses);
-                case NATS -> new NatsConsumer(id, connection, integration.source().topic(),
-                        reportingOutages(store, outages), () -> signal.wake(id), backOff);
-                // The AMQP consumer reports its outcomes itself: the alert goes out after the nack.
-                default -> new QueueConsumer(id, brokers.computeIfAbsent(name, n -> broker(connection)),
-                        integration.source().queue(), store, outcomes(id), backOff, pauses);
-            };
-            consumers.put(id, consumer);
-            measure(id, consumer);
-            consumer.start();
         });
         running = true;
+    }
+
+    private void startConsumer(String id, Integration integration) {
+        if (pauses == null) {
+            pauses = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "queue-pauses");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        String name = integration.source().connection();
+        ConnectionsProperties.Connection connection = connections.connections().get(name);
+        QueueConsumer.Store store = (integrationId, deliveryId, body, contentType, headers) ->
+                inbox.accept(integrationId, deliveryId, body, contentType, headers);
+        BrokerConsumer consumer = switch (connection.kind()) {
+            case MQTT -> new MqttConsumer(id, mqttClientId(id), connection, integration.source().topic(),
+                    reportingOutages(store, outages), () -> signal.wake(id), backOff, sessionExpiry, pauses);
+            case NATS -> new NatsConsumer(id, connection, integration.source().topic(),
+                    reportingOutages(store, outages), () -> signal.wake(id), backOff);
+            // The AMQP consumer reports its outcomes itself: the alert goes out after the nack.
+            default -> new QueueConsumer(id, brokers.computeIfAbsent(name, n -> broker(connection)),
+                    integration.source().queue(), store, outcomes(id), backOff, pauses);
+        };
+        consumers.put(id, consumer);
+        sources.put(id, integration.source());
+        measure(id, consumer);
+        consumer.start();
+    }
+
+    /**
+     * A queue card added, removed or given another source while the server runs (the dev
+     * profile's reload): its consumer starts, stops or starts again, without a restart. A card
+     * that cannot run (no such broker connection) is logged; the reload had accepted the card.
+     */
+    @EventListener
+    public synchronized void cardChanged(CardChanged changed) {
+        String id = changed.integration();
+        if (!running) {
+            return;
+        }
+        Optional<Integration> now = integrations.find(id).filter(integration -> integration.trigger() == Trigger.QUEUE);
+        BrokerConsumer old = consumers.get(id);
+        if (old != null && now.isPresent() && Objects.equals(sources.get(id), now.get().source())) {
+            return;
+        }
+        if (old != null) {
+            old.stop();
+            consumers.remove(id);
+            sources.remove(id);
+            registered.removeIf(meter -> {
+                boolean mine = id.equals(meter.getId().getTag("integration"));
+                if (mine && meters != null) {
+                    meters.remove(meter);
+                }
+                return mine;
+            });
+            log.info("queue source of integration '{}' stopped: its card {}", id,
+                    now.isPresent() ? "changed its source" : "is gone or no longer reads a queue");
+        }
+        if (now.isPresent()) {
+            try {
+                check(id, now.get());
+                startConsumer(id, now.get());
+                log.info("queue source of integration '{}' started from its new card", id);
+            } catch (RuntimeException refused) {
+                log.error("queue source of integration '{}' not started, fix its card: {}", id,
+                        OneLine.escape(String.valueOf(refused.getMessage())));
+            }
+        }
     }
 
     @Override
@@ -156,6 +214,7 @@ class QueueTriggers implements SmartLifecycle {
         }
         registered.clear();
         consumers.clear();
+        sources.clear();
         brokers.values().forEach(CachingConnectionFactory::destroy);
         brokers.clear();
         if (pauses != null) {
