@@ -3,6 +3,7 @@ package io.switchboard.files;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -44,9 +45,6 @@ class FileTriggers extends SourceTriggers {
     static final String DONE = ".done";
 
     private final ConnectionsProperties connections;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
-    private final SourceOutages outages;
     private final Duration delay;
     private final Duration backOff;
     private final Duration readLockCheckInterval;
@@ -58,11 +56,8 @@ class FileTriggers extends SourceTriggers {
             @Value("${switchboard.files.back-off:30s}") Duration backOff,
             @Value("${switchboard.files.read-lock-check-interval:1s}") Duration readLockCheckInterval,
             @Value("${switchboard.files.max-messages-per-poll:100}") int maxPerPoll) {
-        super(integrations, Trigger.FILE, enabled);
+        super(integrations, Trigger.FILE, enabled, inbox, signal, outages);
         this.connections = connections;
-        this.inbox = inbox;
-        this.signal = signal;
-        this.outages = outages;
         this.delay = delay;
         this.backOff = backOff;
         this.readLockCheckInterval = readLockCheckInterval;
@@ -78,20 +73,12 @@ class FileTriggers extends SourceTriggers {
     /** The folder the card reads; throws a message naming what to fix when the card or the connection is wrong. */
     Path folderOf(String id, Integration integration) {
         String at = "switchboard.integrations." + id + ".source";
-        if (integration.source() == null || blank(integration.source().connection())) {
-            throw new IllegalStateException(at + " is missing: a file integration needs source: {connection: "
-                    + "<a file connection>, folder: <a folder under its path>, include: <a file name pattern>}");
-        }
-        String name = integration.source().connection();
-        Connection connection = connections.connections().get(name);
-        if (connection == null) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', which is not declared under "
-                    + "switchboard.connections (kind: file, path: <the folder>)");
-        }
-        if (connection.kind() != ConnectionKind.FILE || blank(connection.path())) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', a " + connection.kind().label()
-                    + " connection" + (connection.kind() == ConnectionKind.FILE ? " without a path" : "")
-                    + "; a file trigger reads a file connection (kind: file, path: <the folder>)");
+        Connection connection = connectionOf(id, integration, connections, EnumSet.of(ConnectionKind.FILE),
+                "{connection: <a file connection>, folder: <a folder under its path>, include: <a file name pattern>}",
+                "kind: file, path: <the folder>");
+        if (blank(connection.path())) {
+            throw new IllegalStateException(at + ".connection names '" + integration.source().connection()
+                    + "', a file connection without a path (kind: file, path: <the folder>)");
         }
         Path root = Path.of(connection.path()).toAbsolutePath().normalize();
         String sub = integration.source().folder();
@@ -121,8 +108,8 @@ class FileTriggers extends SourceTriggers {
                     + " does not exist; create it (the partner drops files there) or correct the connection's path "
                     + "and the card's folder");
         }
-        SourceIntake intake = new SourceIntake(id, exchange -> exchange.getProperty(FileToEvent.DELIVERY_ID,
-                String.class), FileTriggers::headers, inbox, signal, outages);
+        SourceIntake intake = intake(id, exchange -> exchange.getProperty(FileToEvent.DELIVERY_ID, String.class),
+                FileTriggers::headers);
         routes.from(uri(folder, integration.source().include())).routeId(SourceRoutes.routeId(id))
                 .routeDescription("Stores each file dropped in " + folder + " as an event of " + id
                         + ", then moves it to " + DONE)

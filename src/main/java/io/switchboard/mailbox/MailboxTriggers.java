@@ -3,6 +3,7 @@ package io.switchboard.mailbox;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -44,9 +45,6 @@ class MailboxTriggers extends SourceTriggers {
     static final String DEFAULT_FOLDER = "INBOX";
 
     private final ConnectionsProperties connections;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
-    private final SourceOutages outages;
     private final Duration delay;
     private final Duration backOff;
     private final int maxPerPoll;
@@ -56,11 +54,8 @@ class MailboxTriggers extends SourceTriggers {
             @Value("${switchboard.mailbox.delay:30s}") Duration delay,
             @Value("${switchboard.mailbox.back-off:30s}") Duration backOff,
             @Value("${switchboard.mailbox.max-messages-per-poll:20}") int maxPerPoll) {
-        super(integrations, Trigger.MAILBOX, enabled);
+        super(integrations, Trigger.MAILBOX, enabled, inbox, signal, outages);
         this.connections = connections;
-        this.inbox = inbox;
-        this.signal = signal;
-        this.outages = outages;
         this.delay = delay;
         this.backOff = backOff;
         this.maxPerPoll = maxPerPoll;
@@ -69,31 +64,19 @@ class MailboxTriggers extends SourceTriggers {
 
     @Override
     protected void check(String id, Integration integration) {
-        connectionOf(id, integration);
+        mailConnectionOf(id, integration);
     }
 
     /** The card's mail connection; throws a message naming what to fix when the card or the connection is wrong. */
-    private Connection connectionOf(String id, Integration integration) {
-        String at = "switchboard.integrations." + id + ".source";
-        if (integration.source() == null || blank(integration.source().connection())) {
-            throw new IllegalStateException(at + " is missing: a mailbox integration needs "
-                    + "source: {connection: <a mail connection>, folder: <the IMAP folder, default INBOX>}");
-        }
-        String name = integration.source().connection();
-        Connection connection = connections.connections().get(name);
-        if (connection == null) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', which is not declared under "
-                    + "switchboard.connections (kind: mail, url: imaps://host:993, username, password)");
-        }
-        if (connection.kind() != ConnectionKind.MAIL) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', a " + connection.kind().label()
-                    + " connection; a mailbox reads a mail connection (kind: mail, url: imaps://host:993)");
-        }
+    private Connection mailConnectionOf(String id, Integration integration) {
+        Connection connection = connectionOf(id, integration, connections, EnumSet.of(ConnectionKind.MAIL),
+                "{connection: <a mail connection>, folder: <the IMAP folder, default INBOX>}",
+                "kind: mail, url: imaps://host:993, username, password");
         String scheme = scheme(connection.url());
         if (!"imap".equals(scheme) && !"imaps".equals(scheme)) {
-            throw new IllegalStateException("switchboard.connections." + name + ".url is '" + connection.url()
-                    + "': integration " + id + " reads it as a mailbox, which needs imap://host:143 or "
-                    + "imaps://host:993");
+            throw new IllegalStateException("switchboard.connections." + integration.source().connection()
+                    + ".url is '" + connection.url() + "': integration " + id + " reads it as a mailbox, which needs "
+                    + "imap://host:143 or imaps://host:993");
         }
         return connection;
     }
@@ -101,13 +84,12 @@ class MailboxTriggers extends SourceTriggers {
     /** The route {@code source-<id>}: camel-mail's consumer on the card's folder. */
     @Override
     protected void source(RouteBuilder routes, String id, Integration integration) {
-        Connection connection = connectionOf(id, integration);
+        Connection connection = mailConnectionOf(id, integration);
         String folder = blank(integration.source().folder()) ? DEFAULT_FOLDER : integration.source().folder();
         MailEndpoint endpoint = routes.getContext().getEndpoint(uri(connection, folder), MailEndpoint.class);
         // Set on the endpoint, never in its URI: the URI shows in logs, Hawtio and route dumps.
         endpoint.getConfiguration().setPassword(connection.password());
-        SourceIntake intake = new SourceIntake(id, MailboxTriggers::deliveryId, MailboxTriggers::headers, inbox, signal,
-                outages);
+        SourceIntake intake = intake(id, MailboxTriggers::deliveryId, MailboxTriggers::headers);
         routes.from(endpoint).routeId(SourceRoutes.routeId(id))
                 .routeDescription("Stores each unseen mail of " + folder + " (" + integration.source().connection()
                         + ") as an event of " + id + ", then flags it seen")

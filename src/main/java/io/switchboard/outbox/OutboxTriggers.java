@@ -1,6 +1,7 @@
 package io.switchboard.outbox;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.regex.Pattern;
 
 import io.switchboard.connect.ConnectionsProperties;
@@ -46,9 +47,6 @@ class OutboxTriggers extends SourceTriggers implements DisposableBean {
 
     private final IntegrationsProperties integrations;
     private final ConnectionsProperties connections;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
-    private final SourceOutages outages;
     private final Duration delay;
     private final int batchSize;
     private final Duration backOff;
@@ -59,12 +57,9 @@ class OutboxTriggers extends SourceTriggers implements DisposableBean {
             @Value("${switchboard.outbox.delay:1s}") Duration delay,
             @Value("${switchboard.outbox.batch-size:50}") int batchSize,
             @Value("${switchboard.outbox.back-off:5s}") Duration backOff) {
-        super(integrations, Trigger.OUTBOX, enabled);
+        super(integrations, Trigger.OUTBOX, enabled, inbox, signal, outages);
         this.integrations = integrations;
         this.connections = connections;
-        this.inbox = inbox;
-        this.signal = signal;
-        this.outages = outages;
         this.delay = delay;
         this.batchSize = batchSize;
         this.backOff = backOff;
@@ -81,18 +76,12 @@ class OutboxTriggers extends SourceTriggers implements DisposableBean {
             return;
         }
         String at = "switchboard.integrations." + id + ".source";
-        if (integration.source() == null || blank(integration.source().connection())) {
-            throw new IllegalStateException(at + " is incomplete: an outbox integration needs "
-                    + "source: {connection: <a jdbc connection>, table: <the outbox table, default outbox>}");
-        }
-        String name = integration.source().connection();
-        Connection connection = connections.connections().get(name);
-        if (connection == null || connection.kind() != ConnectionKind.JDBC) {
-            throw new IllegalStateException(at + ".connection names '" + name
-                    + "', which is not a jdbc connection under switchboard.connections (kind: jdbc, url: jdbc:...)");
-        }
+        Connection connection = connectionOf(id, integration, connections, EnumSet.of(ConnectionKind.JDBC),
+                "{connection: <a jdbc connection>, table: <the outbox table, default outbox>}",
+                "kind: jdbc, url: jdbc:...");
         if (blank(connection.url()) || !connection.url().startsWith("jdbc:")) {
-            throw new IllegalStateException("switchboard.connections." + name + ".url must be a JDBC URL "
+            throw new IllegalStateException("switchboard.connections." + integration.source().connection()
+                    + ".url must be a JDBC URL "
                     + "(jdbc:postgresql://host:5432/shop, jdbc:mariadb://host:3306/shop, ...) for the outbox of " + id);
         }
         String table = table(integration);
@@ -117,7 +106,8 @@ class OutboxTriggers extends SourceTriggers implements DisposableBean {
         String connectionName = integration.source().connection();
         String table = table(integration);
         long readers = integrations.all().values().stream()
-                .filter(other -> other.trigger() == Trigger.OUTBOX && connectionName.equals(other.source().connection()))
+                .filter(other -> other.trigger() == Trigger.OUTBOX
+                        && connectionName.equals(other.source().connection()))
                 .count();
         OutboxDatabases.Table reader = databases.table(connectionName, connections.connections().get(connectionName),
                 table, (int) readers + 1);
@@ -126,8 +116,7 @@ class OutboxTriggers extends SourceTriggers implements DisposableBean {
                 .routeDescription("Rows of " + connectionName + "'s " + table + " table into the inbox of " + id)
                 .routePolicy(SourcePause.after(backOff))
                 .process(new OutboxRows())
-                .process(new SourceIntake(id, exchange -> OutboxRows.deliveryId(table, exchange), OutboxRows::headers,
-                        inbox, signal, outages));
+                .process(intake(id, exchange -> OutboxRows.deliveryId(table, exchange), OutboxRows::headers));
     }
 
     /** {@code source-<id>}: a platform route, in no integration's name, so the route contract leaves it be. */

@@ -29,6 +29,7 @@ import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
 import io.switchboard.logging.OneLine;
 import io.switchboard.source.SourceOutages;
+import io.switchboard.source.SourceTriggers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -100,17 +101,11 @@ class QueueTriggers implements SmartLifecycle {
             return;
         }
         String at = "switchboard.integrations." + id + ".source";
+        ConnectionsProperties.Connection connection = SourceTriggers.connectionOf(id, integration, connections, BROKERS,
+                "{connection: <an amqp connection>, queue: <the queue>} or {connection: <an mqtt or nats "
+                        + "connection>, topic: <the topic filter or subject>}",
+                "kind: amqp | mqtt | nats, url: amqp://host:5672/vhost, tcp://host:1883 or nats://host:4222");
         IntegrationsProperties.Source source = integration.source();
-        if (source == null || blank(source.connection())) {
-            throw new IllegalStateException(at + " is incomplete: a queue integration needs source: {connection: "
-                    + "<an amqp connection>, queue: <the queue>} or {connection: <an mqtt or nats connection>, "
-                    + "topic: <the topic filter or subject>}");
-        }
-        ConnectionsProperties.Connection connection = connections.connections().get(source.connection());
-        if (connection == null || !BROKERS.contains(connection.kind())) {
-            throw new IllegalStateException(at + ".connection names '" + source.connection()
-                    + "', which is not an amqp, mqtt or nats connection under switchboard.connections");
-        }
         if (connection.kind() == ConnectionKind.AMQP && blank(source.queue())) {
             throw new IllegalStateException(at + " reads the amqp connection '" + source.connection()
                     + "' and needs queue: <the queue>" + (blank(source.topic()) ? "" : " (topic is for mqtt and nats)"));

@@ -4,13 +4,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
+import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.ConnectionsProperties.Connection;
+import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
+import io.switchboard.inbox.InboxSignal;
+import io.switchboard.inbox.InboxStore;
 import io.switchboard.integration.CardChanged;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
 import io.switchboard.logging.OneLine;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +42,69 @@ public abstract class SourceTriggers extends RouteBuilder {
     private final IntegrationsProperties integrations;
     private final Trigger trigger;
     private final boolean enabled;
+    private final InboxStore inbox;
+    private final InboxSignal signal;
+    private final SourceOutages outages;
     /** What each running source route was made from: a changed card remakes it only when this changed. */
     private final Map<String, IntegrationsProperties.Source> running = new ConcurrentHashMap<>();
 
-    /** @param enabled false keeps this node off the kind's systems: no route at start, none on a reload */
-    protected SourceTriggers(IntegrationsProperties integrations, Trigger trigger, boolean enabled) {
+    /**
+     * @param enabled false keeps this node off the kind's systems: no route at start, none on a reload
+     * @param inbox   where {@link #intake} stores each item; {@code signal} wakes its consumers,
+     *                {@code outages} keeps one alert per outage
+     */
+    protected SourceTriggers(IntegrationsProperties integrations, Trigger trigger, boolean enabled, InboxStore inbox,
+            InboxSignal signal, SourceOutages outages) {
         this.integrations = integrations;
         this.trigger = trigger;
         this.enabled = enabled;
+        this.inbox = inbox;
+        this.signal = signal;
+        this.outages = outages;
+    }
+
+    /** The last step of every source route: stores the item as an event of {@code id}, or fails the exchange. */
+    protected final SourceIntake intake(String id, Function<Exchange, String> deliveryId,
+            Function<Exchange, Map<String, String>> headers) {
+        return new SourceIntake(id, deliveryId, headers, inbox, signal, outages);
+    }
+
+    /**
+     * The connection a source card names, of one of {@code kinds}; throws a message naming what
+     * to fix, in the card's {@code source} or under {@code switchboard.connections}.
+     *
+     * @param needs   the source such a card needs, e.g. {@code {connection: <a file connection>, folder: ...}}
+     * @param declare how a connection it can read is declared, e.g. {@code kind: file, path: <the folder>}
+     */
+    public static Connection connectionOf(String id, Integration integration, ConnectionsProperties connections,
+            Set<ConnectionKind> kinds, String needs, String declare) {
+        String at = "switchboard.integrations." + id + ".source";
+        String trigger = withArticle(integration.trigger().name().toLowerCase(Locale.ROOT));
+        if (integration.source() == null || blank(integration.source().connection())) {
+            throw new IllegalStateException(at + " is missing: " + trigger + " integration needs source: " + needs);
+        }
+        String name = integration.source().connection();
+        Connection connection = connections.connections().get(name);
+        if (connection == null) {
+            throw new IllegalStateException(at + ".connection names '" + name + "', which is not declared under "
+                    + "switchboard.connections (" + declare + ")");
+        }
+        if (!kinds.contains(connection.kind())) {
+            String readable = kinds.stream().map(ConnectionKind::label).collect(Collectors.joining(", "))
+                    .replaceFirst(", ([a-z]+)$", " or $1");
+            throw new IllegalStateException(at + ".connection names '" + name + "', "
+                    + withArticle(connection.kind().label()) + " connection; " + trigger + " trigger reads "
+                    + withArticle(readable) + " connection (" + declare + ")");
+        }
+        return connection;
+    }
+
+    private static String withArticle(String word) {
+        return ("aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word;
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
     }
 
     /** Checks every card of this kind as a start must; the subclass calls it once its own fields are set. */
@@ -55,7 +119,10 @@ public abstract class SourceTriggers extends RouteBuilder {
     /** Throws a message naming what to fix when the card, or the connection it names, is wrong. */
     protected abstract void check(String id, Integration integration);
 
-    /** Adds the route {@link SourceRoutes#routeId source-<id>} to {@code routes}, checking what only a running trigger needs. */
+    /**
+     * Adds the route {@link SourceRoutes#routeId source-<id>} to {@code routes}, checking what
+     * only a running trigger needs (a folder that exists).
+     */
     protected abstract void source(RouteBuilder routes, String id, Integration integration);
 
     private String kind() {

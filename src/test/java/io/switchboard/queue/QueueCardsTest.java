@@ -53,7 +53,8 @@ class QueueCardsTest {
     @Test
     void aConnectionThatIsNoBrokerIsRefusedByName() {
         assertThatThrownBy(() -> triggers(new Source("shop-db", null, "orders", null, null, null)))
-                .hasMessageContaining("'shop-db', which is not an amqp, mqtt or nats connection");
+                .hasMessageContaining(
+                        "'shop-db', a jdbc connection; a queue trigger reads an amqp, mqtt or nats connection");
     }
 
     private static QueueTriggers triggers(Source source) {
