@@ -30,7 +30,8 @@ import org.springframework.context.event.EventListener;
  * {@code file}): one route {@code source-<id>} per integration of that kind, checked and made at
  * start, and, when a card is added, changed or removed while the server runs (the dev profile's
  * reload, {@link CardChanged}), made, remade or removed without a restart. A card change that
- * leaves its trigger and source as they were leaves the route running.
+ * leaves its trigger and source as they were leaves the route running. {@link #connectionOf} is
+ * the check every source card starts with, the queue trigger's included.
  * <p>
  * Every source route runs without an error handler: the shared dead-letter channel would mark a
  * failed store handled and the component would take the item as stored ({@link SourceRoutes}).
