@@ -3,6 +3,7 @@ package io.switchboard.files;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -20,6 +21,7 @@ import io.switchboard.source.SourceIntake;
 import io.switchboard.source.SourceOutages;
 import io.switchboard.source.SourcePause;
 import io.switchboard.source.SourceRoutes;
+import io.switchboard.source.SourceTriggers;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.util.URISupport;
@@ -34,19 +36,15 @@ import org.springframework.stereotype.Component;
  * that is after the inbox commit; when the exchange failed it leaves the file where it was (no
  * {@code moveFailed}), so a later poll takes it again. Checked at start: a file card names a file
  * connection, a folder inside it and a valid {@code include} pattern; when the trigger runs, the
- * folder must exist. {@code switchboard.files.enabled: false} keeps this node off the folders.
+ * folder must exist. A card added or removed while the server runs starts or stops its route
+ * ({@link SourceTriggers}). {@code switchboard.files.enabled: false} keeps this node off the folders.
  */
 @Component
-class FileTriggers extends RouteBuilder {
+class FileTriggers extends SourceTriggers {
 
     static final String DONE = ".done";
 
-    private final IntegrationsProperties integrations;
     private final ConnectionsProperties connections;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
-    private final SourceOutages outages;
-    private final boolean enabled;
     private final Duration delay;
     private final Duration backOff;
     private final Duration readLockCheckInterval;
@@ -58,40 +56,29 @@ class FileTriggers extends RouteBuilder {
             @Value("${switchboard.files.back-off:30s}") Duration backOff,
             @Value("${switchboard.files.read-lock-check-interval:1s}") Duration readLockCheckInterval,
             @Value("${switchboard.files.max-messages-per-poll:100}") int maxPerPoll) {
-        this.integrations = integrations;
+        super(integrations, Trigger.FILE, enabled, inbox, signal, outages);
         this.connections = connections;
-        this.inbox = inbox;
-        this.signal = signal;
-        this.outages = outages;
-        this.enabled = enabled;
         this.delay = delay;
         this.backOff = backOff;
         this.readLockCheckInterval = readLockCheckInterval;
         this.maxPerPoll = maxPerPoll;
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.FILE) {
-                folderOf(id, integration);
-            }
-        });
+        checkCards();
+    }
+
+    @Override
+    protected void check(String id, Integration integration) {
+        folderOf(id, integration);
     }
 
     /** The folder the card reads; throws a message naming what to fix when the card or the connection is wrong. */
     Path folderOf(String id, Integration integration) {
         String at = "switchboard.integrations." + id + ".source";
-        if (integration.source() == null || blank(integration.source().connection())) {
-            throw new IllegalStateException(at + " is missing: a file integration needs source: {connection: "
-                    + "<a file connection>, folder: <a folder under its path>, include: <a file name pattern>}");
-        }
-        String name = integration.source().connection();
-        Connection connection = connections.connections().get(name);
-        if (connection == null) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', which is not declared under "
-                    + "switchboard.connections (kind: file, path: <the folder>)");
-        }
-        if (connection.kind() != ConnectionKind.FILE || blank(connection.path())) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', a " + connection.kind().label()
-                    + " connection" + (connection.kind() == ConnectionKind.FILE ? " without a path" : "")
-                    + "; a file trigger reads a file connection (kind: file, path: <the folder>)");
+        Connection connection = connectionOf(id, integration, connections, EnumSet.of(ConnectionKind.FILE),
+                "{connection: <a file connection>, folder: <a folder under its path>, include: <a file name pattern>}",
+                "kind: file, path: <the folder>");
+        if (blank(connection.path())) {
+            throw new IllegalStateException(at + ".connection names '" + integration.source().connection()
+                    + "', a file connection without a path (kind: file, path: <the folder>)");
         }
         Path root = Path.of(connection.path()).toAbsolutePath().normalize();
         String sub = integration.source().folder();
@@ -112,31 +99,18 @@ class FileTriggers extends RouteBuilder {
         return folder;
     }
 
+    /** The route {@code source-<id>}: camel-file's consumer on the card's folder, which must exist. */
     @Override
-    public void configure() {
-        // The shared dead-letter channel is for integration routes: here a failure must fail the
-        // exchange, so camel-file leaves the file in place.
-        errorHandler(noErrorHandler());
-        if (!enabled) {
-            return;
-        }
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.FILE) {
-                route(id, integration);
-            }
-        });
-    }
-
-    private void route(String id, Integration integration) {
+    protected void source(RouteBuilder routes, String id, Integration integration) {
         Path folder = folderOf(id, integration);
         if (!Files.isDirectory(folder)) {
             throw new IllegalStateException("switchboard.integrations." + id + ".source: the folder " + folder
                     + " does not exist; create it (the partner drops files there) or correct the connection's path "
                     + "and the card's folder");
         }
-        SourceIntake intake = new SourceIntake(id, exchange -> exchange.getProperty(FileToEvent.DELIVERY_ID,
-                String.class), FileTriggers::headers, inbox, signal, outages);
-        from(uri(folder, integration.source().include())).routeId(SourceRoutes.routeId(id))
+        SourceIntake intake = intake(id, exchange -> exchange.getProperty(FileToEvent.DELIVERY_ID, String.class),
+                FileTriggers::headers);
+        routes.from(uri(folder, integration.source().include())).routeId(SourceRoutes.routeId(id))
                 .routeDescription("Stores each file dropped in " + folder + " as an event of " + id
                         + ", then moves it to " + DONE)
                 .routePolicy(SourcePause.after(backOff))

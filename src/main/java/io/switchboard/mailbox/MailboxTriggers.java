@@ -3,6 +3,7 @@ package io.switchboard.mailbox;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +21,7 @@ import io.switchboard.source.SourceIntake;
 import io.switchboard.source.SourceOutages;
 import io.switchboard.source.SourcePause;
 import io.switchboard.source.SourceRoutes;
+import io.switchboard.source.SourceTriggers;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mail.MailEndpoint;
@@ -35,19 +37,15 @@ import org.springframework.stereotype.Component;
  * {@code BODY.PEEK}); camel-mail flags a mail SEEN only when its exchange completed, that is
  * after the inbox commit, and leaves it unseen when the exchange failed, so the next poll reads
  * it again. Checked at start: a mailbox card names a mail connection with an imap(s) URL.
+ * A card added or removed while the server runs starts or stops its route ({@link SourceTriggers}).
  * {@code switchboard.mailbox.enabled: false} keeps this node off the mail servers.
  */
 @Component
-class MailboxTriggers extends RouteBuilder {
+class MailboxTriggers extends SourceTriggers {
 
     static final String DEFAULT_FOLDER = "INBOX";
 
-    private final IntegrationsProperties integrations;
     private final ConnectionsProperties connections;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
-    private final SourceOutages outages;
-    private final boolean enabled;
     private final Duration delay;
     private final Duration backOff;
     private final int maxPerPoll;
@@ -57,75 +55,46 @@ class MailboxTriggers extends RouteBuilder {
             @Value("${switchboard.mailbox.delay:30s}") Duration delay,
             @Value("${switchboard.mailbox.back-off:30s}") Duration backOff,
             @Value("${switchboard.mailbox.max-messages-per-poll:20}") int maxPerPoll) {
-        this.integrations = integrations;
+        super(integrations, Trigger.MAILBOX, enabled, inbox, signal, outages);
         this.connections = connections;
-        this.inbox = inbox;
-        this.signal = signal;
-        this.outages = outages;
-        this.enabled = enabled;
         this.delay = delay;
         this.backOff = backOff;
         this.maxPerPoll = maxPerPoll;
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.MAILBOX) {
-                connectionOf(id, integration);
-            }
-        });
+        checkCards();
+    }
+
+    @Override
+    protected void check(String id, Integration integration) {
+        mailConnectionOf(id, integration);
     }
 
     /** The card's mail connection; throws a message naming what to fix when the card or the connection is wrong. */
-    private Connection connectionOf(String id, Integration integration) {
-        String at = "switchboard.integrations." + id + ".source";
-        if (integration.source() == null || blank(integration.source().connection())) {
-            throw new IllegalStateException(at + " is missing: a mailbox integration needs "
-                    + "source: {connection: <a mail connection>, folder: <the IMAP folder, default INBOX>}");
-        }
-        String name = integration.source().connection();
-        Connection connection = connections.connections().get(name);
-        if (connection == null) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', which is not declared under "
-                    + "switchboard.connections (kind: mail, url: imaps://host:993, username, password)");
-        }
-        if (connection.kind() != ConnectionKind.MAIL) {
-            throw new IllegalStateException(at + ".connection names '" + name + "', a " + connection.kind().label()
-                    + " connection; a mailbox reads a mail connection (kind: mail, url: imaps://host:993)");
-        }
+    private Connection mailConnectionOf(String id, Integration integration) {
+        Connection connection = connectionOf(id, integration, connections, EnumSet.of(ConnectionKind.MAIL),
+                "{connection: <a mail connection>, folder: <the IMAP folder, default INBOX>}",
+                "kind: mail, url: imaps://host:993, username, password");
         String scheme = scheme(connection.url());
         if (!"imap".equals(scheme) && !"imaps".equals(scheme)) {
-            throw new IllegalStateException("switchboard.connections." + name + ".url is '" + connection.url()
-                    + "': integration " + id + " reads it as a mailbox, which needs imap://host:143 or "
-                    + "imaps://host:993");
+            throw new IllegalStateException("switchboard.connections." + integration.source().connection()
+                    + ".url is '" + connection.url() + "': integration " + id + " reads it as a mailbox, which needs "
+                    + "imap://host:143 or imaps://host:993");
         }
         return connection;
     }
 
+    /** The route {@code source-<id>}: camel-mail's consumer on the card's folder. */
     @Override
-    public void configure() {
-        // The shared dead-letter channel is for integration routes: here a failure must fail the
-        // exchange, so camel-mail leaves the mail unseen.
-        errorHandler(noErrorHandler());
-        if (!enabled) {
-            return;
-        }
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.MAILBOX) {
-                route(id, integration);
-            }
-        });
-    }
-
-    private void route(String id, Integration integration) {
-        Connection connection = connectionOf(id, integration);
+    protected void source(RouteBuilder routes, String id, Integration integration) {
+        Connection connection = mailConnectionOf(id, integration);
         String folder = blank(integration.source().folder()) ? DEFAULT_FOLDER : integration.source().folder();
-        MailEndpoint endpoint = getContext().getEndpoint(uri(connection, folder), MailEndpoint.class);
+        MailEndpoint endpoint = routes.getContext().getEndpoint(uri(connection, folder), MailEndpoint.class);
         // Set on the endpoint, never in its URI: the URI shows in logs, Hawtio and route dumps.
         endpoint.getConfiguration().setPassword(connection.password());
         // A mail server down is one warning per outage, not one with a stack trace every poll.
         endpoint.setPollStrategy(new QuietPolls("the mailbox of " + id + " (" + integration.source().connection()
                 + ", folder " + folder + ")"));
-        SourceIntake intake = new SourceIntake(id, MailboxTriggers::deliveryId, MailboxTriggers::headers, inbox, signal,
-                outages);
-        from(endpoint).routeId(SourceRoutes.routeId(id))
+        SourceIntake intake = intake(id, MailboxTriggers::deliveryId, MailboxTriggers::headers);
+        routes.from(endpoint).routeId(SourceRoutes.routeId(id))
                 .routeDescription("Stores each unseen mail of " + folder + " (" + integration.source().connection()
                         + ") as an event of " + id + ", then flags it seen")
                 .routePolicy(SourcePause.after(backOff))

@@ -1,9 +1,8 @@
 package io.switchboard.outbox;
 
 import java.time.Duration;
-import java.util.Map;
+import java.util.EnumSet;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.Connection;
@@ -16,6 +15,7 @@ import io.switchboard.integration.Trigger;
 import io.switchboard.source.SourceIntake;
 import io.switchboard.source.SourceOutages;
 import io.switchboard.source.SourcePause;
+import io.switchboard.source.SourceTriggers;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
@@ -34,11 +34,12 @@ import org.springframework.stereotype.Component;
  * event); a failed store pauses it instead ({@link SourcePause}). Rows are read with
  * {@code FOR UPDATE SKIP LOCKED}, so several nodes share a table without taking a row twice.
  * <p>
- * Checked at start: an outbox card names a jdbc connection with a url, and a plain table name.
+ * Checked at start: an outbox card names a jdbc connection with a url, and a plain table name. A
+ * card added or removed while the server runs starts or stops its route ({@link SourceTriggers}).
  * {@code switchboard.outbox.enabled: false} keeps this node off the business databases.
  */
 @Component
-class OutboxTriggers extends RouteBuilder implements DisposableBean {
+class OutboxTriggers extends SourceTriggers implements DisposableBean {
 
     /** An unquoted SQL identifier: nothing that could change a query. */
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
@@ -46,10 +47,6 @@ class OutboxTriggers extends RouteBuilder implements DisposableBean {
 
     private final IntegrationsProperties integrations;
     private final ConnectionsProperties connections;
-    private final InboxStore inbox;
-    private final InboxSignal signal;
-    private final SourceOutages outages;
-    private final boolean enabled;
     private final Duration delay;
     private final int batchSize;
     private final Duration backOff;
@@ -60,16 +57,18 @@ class OutboxTriggers extends RouteBuilder implements DisposableBean {
             @Value("${switchboard.outbox.delay:1s}") Duration delay,
             @Value("${switchboard.outbox.batch-size:50}") int batchSize,
             @Value("${switchboard.outbox.back-off:5s}") Duration backOff) {
+        super(integrations, Trigger.OUTBOX, enabled, inbox, signal, outages);
         this.integrations = integrations;
         this.connections = connections;
-        this.inbox = inbox;
-        this.signal = signal;
-        this.outages = outages;
-        this.enabled = enabled;
         this.delay = delay;
         this.batchSize = batchSize;
         this.backOff = backOff;
-        integrations.all().forEach((id, integration) -> check(id, integration, connections));
+        checkCards();
+    }
+
+    @Override
+    protected void check(String id, Integration integration) {
+        check(id, integration, connections);
     }
 
     static void check(String id, Integration integration, ConnectionsProperties connections) {
@@ -77,18 +76,12 @@ class OutboxTriggers extends RouteBuilder implements DisposableBean {
             return;
         }
         String at = "switchboard.integrations." + id + ".source";
-        if (integration.source() == null || blank(integration.source().connection())) {
-            throw new IllegalStateException(at + " is incomplete: an outbox integration needs "
-                    + "source: {connection: <a jdbc connection>, table: <the outbox table, default outbox>}");
-        }
-        String name = integration.source().connection();
-        Connection connection = connections.connections().get(name);
-        if (connection == null || connection.kind() != ConnectionKind.JDBC) {
-            throw new IllegalStateException(at + ".connection names '" + name
-                    + "', which is not a jdbc connection under switchboard.connections (kind: jdbc, url: jdbc:...)");
-        }
+        Connection connection = connectionOf(id, integration, connections, EnumSet.of(ConnectionKind.JDBC),
+                "{connection: <a jdbc connection>, table: <the outbox table, default outbox>}",
+                "kind: jdbc, url: jdbc:...");
         if (blank(connection.url()) || !connection.url().startsWith("jdbc:")) {
-            throw new IllegalStateException("switchboard.connections." + name + ".url must be a JDBC URL "
+            throw new IllegalStateException("switchboard.connections." + integration.source().connection()
+                    + ".url must be a JDBC URL "
                     + "(jdbc:postgresql://host:5432/shop, jdbc:mariadb://host:3306/shop, ...) for the outbox of " + id);
         }
         String table = table(integration);
@@ -103,36 +96,29 @@ class OutboxTriggers extends RouteBuilder implements DisposableBean {
         return blank(table) ? DEFAULT_TABLE : table;
     }
 
+    /**
+     * The route {@code source-<id>}: Camel JPA's consumer on the card's outbox table, on the
+     * connection's pool (one connection per route reading it, plus one; a pool made before a card
+     * was added while the server runs keeps its size).
+     */
     @Override
-    public void configure() {
-        if (!enabled) {
-            return;
-        }
-        // No dead-letter channel (nor any handler) on the source routes: a failed store must reach
-        // the JPA consumer as an exception, so it leaves the row unmarked.
-        errorHandler(noErrorHandler());
-        Map<String, Long> routesPerConnection = integrations.all().values().stream()
-                .filter(integration -> integration.trigger() == Trigger.OUTBOX)
-                .collect(Collectors.groupingBy(integration -> integration.source().connection(), Collectors.counting()));
-        integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() == Trigger.OUTBOX) {
-                String name = integration.source().connection();
-                source(id, name, table(integration), routesPerConnection.get(name).intValue() + 1);
-            }
-        });
-    }
-
-    private void source(String id, String connectionName, String table, int poolSize) {
+    protected void source(RouteBuilder routes, String id, Integration integration) {
+        String connectionName = integration.source().connection();
+        String table = table(integration);
+        long readers = integrations.all().values().stream()
+                .filter(other -> other.trigger() == Trigger.OUTBOX
+                        && connectionName.equals(other.source().connection()))
+                .count();
         OutboxDatabases.Table reader = databases.table(connectionName, connections.connections().get(connectionName),
-                table, poolSize);
+                table, (int) readers + 1);
         OutboxTableWatch watch = new OutboxTableWatch(id, connectionName, table, reader.database());
-        from(OutboxEndpoints.endpoint(getContext(), connectionName, table, reader, watch, batchSize, delay))
+        routes.from(OutboxEndpoints.endpoint(routes.getContext(), connectionName, table, reader, watch, batchSize,
+                delay))
                 .routeId(sourceRouteId(id))
                 .routeDescription("Rows of " + connectionName + "'s " + table + " table into the inbox of " + id)
                 .routePolicy(SourcePause.after(backOff))
                 .process(new OutboxRows())
-                .process(new SourceIntake(id, exchange -> OutboxRows.deliveryId(table, exchange), OutboxRows::headers,
-                        inbox, signal, outages));
+                .process(intake(id, exchange -> OutboxRows.deliveryId(table, exchange), OutboxRows::headers));
     }
 
     /** {@code source-<id>}: a platform route, in no integration's name, so the route contract leaves it be. */

@@ -28,9 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Consumes one MQTT 5 topic filter for one integration: every message is stored in the
  * integration's inbox and acknowledged (PUBACK) only once that commit returned. The session is
- * persistent (clean start off, a session expiry, client id {@code switchboard-<integration>}),
- * so what arrives while this node is down, paused or cut off waits at the broker, and a message
- * received but never acknowledged is sent again when the session resumes. When the store fails
+ * persistent (clean start off, a session expiry, client id {@code switchboard-<integration>-<node>},
+ * the same on every start of the same node), so what arrives while this node is down, paused or
+ * cut off waits at the broker, and a message received but never acknowledged is sent again when
+ * the session resumes. Every node subscribes to the shared subscription
+ * {@code $share/switchboard-<integration>/<filter>} (MQTT 5.0 §4.8.2), so the broker hands each
+ * message to one node of the group rather than to all of them. When the store fails
  * the consumer leaves the message unacknowledged, disconnects for a back-off and resumes the
  * session, which brings that message back: an outage is a slow retry, not a loss.
  *
@@ -54,6 +57,7 @@ final class MqttConsumer implements BrokerConsumer {
     private static final int QOS = 1;
 
     private final String integration;
+    private final String clientId;
     private final ConnectionsProperties.Connection connection;
     private final String topic;
     private final QueueConsumer.Store store;
@@ -69,15 +73,17 @@ final class MqttConsumer implements BrokerConsumer {
     private boolean unreachableLogged;
 
     /**
+     * @param clientId      this node's session, {@link #clientId(String, String)}
      * @param stored        called after each commit (wakes the integration's inbox consumers)
      * @param backOff       how long the consumer stays away after a failed commit or a failed connect
      * @param sessionExpiry how long the broker keeps the session (and its messages) while this node is away
      * @param pauses        connects, pauses and resumes off Paho's callback thread
      */
-    MqttConsumer(String integration, ConnectionsProperties.Connection connection, String topic,
+    MqttConsumer(String integration, String clientId, ConnectionsProperties.Connection connection, String topic,
             QueueConsumer.Store store, Runnable stored, Duration backOff, Duration sessionExpiry,
             ScheduledExecutorService pauses) {
         this.integration = integration;
+        this.clientId = clientId;
         this.connection = connection;
         this.topic = topic;
         this.store = store;
@@ -87,9 +93,18 @@ final class MqttConsumer implements BrokerConsumer {
         this.pauses = pauses;
     }
 
-    /** The session's client id: the same on every start, so the broker hands this node its session back. */
-    static String clientId(String integration) {
-        return "switchboard-" + integration;
+    /**
+     * The session's client id: one per node, since a broker disconnects a client when another
+     * connects with its id (MQTT 5.0 §3.1.4), and the same on every start of that node, so the
+     * broker hands it its session back.
+     */
+    static String clientId(String integration, String node) {
+        return "switchboard-" + integration + "-" + node;
+    }
+
+    /** The shared subscription all nodes join: one group per integration (its id holds no {@code / + #}). */
+    static String sharedTopic(String integration, String topic) {
+        return "$share/switchboard-" + integration + "/" + topic;
     }
 
     /** Connects in the background: a broker that is down at start is retried, it does not stop the server. */
@@ -135,7 +150,7 @@ final class MqttConsumer implements BrokerConsumer {
                     client = null;
                 }
                 if (client == null) {
-                    client = new MqttClient(connection.url(), clientId(integration), new MemoryPersistence());
+                    client = new MqttClient(connection.url(), clientId, new MemoryPersistence());
                     client.setManualAcks(true);
                     client.setCallback(new Session(client));
                 }
@@ -178,10 +193,11 @@ final class MqttConsumer implements BrokerConsumer {
     /**
      * Subscribes on every connect: a resumed session already has the subscription, a new or
      * expired one needs it. Retained messages only for a new subscription, so a reconnect does
-     * not bring the retained message back as if it were new.
+     * not bring the retained message back as if it were new (a broker sends none on a shared
+     * subscription anyway, MQTT 5.0 §4.8.2).
      */
     private void subscribe() throws MqttException {
-        MqttSubscription subscription = new MqttSubscription(topic, QOS);
+        MqttSubscription subscription = new MqttSubscription(sharedTopic(integration, topic), QOS);
         subscription.setRetainHandling(1);
         client.subscribe(new MqttSubscription[] {subscription});
     }

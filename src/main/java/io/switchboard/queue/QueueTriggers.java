@@ -1,5 +1,7 @@
 package io.switchboard.queue;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -7,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,14 +23,20 @@ import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.integration.CardChanged;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
 import io.switchboard.integration.Trigger;
+import io.switchboard.logging.OneLine;
 import io.switchboard.source.SourceOutages;
+import io.switchboard.source.SourceTriggers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,11 +46,14 @@ import org.springframework.stereotype.Component;
  * JetStream subject. The platform consumes, not the route: the route still starts at
  * {@code inbox:<id>}. Every kind acknowledges only after the inbox commit, and a failed commit
  * raises one alert per outage ({@link SourceOutages}). Checked at start: a queue card names a
- * broker connection and what to read on it. {@code switchboard.queue.enabled: false} keeps this
+ * broker connection and what to read on it; a card added, removed or changed while the server
+ * runs starts, stops or restarts its consumer. {@code switchboard.queue.enabled: false} keeps this
  * node off the brokers (a node that only serves webhooks; the tests that do not exercise queues).
  */
 @Component
 class QueueTriggers implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueTriggers.class);
 
     /** The connection kinds a queue card may read. */
     private static final Set<ConnectionKind> BROKERS = EnumSet.of(ConnectionKind.AMQP, ConnectionKind.MQTT,
@@ -56,8 +69,11 @@ class QueueTriggers implements SmartLifecycle {
     private final MeterRegistry meters;
     private final List<Meter> registered = new ArrayList<>();
     private final Duration sessionExpiry;
+    private final String node;
     private final Map<String, CachingConnectionFactory> brokers = new LinkedHashMap<>();
     private final Map<String, BrokerConsumer> consumers = new LinkedHashMap<>();
+    /** What each consumer was made from: a changed card restarts it only when this changed. */
+    private final Map<String, IntegrationsProperties.Source> sources = new LinkedHashMap<>();
     private ScheduledExecutorService pauses;
     private volatile boolean running;
 
@@ -65,6 +81,7 @@ class QueueTriggers implements SmartLifecycle {
             InboxSignal signal, SourceOutages outages, @Value("${switchboard.queue.enabled:true}") boolean enabled,
             @Value("${switchboard.queue.back-off:5s}") Duration backOff,
             @Value("${switchboard.queue.mqtt-session-expiry:7d}") Duration sessionExpiry,
+            @Value("${switchboard.node-id:}") String nodeId, @Value("${server.port:8080}") String port,
             ObjectProvider<MeterRegistry> meters) {
         this.integrations = integrations;
         this.connections = connections;
@@ -75,6 +92,7 @@ class QueueTriggers implements SmartLifecycle {
         this.backOff = backOff;
         this.meters = meters.getIfAvailable();
         this.sessionExpiry = sessionExpiry;
+        this.node = sessionNode(nodeId, port);
         integrations.all().forEach(this::check);
     }
 
@@ -83,17 +101,11 @@ class QueueTriggers implements SmartLifecycle {
             return;
         }
         String at = "switchboard.integrations." + id + ".source";
+        ConnectionsProperties.Connection connection = SourceTriggers.connectionOf(id, integration, connections, BROKERS,
+                "{connection: <an amqp connection>, queue: <the queue>} or {connection: <an mqtt or nats "
+                        + "connection>, topic: <the topic filter or subject>}",
+                "kind: amqp | mqtt | nats, url: amqp://host:5672/vhost, tcp://host:1883 or nats://host:4222");
         IntegrationsProperties.Source source = integration.source();
-        if (source == null || blank(source.connection())) {
-            throw new IllegalStateException(at + " is incomplete: a queue integration needs source: {connection: "
-                    + "<an amqp connection>, queue: <the queue>} or {connection: <an mqtt or nats connection>, "
-                    + "topic: <the topic filter or subject>}");
-        }
-        ConnectionsProperties.Connection connection = connections.connections().get(source.connection());
-        if (connection == null || !BROKERS.contains(connection.kind())) {
-            throw new IllegalStateException(at + ".connection names '" + source.connection()
-                    + "', which is not an amqp, mqtt or nats connection under switchboard.connections");
-        }
         if (connection.kind() == ConnectionKind.AMQP && blank(source.queue())) {
             throw new IllegalStateException(at + " reads the amqp connection '" + source.connection()
                     + "' and needs queue: <the queue>" + (blank(source.topic()) ? "" : " (topic is for mqtt and nats)"));
@@ -112,34 +124,80 @@ class QueueTriggers implements SmartLifecycle {
             return;
         }
         integrations.all().forEach((id, integration) -> {
-            if (integration.trigger() != Trigger.QUEUE) {
-                return;
+            if (integration.trigger() == Trigger.QUEUE) {
+                startConsumer(id, integration);
             }
-            if (pauses == null) {
-                pauses = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread thread = new Thread(r, "queue-pauses");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-            }
-            String name = integration.source().connection();
-            ConnectionsProperties.Connection connection = connections.connections().get(name);
-            QueueConsumer.Store store = (integrationId, deliveryId, body, contentType, headers) ->
-                    inbox.accept(integrationId, deliveryId, body, contentType, headers);
-            BrokerConsumer consumer = switch (connection.kind()) {
-                case MQTT -> new MqttConsumer(id, connection, integration.source().topic(),
-                        reportingOutages(store, outages), () -> signal.wake(id), backOff, sessionExpiry, pauses);
-                case NATS -> new NatsConsumer(id, connection, integration.source().topic(),
-                        reportingOutages(store, outages), () -> signal.wake(id), backOff);
-                // The AMQP consumer reports its outcomes itself: the alert goes out after the nack.
-                default -> new QueueConsumer(id, brokers.computeIfAbsent(name, n -> broker(connection)),
-                        integration.source().queue(), store, outcomes(id), backOff, pauses);
-            };
-            consumers.put(id, consumer);
-            measure(id, consumer);
-            consumer.start();
         });
         running = true;
+    }
+
+    private void startConsumer(String id, Integration integration) {
+        if (pauses == null) {
+            pauses = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "queue-pauses");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        String name = integration.source().connection();
+        ConnectionsProperties.Connection connection = connections.connections().get(name);
+        QueueConsumer.Store store = (integrationId, deliveryId, body, contentType, headers) ->
+                inbox.accept(integrationId, deliveryId, body, contentType, headers);
+        BrokerConsumer consumer = switch (connection.kind()) {
+            case MQTT -> new MqttConsumer(id, mqttClientId(id), connection, integration.source().topic(),
+                    reportingOutages(store, outages), () -> signal.wake(id), backOff, sessionExpiry, pauses);
+            case NATS -> new NatsConsumer(id, connection, integration.source().topic(),
+                    reportingOutages(store, outages), () -> signal.wake(id), backOff);
+            // The AMQP consumer reports its outcomes itself: the alert goes out after the nack.
+            default -> new QueueConsumer(id, brokers.computeIfAbsent(name, n -> broker(connection)),
+                    integration.source().queue(), store, outcomes(id), backOff, pauses);
+        };
+        consumers.put(id, consumer);
+        sources.put(id, integration.source());
+        measure(id, consumer);
+        consumer.start();
+    }
+
+    /**
+     * A queue card added, removed or given another source while the server runs (the dev
+     * profile's reload): its consumer starts, stops or starts again, without a restart. A card
+     * that cannot run (no such broker connection) is logged; the reload had accepted the card.
+     */
+    @EventListener
+    public synchronized void cardChanged(CardChanged changed) {
+        String id = changed.integration();
+        if (!running) {
+            return;
+        }
+        Optional<Integration> now = integrations.find(id).filter(integration -> integration.trigger() == Trigger.QUEUE);
+        BrokerConsumer old = consumers.get(id);
+        if (old != null && now.isPresent() && Objects.equals(sources.get(id), now.get().source())) {
+            return;
+        }
+        if (old != null) {
+            old.stop();
+            consumers.remove(id);
+            sources.remove(id);
+            registered.removeIf(meter -> {
+                boolean mine = id.equals(meter.getId().getTag("integration"));
+                if (mine && meters != null) {
+                    meters.remove(meter);
+                }
+                return mine;
+            });
+            log.info("queue source of integration '{}' stopped: its card {}", id,
+                    now.isPresent() ? "changed its source" : "is gone or no longer reads a queue");
+        }
+        if (now.isPresent()) {
+            try {
+                check(id, now.get());
+                startConsumer(id, now.get());
+                log.info("queue source of integration '{}' started from its new card", id);
+            } catch (RuntimeException refused) {
+                log.error("queue source of integration '{}' not started, fix its card: {}", id,
+                        OneLine.escape(String.valueOf(refused.getMessage())));
+            }
+        }
     }
 
     @Override
@@ -151,6 +209,7 @@ class QueueTriggers implements SmartLifecycle {
         }
         registered.clear();
         consumers.clear();
+        sources.clear();
         brokers.values().forEach(CachingConnectionFactory::destroy);
         brokers.clear();
         if (pauses != null) {
@@ -196,6 +255,29 @@ class QueueTriggers implements SmartLifecycle {
                 outages.failed(integration, cause);
             }
         };
+    }
+
+    /** This node's MQTT session for the integration. */
+    String mqttClientId(String integration) {
+        return MqttConsumer.clientId(integration, node);
+    }
+
+    /**
+     * The node's part of its MQTT client ids: {@code switchboard.node-id} when set, else host
+     * name and HTTP port, not the process id {@code NodeId} adds, which would start a new
+     * session (and strand the old one's messages) on every restart.
+     */
+    static String sessionNode(String nodeId, String port) {
+        if (!blank(nodeId)) {
+            return nodeId;
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException unknown) {
+            host = "node";
+        }
+        return host + "-" + port;
     }
 
     /** Whether this node takes the integration's messages now (false while paused after a failed store). */

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.switchboard.integration.CardReload;
 import io.switchboard.source.SourceRoutes;
 import io.switchboard.support.IntegrationTestSupport;
 import org.apache.camel.CamelContext;
@@ -24,6 +25,7 @@ import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -35,7 +37,8 @@ import org.springframework.test.context.TestPropertySource;
  * file becomes one event and moves to {@code .done} only after that, the same file dropped again
  * is a duplicate (and moved too), and a file the inbox cannot store (a check constraint refuses its
  * row, as a database away would) stays where it was until it can, with one alert and the source
- * paused and resumed in between.
+ * paused and resumed in between. A file card added while the server runs reads its folder at
+ * once, and stops reading it when the card is removed.
  */
 @TestPropertySource(properties = {"switchboard.files.enabled=true", "switchboard.files.delay=200ms",
         "switchboard.files.back-off=1s", "switchboard.files.read-lock-check-interval=100ms"})
@@ -47,6 +50,9 @@ class FileIntakeExampleTest extends IntegrationTestSupport {
 
     @Autowired
     private CamelContext camel;
+
+    @Autowired
+    private CardReload cards;
 
     @DynamicPropertySource
     static void ownFolder(DynamicPropertyRegistry registry) throws IOException {
@@ -138,6 +144,38 @@ class FileIntakeExampleTest extends IntegrationTestSupport {
         assertThat(sourcePaused()).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> alert().get("resolved_at") != null);
         assertThat(alert().get("occurrences")).as("one alert for the whole outage").isEqualTo(1L);
+    }
+
+    @Test
+    void aFileCardAddedWhileTheServerRunsStartsItsSourceAndItsRemovalStopsIt(@TempDir Path routes) throws Exception {
+        Path probeFolder = Files.createDirectory(drop.resolve("probe"));
+        Path card = Files.writeString(routes.resolve("file-probe.card.yaml"), """
+                trigger: file
+                source:
+                  connection: partner-drop
+                  folder: probe
+                card:
+                  description: files dropped while the test runs
+                  owner: tests
+                """);
+        assertThat(cards.reload(card, "file:" + card)).contains("file-probe");
+
+        String order = UUID.randomUUID().toString();
+        Path first = Files.move(Files.writeString(drop.resolve("first.json"), "{\"orderId\":\"" + order + "\"}"),
+                probeFolder.resolve("first.json"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "select count(*) from event where integration = 'file-probe' and payload like ?", Integer.class,
+                "%" + order + "%") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(done(first)));
+
+        Files.delete(card);
+        assertThat(cards.reload(card, "file:" + card)).contains("file-probe");
+        assertThat(camel.getRoute(SourceRoutes.routeId("file-probe"))).as("stopped with its card").isNull();
+        Path second = Files.move(Files.writeString(drop.resolve("second.json"), "{\"second\":true}"),
+                probeFolder.resolve("second.json"));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> Files.exists(second));
+        assertThat(jdbc.queryForObject("select count(*) from event where integration = 'file-probe'", Integer.class))
+                .isEqualTo(1);
     }
 
     @Test

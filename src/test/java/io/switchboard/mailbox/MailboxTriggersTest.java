@@ -39,7 +39,7 @@ class MailboxTriggersTest {
         Connection broker = new Connection(ConnectionKind.AMQP, null, null, null, null, 0, 0, null,
                 "amqp://127.0.0.1:5672/shop", "guest", "guest", null);
         assertThatThrownBy(() -> triggers(card(source("support-mail")), Map.of("support-mail", broker)))
-                .hasMessageContaining("a amqp connection; a mailbox reads a mail connection");
+                .hasMessageContaining("an amqp connection; a mailbox trigger reads a mail connection");
     }
 
     @Test

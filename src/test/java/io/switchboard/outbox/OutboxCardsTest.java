@@ -33,7 +33,7 @@ class OutboxCardsTest {
     @Test
     void aCardWithoutASourceSaysWhatToAdd() {
         assertThatThrownBy(() -> OutboxTriggers.check("shop-outbox", outbox(null), CONNECTIONS))
-                .hasMessageContaining("switchboard.integrations.shop-outbox.source is incomplete")
+                .hasMessageContaining("switchboard.integrations.shop-outbox.source is missing")
                 .hasMessageContaining("source: {connection: <a jdbc connection>, table:");
     }
 
@@ -41,7 +41,8 @@ class OutboxCardsTest {
     void aConnectionOfAnotherKindOrMissingIsNamed() {
         assertThatThrownBy(() -> OutboxTriggers.check("shop-outbox", outbox(new Source("broker", null, null, "outbox",
                 null, null)), CONNECTIONS))
-                .hasMessageContaining(".source.connection names 'broker', which is not a jdbc connection");
+                .hasMessageContaining(".source.connection names 'broker', an amqp connection; "
+                        + "an outbox trigger reads a jdbc connection");
         assertThatThrownBy(() -> OutboxTriggers.check("shop-outbox", outbox(new Source("nowhere", null, null,
                 "outbox", null, null)), CONNECTIONS))
                 .hasMessageContaining("names 'nowhere'");

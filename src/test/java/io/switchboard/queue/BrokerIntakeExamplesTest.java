@@ -3,14 +3,18 @@ package io.switchboard.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import io.switchboard.integration.CardReload;
 import io.switchboard.support.IntegrationTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -22,6 +26,7 @@ import org.springframework.test.context.TestPropertySource;
  * against the machine's Mosquitto and NATS, under a topic prefix and a stream of their own: each
  * message becomes one event that ends DONE, the same message id again is a duplicate, and
  * messages without an id are told apart (MQTT by topic and payload, NATS by stream sequence).
+ * An MQTT card saved while the server runs starts its consumer; deleting it stops it.
  */
 @TestPropertySource(properties = {"switchboard.queue.enabled=true", "switchboard.queue.mqtt-session-expiry=5m"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -30,11 +35,15 @@ class BrokerIntakeExamplesTest extends IntegrationTestSupport {
 
     private static final TestMqttBroker mqtt = new TestMqttBroker();
     private static TestNatsServer nats;
+    private static TestBroker amqp;
 
     @DynamicPropertySource
     static void ownTopicsAndStream(DynamicPropertyRegistry registry) throws Exception {
         nats = new TestNatsServer();
         nats.createStream();
+        // The queue example's AMQP consumer starts too: on a vhost of its own, not one that may be gone.
+        amqp = new TestBroker("sb-test-broker-examples-" + UUID.randomUUID().toString().substring(0, 8));
+        registry.add("switchboard.connections.orders-broker.url", amqp::url);
         registry.add("switchboard.connections.sensors.url", () -> TestMqttBroker.URL);
         registry.add("switchboard.integrations.mqtt-intake.source.topic", () -> mqtt.prefix + "shop/orders/#");
         registry.add("switchboard.connections.events.url", () -> TestNatsServer.URL);
@@ -44,13 +53,17 @@ class BrokerIntakeExamplesTest extends IntegrationTestSupport {
     @Autowired
     private QueueTriggers triggers;
 
+    @Autowired
+    private CardReload cards;
+
     /** Consumers stopped first, so none makes its session or a stream again while they are deleted. */
     @AfterAll
     void deleteSessionAndStream() throws Exception {
         triggers.stop();
-        TestMqttBroker.endSession(MqttConsumer.clientId("mqtt-intake"));
+        TestMqttBroker.endSession(triggers.mqttClientId("mqtt-intake"));
         nats.deleteStream(NatsConsumer.durableName("nats-intake"));
         nats.close();
+        amqp.close();
     }
 
     @Test
@@ -128,6 +141,33 @@ class BrokerIntakeExamplesTest extends IntegrationTestSupport {
     void theDocsShowTheseRoutes() throws Exception {
         assertDocsShowRouteFile("mqtt-intake.camel.yaml");
         assertDocsShowRouteFile("nats-intake.camel.yaml");
+    }
+
+    @Test
+    void anMqttCardSavedWhileTheServerRunsConsumesAndDeletingItStopsTheConsumer(@TempDir Path routes)
+            throws Exception {
+        Path card = Files.writeString(routes.resolve("mqtt-probe.card.yaml"), """
+                trigger: queue
+                source:
+                  connection: sensors
+                  topic: "%sprobe/#"
+                card:
+                  description: MQTT messages of a card saved while the test runs
+                  owner: tests
+                """.formatted(mqtt.prefix));
+        try {
+            assertThat(cards.reload(card, "file:" + card)).contains("mqtt-probe");
+            await().atMost(Duration.ofSeconds(20)).until(() -> triggers.isConsuming("mqtt-probe"));
+            String messageId = "probe-" + UUID.randomUUID();
+            mqtt.publish(mqtt.prefix + "probe/1", messageId, "{\"probe\":1}");
+            awaitEvent("mqtt-probe", messageId);
+
+            Files.delete(card);
+            assertThat(cards.reload(card, "file:" + card)).contains("mqtt-probe");
+            assertThat(triggers.isConsuming("mqtt-probe")).as("stopped with its card").isFalse();
+        } finally {
+            TestMqttBroker.endSession(triggers.mqttClientId("mqtt-probe"));
+        }
     }
 
     private String awaitEvent(String integration, String deliveryId) {

@@ -35,6 +35,7 @@ class BrokerIntakeOutageIT extends IntegrationTestSupport {
 
     private static final TestMqttBroker mqtt = new TestMqttBroker();
     private static TestNatsServer nats;
+    private static TestBroker amqp;
     private static TcpFaultProxy database;
     private static String databaseName;
 
@@ -54,6 +55,9 @@ class BrokerIntakeOutageIT extends IntegrationTestSupport {
         registry.add("spring.datasource.password", () -> "");
         nats = new TestNatsServer();
         nats.createStream();
+        // The queue example's AMQP consumer starts too: on a vhost of its own, not one that may be gone.
+        amqp = new TestBroker("sb-test-broker-outage-" + UUID.randomUUID().toString().substring(0, 8));
+        registry.add("switchboard.connections.orders-broker.url", amqp::url);
         registry.add("switchboard.connections.sensors.url", () -> TestMqttBroker.URL);
         registry.add("switchboard.integrations.mqtt-intake.source.topic", () -> mqtt.prefix + "shop/orders/#");
         registry.add("switchboard.connections.events.url", () -> TestNatsServer.URL);
@@ -63,9 +67,10 @@ class BrokerIntakeOutageIT extends IntegrationTestSupport {
     @AfterAll
     void deleteEverything() throws Exception {
         triggers.stop();
-        TestMqttBroker.endSession(MqttConsumer.clientId("mqtt-intake"));
+        TestMqttBroker.endSession(triggers.mqttClientId("mqtt-intake"));
         nats.deleteStream(NatsConsumer.durableName("nats-intake"));
         nats.close();
+        amqp.close();
         database.close();
         Databases.dropPostgresDatabase(databaseName);
     }

@@ -10,9 +10,12 @@ import static org.mockito.Mockito.verify;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.alerting.Alerts;
 import io.switchboard.connect.ConnectionsProperties;
@@ -28,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * The MQTT consumer alone against the real Mosquitto (a topic prefix of its own), with a store
  * that fails on demand: a message is acknowledged only after the store returned, one the store
  * refused comes back after the consumer's pause and is stored once, and messages published
- * while the consumer is away wait in its persistent session.
+ * while the consumer is away wait in its persistent session; two nodes share the messages.
  */
 class MqttConsumerTest {
 
@@ -41,6 +44,7 @@ class MqttConsumerTest {
     private final SourceOutages outages = new SourceOutages(alerts);
     private ScheduledExecutorService pauses;
     private MqttConsumer consumer;
+    private MqttConsumer otherNode;
 
     @BeforeEach
     void startConsumer() {
@@ -53,8 +57,12 @@ class MqttConsumerTest {
     @AfterEach
     void endSession() throws Exception {
         consumer.stop();
+        if (otherNode != null) {
+            otherNode.stop();
+            TestMqttBroker.endSession(MqttConsumer.clientId(integration, "node-b"));
+        }
         pauses.shutdownNow();
-        TestMqttBroker.endSession(MqttConsumer.clientId(integration));
+        TestMqttBroker.endSession(MqttConsumer.clientId(integration, "node-a"));
     }
 
     private MqttConsumer newConsumer() {
@@ -62,10 +70,39 @@ class MqttConsumerTest {
     }
 
     private MqttConsumer newConsumer(String url) {
+        return newConsumer(url, "node-a", QueueTriggers.reportingOutages(store, outages));
+    }
+
+    private MqttConsumer newConsumer(String url, String node, QueueConsumer.Store to) {
         ConnectionsProperties.Connection connection = new ConnectionsProperties.Connection(ConnectionKind.MQTT, null,
                 null, null, null, 0, 0, null, url, null, null, null);
-        return new MqttConsumer(integration, connection, broker.prefix + "orders/#",
-                QueueTriggers.reportingOutages(store, outages), () -> { }, BACK_OFF, Duration.ofMinutes(5), pauses);
+        return new MqttConsumer(integration, MqttConsumer.clientId(integration, node), connection,
+                broker.prefix + "orders/#", to, () -> { }, BACK_OFF, Duration.ofMinutes(5), pauses);
+    }
+
+    @Test
+    void twoNodesStayConnectedAndShareTheMessagesEachStoredOnce() throws Exception {
+        Map<String, AtomicInteger> takenBy = new ConcurrentHashMap<>();
+        otherNode = newConsumer(TestMqttBroker.URL, "node-b", (integration, deliveryId, body, type, headers) -> {
+            takenBy.computeIfAbsent("node-b", node -> new AtomicInteger()).incrementAndGet();
+            store.accept(integration, deliveryId, body, type, headers);
+        });
+        otherNode.start();
+        await().atMost(Duration.ofSeconds(20)).until(otherNode::isConsuming);
+        int messages = 20;
+
+        for (int i = 1; i <= messages; i++) {
+            broker.publish(broker.prefix + "orders/" + i, "shared-" + i, "{\"order\":" + i + "}");
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.stored.size() == messages);
+        // Both sessions alive all along: with one client id the second connect would have cut the first off.
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> consumer.isConsuming() && otherNode.isConsuming());
+        assertThat(store.attemptsAt).as("each message went to one node of the shared subscription").hasSize(messages);
+        assertThat(store.deliveries.values()).allMatch(count -> count.get() == 1);
+        assertThat(takenBy.get("node-b")).as("the broker shares the messages between the nodes").isNotNull()
+                .satisfies(taken -> assertThat(taken.get()).isBetween(1, messages - 1));
     }
 
     @Test

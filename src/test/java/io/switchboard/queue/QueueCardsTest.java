@@ -53,13 +53,15 @@ class QueueCardsTest {
     @Test
     void aConnectionThatIsNoBrokerIsRefusedByName() {
         assertThatThrownBy(() -> triggers(new Source("shop-db", null, "orders", null, null, null)))
-                .hasMessageContaining("'shop-db', which is not an amqp, mqtt or nats connection");
+                .hasMessageContaining(
+                        "'shop-db', a jdbc connection; a queue trigger reads an amqp, mqtt or nats connection");
     }
 
     private static QueueTriggers triggers(Source source) {
         Integration integration = new Integration(Trigger.QUEUE, null, null, null, null, null, null, source, null);
         return new QueueTriggers(new IntegrationsProperties(Map.of("intake", integration)), CONNECTIONS, null, null,
-                null, false, Duration.ofSeconds(5), Duration.ofDays(7), new StaticListableBeanFactory().getBeanProvider(MeterRegistry.class));
+                null, false, Duration.ofSeconds(5), Duration.ofDays(7), "node-a", "8080",
+                new StaticListableBeanFactory().getBeanProvider(MeterRegistry.class));
     }
 
     private static ConnectionsProperties.Connection broker(ConnectionKind kind, String url) {

@@ -130,7 +130,7 @@ class SourcesKillIT {
         if (mqtt != null) {
             mqtt.disconnect();
             mqtt.close();
-            endMqttSession("switchboard-mqtt-kill");
+            endMqttSession("switchboard-mqtt-kill-sources-kill");
         }
         if (nats != null) {
             try {
@@ -182,6 +182,8 @@ class SourcesKillIT {
         }
         server = new ServerProcess("sources-kill", Path.of("target", "sources-kill-it"), List.of(
                 "--spring.profiles.active=postgres",
+                // Its MQTT session's name: the restarted node takes the killed one's session back.
+                "--switchboard.node-id=sources-kill",
                 "--spring.datasource.url=" + Databases.postgresDatabaseUrl(database),
                 "--spring.datasource.username=" + Databases.POSTGRES_USER,
                 "--spring.datasource.password=",
