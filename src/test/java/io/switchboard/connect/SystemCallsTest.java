@@ -193,6 +193,15 @@ class SystemCallsTest {
     }
 
     @Test
+    void aStatementHoldingAnAmpersandIsWrittenInRaw() {
+        // & separates options in a URI, so only such a value needs RAW(...); its + stays a +.
+        Exchange found = call("connection:shop-db?sql=RAW(select 6 & 3 as n, 1 + 1 as two)", "{}", Map.of());
+
+        assertThat(found.getException()).isNull();
+        assertThat(found.getMessage().getBody(String.class)).isEqualTo("[{\"n\":2,\"two\":2}]");
+    }
+
+    @Test
     void aBurstOfStatementsIsSpacedByTheConnectionsRateLimit() throws Exception {
         String batch = "burst-" + UUID.randomUUID();
         int calls = 40;
