@@ -41,6 +41,8 @@ import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -68,6 +70,9 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 class SystemCallsTest {
 
     private static final String DATABASE = "sb_test_calls_" + UUID.randomUUID().toString().substring(0, 8);
+    /** A +, a % before hex digits ({@code %ab}, not an escape here), quotes and a :#name parameter. */
+    private static final String COUNTER_SQL = "update counters set n = n + 1, label = label || ' +50% \"off\"' "
+            + "where id = :#id and label like '%ab%'";
     private static final String VHOST = "sb-test-calls-" + UUID.randomUUID().toString().substring(0, 8);
 
     @TempDir
@@ -91,6 +96,7 @@ class SystemCallsTest {
                 "postgres", "", true));
         shop.execute("create table orders (id text primary key, total numeric not null check (total >= 0), "
                 + "arrived_at timestamp not null default clock_timestamp())");
+        shop.execute("create table counters (id text primary key, n int not null, label text not null)");
         TestVhost.create(VHOST);
         try (var broker = rabbit().newConnection(); var channel = broker.createChannel()) {
             channel.queueDeclare("orders", true, false, false, null);
@@ -151,6 +157,48 @@ class SystemCallsTest {
                 .hasMessageContaining("orders_total_check");
         // The database answered: bad data is not the system being down.
         assertThat(states.get("shop-db").map(ConnectionState::status).orElse(Status.OK)).isEqualTo(Status.OK);
+    }
+
+    @Test
+    void aYamlRoutesStatementRunsAsWrittenWithPlusPercentAndQuotes() throws Exception {
+        // As users write it: the YAML DSL joins parameters into the URI, where + used to become a space.
+        PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("counters.camel.yaml", """
+                - route:
+                    id: bump-counter
+                    from:
+                      uri: direct:bump-counter
+                      steps:
+                        - to: {uri: "connection:shop-db", parameters: {sql: "%s"}}
+                """.formatted(COUNTER_SQL.replace("\"", "\\\""))));
+        shop.update("insert into counters (id, n, label) values ('c-yaml', 1, 'tab')");
+
+        Exchange bumped = template.request("direct:bump-counter",
+                exchange -> exchange.getMessage().setBody("{\"id\":\"c-yaml\"}"));
+
+        assertThat(bumped.getException()).isNull();
+        assertThat(bumped.getMessage().getHeader("CamelSqlUpdateCount")).isEqualTo(1);
+        assertThat(shop.queryForMap("select n, label from counters where id = 'c-yaml'"))
+                .containsEntry("n", 2).containsEntry("label", "tab +50% \"off\"");
+    }
+
+    @Test
+    void aStatementInAPlainUriRunsAsWrittenToo() {
+        shop.update("insert into counters (id, n, label) values ('c-uri', 1, 'tab')");
+
+        Exchange bumped = call("connection:shop-db?sql=" + COUNTER_SQL, "{\"id\":\"c-uri\"}", Map.of());
+
+        assertThat(bumped.getException()).isNull();
+        assertThat(shop.queryForMap("select n, label from counters where id = 'c-uri'"))
+                .containsEntry("n", 2).containsEntry("label", "tab +50% \"off\"");
+    }
+
+    @Test
+    void aStatementHoldingAnAmpersandIsWrittenInRaw() {
+        // & separates options in a URI, so only such a value needs RAW(...); its + stays a +.
+        Exchange found = call("connection:shop-db?sql=RAW(select 6 & 3 as n, 1 + 1 as two)", "{}", Map.of());
+
+        assertThat(found.getException()).isNull();
+        assertThat(found.getMessage().getBody(String.class)).isEqualTo("[{\"n\":2,\"two\":2}]");
     }
 
     @Test
