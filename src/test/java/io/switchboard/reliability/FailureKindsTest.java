@@ -102,10 +102,14 @@ class FailureKindsTest {
             assertThat(smtp.delivered()).isZero();
         }
         JavaMailSenderImpl sender;
-        try (ScriptedSmtpServer gone = new ScriptedSmtpServer()) {
-            sender = gone.sender(null, null);
+        try (ScriptedSmtpServer template = new ScriptedSmtpServer()) {
+            sender = template.sender(null, null);
         }
+        // Port 9 (discard), where nothing listens: the closed server's port could be taken again
+        // at once by another test's server running in parallel, and then the mail would go out.
+        sender.setPort(9);
         Throwable refused = catchThrowable(() -> sender.send(ScriptedSmtpServer.message("a@example.com")));
+        assertThat(refused).as("sending to a port where nothing listens").isNotNull();
         assertThat(Failure.of(refused).category()).as("connection refused").isEqualTo(ErrorCategory.TRANSIENT);
     }
 
