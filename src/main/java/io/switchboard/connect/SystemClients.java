@@ -2,7 +2,6 @@ package io.switchboard.connect;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -161,16 +160,8 @@ public class SystemClients implements DisposableBean {
         ConnectionsProperties.Connection settings = connection.settings();
         client = new MqttClient(settings.url(), "switchboard-publish-" + name + "-" + UUID.randomUUID().toString()
                 .substring(0, 8), new MemoryPersistence());
-        MqttConnectionOptions options = new MqttConnectionOptions();
+        MqttConnectionOptions options = MqttOptions.of(settings);
         options.setCleanStart(true);
-        options.setAutomaticReconnect(false);
-        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
-        if (settings.username() != null && !settings.username().isBlank()) {
-            options.setUserName(settings.username());
-        }
-        if (settings.password() != null) {
-            options.setPassword(settings.password().getBytes(StandardCharsets.UTF_8));
-        }
         client.setTimeToWait(settings.readTimeout().toMillis());
         client.connect(options);
         mqttClients.put(name, client);

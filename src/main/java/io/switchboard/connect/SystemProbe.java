@@ -142,16 +142,8 @@ final class SystemProbe {
         } catch (MqttException | IllegalArgumentException malformed) {
             return new Finding(Status.UNREACHABLE, "the url is not an MQTT URL (tcp://host:1883)");
         }
-        MqttConnectionOptions options = new MqttConnectionOptions();
+        MqttConnectionOptions options = MqttOptions.of(connection);
         options.setCleanStart(true);
-        options.setAutomaticReconnect(false);
-        options.setConnectionTimeout((int) Math.max(1, connection.connectTimeout().toSeconds()));
-        if (connection.username() != null && !connection.username().isBlank()) {
-            options.setUserName(connection.username());
-        }
-        if (connection.password() != null) {
-            options.setPassword(connection.password().getBytes(StandardCharsets.UTF_8));
-        }
         try {
             client.connect(options);
             client.disconnect();

@@ -1,6 +1,5 @@
 package io.switchboard.queue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -10,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.MqttOptions;
 import io.switchboard.ingress.HeaderMask;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -173,20 +173,12 @@ final class MqttConsumer implements BrokerConsumer {
     }
 
     private MqttConnectionOptions options() {
-        MqttConnectionOptions options = new MqttConnectionOptions();
+        // Reconnects are this consumer's own (see disconnected), with a fresh client each time.
+        MqttConnectionOptions options = MqttOptions.of(connection);
         options.setCleanStart(false);
         options.setSessionExpiryInterval(sessionExpiry.toSeconds());
         // One unacknowledged message at a time: nothing waits in this node's memory during a pause.
         options.setReceiveMaximum(1);
-        // Reconnects are this consumer's own (see disconnected), with a fresh client each time.
-        options.setAutomaticReconnect(false);
-        options.setConnectionTimeout((int) Math.max(1, connection.connectTimeout().toSeconds()));
-        if (connection.username() != null && !connection.username().isBlank()) {
-            options.setUserName(connection.username());
-        }
-        if (connection.password() != null) {
-            options.setPassword(connection.password().getBytes(StandardCharsets.UTF_8));
-        }
         return options;
     }
 
