@@ -620,18 +620,25 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
                     "email", "outage@analytical-engines.co.uk", "firstName", "Ada"));
             WebDriverWait wait = logIn("operator", "operator-test-password");
             driver.get(base() + "/console#/integrations");
-            WebElement incident = wait.until(ExpectedConditions.visibilityOfElementLocated(testId("incident")));
-            assertThat(incident.findElement(testId("incident-title")).getText()).isEqualTo("crm answers 503");
-            assertThat(incident.findElement(testId("incident-next")).getText()).startsWith("Retrying on its own")
-                    .contains("resolves itself when calls to crm succeed again");
-            assertThat(incident.findElement(testId("incident-facts")).getText()).contains("lead-intake");
+            wait.until(ExpectedConditions.visibilityOfElementLocated(testId("incident")));
+            // The incident list redraws as calls fail; each read finds the incident again rather than keep a stale one.
+            String title = wait.until(d -> incidentText(d, "incident-title"));
+            String next = wait.until(d -> incidentText(d, "incident-next"));
+            String facts = wait.until(d -> incidentText(d, "incident-facts"));
+            assertThat(title).isEqualTo("crm answers 503");
+            assertThat(next).startsWith("Retrying on its own").contains("resolves itself when calls to crm succeed again");
+            assertThat(facts).contains("lead-intake");
             WebElement cardLink = wait.until(ExpectedConditions.visibilityOfElementLocated(
                     inCard("lead-intake", "card-incident")));
             assertThat(cardLink.getText()).isEqualTo("Incident: crm answers 503");
             Browser.screenshot(driver, "console-incident-open");
 
-            scrollTo(incident.findElement(testId("incident-acknowledge")));
-            incident.findElement(testId("incident-acknowledge")).click();
+            wait.until(d -> {
+                WebElement acknowledge = d.findElement(testId("incident")).findElement(testId("incident-acknowledge"));
+                scrollTo(acknowledge);
+                acknowledge.click();
+                return true;
+            });
             wait.until(ExpectedConditions.textToBe(testId("incident-status"), "acknowledged by operator"));
             Browser.screenshot(driver, "console-incident-acknowledged");
         } finally {
@@ -644,6 +651,10 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         wait.until(ExpectedConditions.visibilityOfElementLocated(testId("no-incidents")));
         assertThat(driver.findElements(inCard("lead-intake", "card-incident"))).isEmpty();
         Browser.screenshot(driver, "console-incident-resolved");
+    }
+
+    private static String incidentText(WebDriver d, String part) {
+        return d.findElement(testId("incident")).findElement(testId(part)).getText();
     }
 
     private WebDriverWait waiting() {
