@@ -126,18 +126,59 @@ public class InboxStore {
         Timestamp now = Timestamp.from(Instant.now(clock));
         try {
             // The three rows commit together, sharing the commit with other workers' writes.
-            groupCommit.commit(List.of(
-                    new Statement(INSERT_EVENT, eventId, integration, deliveryId, EventStatus.RECEIVED.name(),
-                            new String(payload, StandardCharsets.UTF_8), contentType,
-                            new SqlParameterValue(Types.VARCHAR, maskedHeaders), now, now, node.value()),
-                    new Statement(Journal.INSERT_STEP, eventId, now, RECEIVED_STEP, "ok", Journal.NO_DURATION,
-                            Journal.truncate(receivedDetail(deliveryId)), node.value()),
-                    new Statement(INSERT_INBOX, eventId, integration, Timestamp.from(notBefore), now, false)));
+            groupCommit.commit(newEvent(eventId, integration, new Delivery(deliveryId, payload, contentType,
+                    maskedHeaders), now, Timestamp.from(notBefore)));
             metrics.received(integration);
             return new Accepted(eventId, false);
         } catch (DuplicateKeyException repeated) {
             return duplicateOf(integration, deliveryId);
         }
+    }
+
+    /** One item a source read, as {@link #acceptAll} takes it. */
+    public record Delivery(String deliveryId, byte[] payload, String contentType, String maskedHeaders) {
+    }
+
+    /**
+     * Stores several deliveries of one integration in one commit (a queue consumer's batch): all
+     * of them, or, when the commit fails, none. A delivery stored before (a redelivered batch)
+     * makes the batch's commit fail on the unique key; then each is stored on its own, the
+     * repeated ones found as duplicates, so the outcome is that of {@link #accept} for each.
+     */
+    public List<Accepted> acceptAll(String integration, List<Delivery> deliveries) {
+        if (deliveries.size() == 1) {
+            Delivery only = deliveries.get(0);
+            return List.of(accept(integration, only.deliveryId(), only.payload(), only.contentType(),
+                    only.maskedHeaders()));
+        }
+        Timestamp now = Timestamp.from(Instant.now(clock));
+        List<Statement> statements = new ArrayList<>(3 * deliveries.size());
+        List<Accepted> accepted = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            String eventId = EventIds.next();
+            statements.addAll(newEvent(eventId, integration, delivery, now, now));
+            accepted.add(new Accepted(eventId, false));
+        }
+        try {
+            groupCommit.commit(statements);
+        } catch (DuplicateKeyException repeated) {
+            return deliveries.stream().map(d -> accept(integration, d.deliveryId(), d.payload(), d.contentType(),
+                    d.maskedHeaders())).toList();
+        }
+        accepted.forEach(a -> metrics.received(integration));
+        return accepted;
+    }
+
+    /** The event, its received step and its inbox row: the three rows a new event is. */
+    private List<Statement> newEvent(String eventId, String integration, Delivery delivery, Timestamp now,
+            Timestamp notBefore) {
+        return List.of(
+                new Statement(INSERT_EVENT, eventId, integration, delivery.deliveryId(), EventStatus.RECEIVED.name(),
+                        new String(delivery.payload(), StandardCharsets.UTF_8), delivery.contentType(),
+                        new SqlParameterValue(Types.VARCHAR, delivery.maskedHeaders()), now, now, node.value()),
+                new Statement(Journal.INSERT_STEP, eventId, now, RECEIVED_STEP, "ok", Journal.NO_DURATION,
+                        Journal.truncate(receivedDetail(delivery.deliveryId())), node.value()),
+                new Statement(INSERT_INBOX, eventId, integration, notBefore, now, false));
     }
 
     /**

@@ -118,12 +118,23 @@ public class IntegrationsProperties {
      * @param folder     trigger {@code mailbox}: the IMAP folder (default {@code INBOX}); trigger
      *                   {@code file}: a folder under the connection's path (default: the path itself)
      * @param include    trigger {@code file}: which file names to take, a regular expression (default: all)
+     * @param batch      trigger {@code queue} on amqp: the most messages stored in one commit
+     *                   (default {@value #DEFAULT_BATCH}): those already waiting when the consumer
+     *                   asks, so a busy queue is not held to one commit's latency per message
      */
     public record Source(String connection, String queue, String topic, String table, String folder,
-            String include) {
+            String include, int batch) {
+
+        public static final int DEFAULT_BATCH = 64;
 
         @ConstructorBinding
         public Source {
+            batch = batch <= 0 ? DEFAULT_BATCH : batch;
+        }
+
+        /** A source with the default batch. */
+        public Source(String connection, String queue, String topic, String table, String folder, String include) {
+            this(connection, queue, topic, table, folder, include, 0);
         }
 
         /** A queue source. */

@@ -23,6 +23,7 @@ import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.inbox.InboxSignal;
 import io.switchboard.inbox.InboxStore;
+import io.switchboard.inbox.InboxStore.Delivery;
 import io.switchboard.integration.CardChanged;
 import io.switchboard.integration.IntegrationsProperties;
 import io.switchboard.integration.IntegrationsProperties.Integration;
@@ -141,8 +142,18 @@ class QueueTriggers implements SmartLifecycle {
         }
         String name = integration.source().connection();
         ConnectionsProperties.Connection connection = connections.connections().get(name);
-        QueueConsumer.Store store = (integrationId, deliveryId, body, contentType, headers) ->
+        QueueConsumer.Store store = new QueueConsumer.Store() {
+            @Override
+            public void accept(String integrationId, String deliveryId, byte[] body, String contentType,
+                    String headers) {
                 inbox.accept(integrationId, deliveryId, body, contentType, headers);
+            }
+
+            @Override
+            public void acceptAll(String integrationId, List<Delivery> deliveries) {
+                inbox.acceptAll(integrationId, deliveries);
+            }
+        };
         BrokerConsumer consumer = switch (connection.kind()) {
             case MQTT -> new MqttConsumer(id, mqttClientId(id), connection, integration.source().topic(),
                     reportingOutages(store, outages), () -> signal.wake(id), backOff, sessionExpiry, pauses);
@@ -150,7 +161,7 @@ class QueueTriggers implements SmartLifecycle {
                     reportingOutages(store, outages), () -> signal.wake(id), backOff);
             // The AMQP consumer reports its outcomes itself: the alert goes out after the nack.
             default -> new QueueConsumer(id, brokers.computeIfAbsent(name, n -> broker(connection)),
-                    integration.source().queue(), store, outcomes(id), backOff, pauses);
+                    integration.source().queue(), integration.source().batch(), store, outcomes(id), backOff, pauses);
         };
         consumers.put(id, consumer);
         sources.put(id, integration.source());

@@ -116,6 +116,28 @@ class InboxPostgresIT {
     }
 
     @Test
+    void aRedeliveredBatchStoresOnlyItsNewMessagesEachOnce() {
+        InboxStore node = store("node-a");
+        List<InboxStore.Accepted> firstBatch = node.acceptAll("load", List.of(delivery("batch-1"), delivery("batch-2")));
+        assertThat(firstBatch).extracting(InboxStore.Accepted::duplicate).containsExactly(false, false);
+
+        // The broker redelivers the batch (the ack was lost) with a message that came after it.
+        List<InboxStore.Accepted> again = node.acceptAll("load",
+                List.of(delivery("batch-1"), delivery("batch-2"), delivery("batch-3")));
+
+        assertThat(again).extracting(InboxStore.Accepted::duplicate).containsExactly(true, true, false);
+        assertThat(again.get(0).eventId()).isEqualTo(firstBatch.get(0).eventId());
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        assertThat(jdbc.queryForObject("select count(*) from inbox", Integer.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("select count(*) from event_step where step = 'received'", Integer.class))
+                .isEqualTo(3);
+    }
+
+    private static InboxStore.Delivery delivery(String id) {
+        return new InboxStore.Delivery(id, ("{\"id\":\"" + id + "\"}").getBytes(), "application/json", null);
+    }
+
+    @Test
     void anEventWhoseLeaseRanOutIsClaimedAgainAsResumedWithItsAttemptCounted() {
         InboxStore deadNode = store("node-a");
         // The survivor's clock is two minutes on: the dead node's one-minute lease has run out.

@@ -14,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
+import io.switchboard.inbox.InboxStore.Delivery;
+import io.switchboard.integration.IntegrationsProperties.Source;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +49,7 @@ class QueueConsumerTest {
         connectionFactory = QueueTriggers.broker(new ConnectionsProperties.Connection(ConnectionKind.AMQP, null, null,
                 null, null, 0, 0, null, broker.url(), "guest", "guest", null));
         pauses = Executors.newSingleThreadScheduledExecutor();
-        consumer = new QueueConsumer("orders-in", connectionFactory, QUEUE, (integration, deliveryId, body, type,
+        consumer = new QueueConsumer("orders-in", connectionFactory, QUEUE, Source.DEFAULT_BATCH, (integration, deliveryId, body, type,
                 headers) -> {
             attemptsAt.add(System.nanoTime());
             if (failuresLeft > 0) {
@@ -110,13 +112,57 @@ class QueueConsumerTest {
     }
 
     @Test
+    void messagesWaitingInTheQueueAreStoredInOneCommitAndAckedTogether() throws Exception {
+        consumer.stop();
+        List<Integer> commits = new CopyOnWriteArrayList<>();
+        QueueConsumer.Store batches = new QueueConsumer.Store() {
+            @Override
+            public void accept(String integration, String deliveryId, byte[] body, String type, String headers) {
+                acceptAll(integration, List.of(new Delivery(deliveryId, body, type, headers)));
+            }
+
+            @Override
+            public void acceptAll(String integration, List<Delivery> deliveries) {
+                commits.add(deliveries.size());
+                deliveries.forEach(d -> stored.put(d.deliveryId(), new String(d.payload())));
+            }
+        };
+        QueueConsumer batching = new QueueConsumer("orders-batched", connectionFactory, QUEUE, 8, batches,
+                new QueueConsumer.Outcomes() {
+                    @Override
+                    public void stored() {
+                    }
+
+                    @Override
+                    public void notStored(RuntimeException cause) {
+                        notStored.add(cause);
+                    }
+                }, BACK_OFF, pauses);
+        try {
+            for (int i = 0; i < 20; i++) {
+                broker.publish(QUEUE, "order-b" + i, "{\"order\":" + i + "}");
+            }
+            batching.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> stored.size() == 20);
+            assertThat(commits.stream().mapToInt(Integer::intValue).sum()).as("each message stored once").isEqualTo(20);
+            assertThat(commits).as("the waiting messages shared commits, none larger than the batch")
+                    .hasSizeLessThan(20).allSatisfy(size -> assertThat(size).isBetween(1, 8));
+            assertThat(notStored).isEmpty();
+            batching.stop();
+            assertThat(broker.ready(QUEUE)).as("every batch was acknowledged").isZero();
+        } finally {
+            batching.stop();
+        }
+    }
+
+    @Test
     void aRefusedLoginAtStartLeavesTheMessageOnTheQueueAndDoesNotStopTheStart() throws Exception {
         consumer.stop();
         broker.publish(QUEUE, "order-4", "{\"order\":4}");
         CachingConnectionFactory refused = QueueTriggers.broker(new ConnectionsProperties.Connection(
                 ConnectionKind.AMQP, null, null, null, null, 0, 0, null, broker.url(), "guest", "not-the-password",
                 null));
-        QueueConsumer locked = new QueueConsumer("orders-locked", refused, QUEUE, (integration, deliveryId, body, type,
+        QueueConsumer locked = new QueueConsumer("orders-locked", refused, QUEUE, Source.DEFAULT_BATCH, (integration, deliveryId, body, type,
                 headers) -> stored.put(deliveryId, "by the locked-out consumer"), new QueueConsumer.Outcomes() {
                     @Override
                     public void stored() {
