@@ -17,7 +17,10 @@ import com.sun.net.httpserver.HttpServer;
  * <p>It is also the relay scenario's downstream system: it counts the POSTs it answered, and
  * {@code GET /_count} tells how many, so the bench can check that every event made exactly one call.
  *
- * <pre>java bench/HttpCeiling.java 18099</pre>
+ * <p>A second argument makes it a slow system, as real SaaS APIs are: each answer waits that
+ * many milliseconds, on a thread of its own, so any number of calls wait at once.
+ *
+ * <pre>java bench/HttpCeiling.java 18099 [delay-ms]</pre>
  */
 public class HttpCeiling {
 
@@ -25,6 +28,7 @@ public class HttpCeiling {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs (40 ms each).
         System.setProperty("sun.net.httpserver.nodelay", "true");
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18099;
+        long delayMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         byte[] answer = "{\"eventId\":\"00000000-0000-7000-8000-000000000000\"}".getBytes(StandardCharsets.US_ASCII);
         java.util.concurrent.atomic.LongAdder posts = new java.util.concurrent.atomic.LongAdder();
@@ -38,6 +42,13 @@ public class HttpCeiling {
             try (InputStream body = exchange.getRequestBody()) {
                 body.readAllBytes();
             }
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if ("POST".equals(exchange.getRequestMethod())) {
                 posts.increment();
             }
@@ -46,7 +57,8 @@ public class HttpCeiling {
             exchange.getResponseBody().write(answer);
             exchange.close();
         });
-        server.setExecutor(Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors() * 2));
+        server.setExecutor(delayMillis > 0 ? Executors.newCachedThreadPool()
+                : Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors() * 2));
         server.start();
         System.out.println("ceiling server on 127.0.0.1:" + port);
     }

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns bench/run.sh's results.csv (repetition, scenario, variant, metric, value) into the
@@ -93,6 +95,11 @@ public class Summarize {
         target(md, "relay ≥ 2,000 events/s done end to end, ingest running meanwhile",
                 get(data, "relay/relay", "done_per_s"), 2000, true);
         target(md, "chain ≥ 300 leads/s", get(data, "chain/lead-intake", "per_s"), 300, true);
+        // Slow systems (200 ms a call, 500 events in flight by default): the server's own RSS
+        // with that many calls waiting; the rate is in the ratios, against what the wait allows.
+        String slow = data.keySet().stream().filter(k -> k.startsWith("slow/")).findFirst().orElse("slow/relay");
+        target(md, "slow systems: RSS with every event in flight ≤ 512 MB (" + slow + ")",
+                get(data, slow, "rss_mb"), 512, false);
         // The lookup's targets hold "while both systems answer within 2 ms": the variant whose
         // systems answer from memory (bench/SystemsStub.java). The simulated systems' variant
         // (customer-lookup-32) is listed above for comparison.
@@ -111,6 +118,11 @@ public class Summarize {
         // nothing stored, n8n with one HTTP request node and its executions saved.
         ratio(md, "relay events done/s / Node-RED measured in this run (same flow and stub, nothing stored)",
                 get(data, "relay/relay", "done_per_s"), get(data, "peers/node-red-relay-32", "per_s"));
+        // relay-200ms-500: at most 500 calls of 200 ms each at once, so 2,500/s is what the wait allows.
+        Matcher slowShape = Pattern.compile("slow/relay-(\\d+)ms-(\\d+)").matcher(slow);
+        ratio(md, "slow systems: events done/s / what the in-flight limit allows (in flight × 1000 / delay ms)",
+                get(data, slow, "done_per_s"), slowShape.matches()
+                        ? Double.parseDouble(slowShape.group(2)) * 1000 / Double.parseDouble(slowShape.group(1)) : null);
         ratio(md, "chain leads/s / Node-RED's lead chain measured in this run (same five calls, same simulated systems, nothing stored)",
                 get(data, "chain/lead-intake", "per_s"), get(data, "peers/node-red-chain", "per_s"));
         ratio(md, "customer-lookup/s / Node-RED's lookup measured in this run (same two calls in parallel, same stub, 32 connections)",

@@ -15,6 +15,9 @@
 #   chain      leads through the whole lead-intake chain, the sandbox in its own process
 #   lookup     customer-lookup at 32 connections
 #              (chain and lookup: Node-RED's same flow right after, bench/peers.sh, and the ratio)
+#   slow       the relay against a slow system: each call answered after 200 ms, 500 events in
+#              flight (inbox concurrency and the connection's max-concurrent): events DONE/s,
+#              the server's threads and RSS
 #   queue      messages from a RabbitMQ queue to DONE, one POST each, beside a plain Camel
 #              spring-rabbitmq consumer making the same call with nothing stored (the ceiling)
 #   sync       100,000 changed invoices from billing into the CRM
@@ -23,11 +26,12 @@
 # Environment (all optional):
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
 #   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
-#   BENCH_SCENARIOS="ingest ceiling relay queue chain lookup sync peers"   (footprint comes with ingest)
+#   BENCH_SCENARIOS="ingest ceiling relay slow queue chain lookup sync peers"   (footprint comes with ingest)
 #   BENCH_JAVA_OPTS="-Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m"   the JVM options under test
 #   BENCH_CDS=1                    start every server from a class data sharing archive
 #   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
+#   BENCH_SLOW_DELAY_MS=200 BENCH_SLOW_IN_FLIGHT=500
 #   BENCH_QUEUE_MESSAGES=20000 (plus a quarter as warm-up)  BENCH_AMQP_HOST=127.0.0.1 BENCH_AMQP_PORT=5672
 #   BENCH_AMQP_MANAGEMENT_PORT=15672 BENCH_AMQP_USER=guest BENCH_AMQP_PASSWORD=guest
 #   BENCH_PEERS=0                  no Node-RED beside the chain and the lookup
@@ -44,7 +48,7 @@ ROOT=$(pwd)
 
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
-SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay queue chain lookup sync peers}
+SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay slow queue chain lookup sync peers}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
@@ -163,7 +167,7 @@ record() { # repetition scenario variant metric value
 
 # start_stub source port log : starts a single-file Java stub and waits until its /_count answers; sets STUB_PID.
 start_stub() {
-    java "$1" "$2" >"$3" 2>&1 &
+    java "$1" "$2" "${@:4}" >"$3" 2>&1 &
     STUB_PID=$!; PIDS+=("$STUB_PID")
     local deadline=$((SECONDS + 60))
     until curl -fsS --max-time 1 "http://127.0.0.1:$2/_count" >/dev/null 2>&1; do
@@ -427,10 +431,10 @@ connect_chat() {
 # ingest rate reached meanwhile, receipt-to-done latency, downstream calls (must equal done),
 # commits per event and CPU per component.
 relay() {
-    local rep=$1
+    local rep=$1 scenario=${2:-relay} variant=${3:-relay} delay_ms=${4:-0} in_flight=${5:-${BENCH_RELAY_CONCURRENCY:-32}}
     new_database; local db=$NEW_DB
-    start_stub bench/HttpCeiling.java $CEILING_PORT "$RESULTS/relay-stub-$rep.log"; local stub=$STUB_PID
-    start_java relay $SERVER_PORT "$RESULTS/server-relay-$rep.log" --spring.profiles.active=default,postgres \
+    start_stub bench/HttpCeiling.java $CEILING_PORT "$RESULTS/$scenario-stub-$rep.log" "$delay_ms"; local stub=$STUB_PID
+    start_java "$scenario" $SERVER_PORT "$RESULTS/server-$scenario-$rep.log" --spring.profiles.active=default,postgres \
         "--spring.datasource.url=jdbc:postgresql://${PG_HOST}:${PG_PORT}/${db}" "--spring.datasource.username=${PG_USER}" \
         "--camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:bench/routes/*.camel.yaml" \
         --switchboard.integrations.relay.trigger=webhook \
@@ -439,22 +443,22 @@ relay() {
         --switchboard.integrations.relay.webhook.auth=standard-webhooks \
         "--switchboard.integrations.relay.webhook.secret=$SECRET" \
         --switchboard.integrations.relay.webhook.rate-limit=0 \
-        --switchboard.integrations.relay.inbox.concurrency="${BENCH_RELAY_CONCURRENCY:-32}" \
+        --switchboard.integrations.relay.inbox.concurrency="$in_flight" \
         "--switchboard.connections.relay-target.base-url=http://127.0.0.1:${CEILING_PORT}" \
         --switchboard.connections.relay-target.rate-limit=$UNLIMITED \
-        --switchboard.connections.relay-target.max-concurrent=32 \
+        --switchboard.connections.relay-target.max-concurrent="$in_flight" \
         --spring.datasource.hikari.maximum-pool-size=40 ${BENCH_SERVER_ARGS:-}
     local pid=$STARTED_PID
     local url="http://127.0.0.1:${SERVER_PORT}/webhooks/relay"
     log "relay: JIT warm-up (5 s at 32 connections, drained, not recorded)"
-    load "$RESULTS/load-relay-warmup-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 --duration 5s --warmup 0
+    load "$RESULTS/load-$scenario-warmup-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 --duration 5s --warmup 0
     local warm; warm=$(field "$LOAD_RESULT" accepted)
     relay_drain "$db" "$warm"
     local calls0; calls0=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
     local commits0; commits0=$(psql_on "$db" -c "select xact_commit from pg_stat_database where datname = '$db'")
     local since; since=$(psql_on "$db" -c "select now()")
     local s0 p0 st0 w0; s0=$(cpu_ticks "$pid"); p0=$(pg_ticks); st0=$(cpu_ticks "$stub"); w0=$(now_ms)
-    load "$RESULTS/load-relay-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 \
+    load "$RESULTS/load-$scenario-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 \
         --duration "${SECONDS_PER_RUN}s" --warmup 0
     local ingest_per_s; ingest_per_s=$(field "$LOAD_RESULT" events_per_s)
     local sent; sent=$(field "$LOAD_RESULT" accepted)
@@ -471,20 +475,21 @@ relay() {
         from event where integration = 'relay' and received_at >= '$since'")
     local calls=$((calls1 - calls0))
     local wall; wall=$(awk -v a="$w0" -v b="$w1" 'BEGIN {printf "%.2f", (b - a) / 1000}')
-    record "$rep" relay relay accepted "$sent"
-    record "$rep" relay relay ingest_per_s "$ingest_per_s"
-    record "$rep" relay relay done "$done"
-    record "$rep" relay relay dead "$dead"
-    record "$rep" relay relay downstream_calls "$calls"
-    record "$rep" relay relay done_per_s "$(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')"
-    record "$rep" relay relay p50_ms "$p50"
-    record "$rep" relay relay p99_ms "$p99"
-    record "$rep" relay relay commits_per_event "$(awk -v c="$((commits1 - commits0))" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? c / n : 0)}')"
-    record "$rep" relay relay server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
-    record "$rep" relay relay pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
-    record "$rep" relay relay stub_cores "$(awk -v t="$((st1 - st0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
-    record "$rep" relay relay rss_mb "$(rss_mb "$pid")"
-    log "relay: $sent accepted at $ingest_per_s/s while processing; $done DONE, $dead DEAD, $calls downstream calls, in $seconds s from first accepted to last done = $(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}') events/s; receipt to done p50 $p50 ms p99 $p99 ms; $(awk -v c="$((commits1 - commits0))" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? c / n : 0)}') commits per event"
+    record "$rep" "$scenario" "$variant" accepted "$sent"
+    record "$rep" "$scenario" "$variant" ingest_per_s "$ingest_per_s"
+    record "$rep" "$scenario" "$variant" done "$done"
+    record "$rep" "$scenario" "$variant" dead "$dead"
+    record "$rep" "$scenario" "$variant" downstream_calls "$calls"
+    record "$rep" "$scenario" "$variant" done_per_s "$(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')"
+    record "$rep" "$scenario" "$variant" p50_ms "$p50"
+    record "$rep" "$scenario" "$variant" p99_ms "$p99"
+    record "$rep" "$scenario" "$variant" commits_per_event "$(awk -v c="$((commits1 - commits0))" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? c / n : 0)}')"
+    record "$rep" "$scenario" "$variant" server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" "$scenario" "$variant" pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" "$scenario" "$variant" stub_cores "$(awk -v t="$((st1 - st0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    record "$rep" "$scenario" "$variant" rss_mb "$(rss_mb "$pid")"
+    record "$rep" "$scenario" "$variant" threads "$(ps -o nlwp= -p "$pid" | tr -d ' ')"
+    log "$scenario ($variant): $(ps -o nlwp= -p "$pid" | tr -d ' ') threads, RSS $(rss_mb "$pid") MB; $sent accepted at $ingest_per_s/s while processing; $done DONE, $dead DEAD, $calls downstream calls, in $seconds s from first accepted to last done = $(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}') events/s; receipt to done p50 $p50 ms p99 $p99 ms; $(awk -v c="$((commits1 - commits0))" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? c / n : 0)}') commits per event"
     [[ "$calls" -eq "$done" ]] || log "WARNING: $calls downstream calls for $done events done"
     stop_pid "$pid"; stop_pid "$stub"
 }
@@ -891,6 +896,9 @@ for rep in $(seq 1 "$REPEAT"); do
     fi
     has ceiling && ceiling "$rep"
     has relay && relay "$rep"
+    # Slow systems: the stub answers each call after 200 ms, 500 events in flight.
+    has slow && relay "$rep" slow "relay-${BENCH_SLOW_DELAY_MS:-200}ms-${BENCH_SLOW_IN_FLIGHT:-500}" \
+        "${BENCH_SLOW_DELAY_MS:-200}" "${BENCH_SLOW_IN_FLIGHT:-500}"
     has queue && queue "$rep"
     has lookup && lookup_fast "$rep"
     [[ "${BENCH_LOOKUP_FAST_ONLY:-}" == 1 ]] && continue
