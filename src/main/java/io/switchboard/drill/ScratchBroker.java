@@ -95,6 +95,11 @@ final class ScratchBroker implements DrillDouble {
         return SystemDouble.amqpBroker(factory);
     }
 
+    /** The broker's own port; the calls go to the proxy's. */
+    int brokerPort() {
+        return broker.port();
+    }
+
     @Override
     public TcpFaultProxy proxy() {
         return proxy;
