@@ -11,11 +11,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.switchboard.connect.ConnectionsProperties;
 import io.switchboard.connect.ConnectionsProperties.ConnectionKind;
 import io.switchboard.connect.SystemDouble;
+import io.switchboard.sandbox.EmbeddedAmqpBroker;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -23,13 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.AmqpAuthenticationException;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.MessageBuilder;
+import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
  * The broker doubles on their own, without a server around them: the throwaway AMQP broker keeps
  * what is published to any queue and counts it by the marker, refuses the password on demand, is
- * cut off by its proxy and is gone when closed; the MQTT and NATS doubles count what is published
+ * cut off by its proxy and is gone when closed, leaving a broker beside it in the process (the
+ * sandbox's) running; the MQTT and NATS doubles count what is published
  * under their prefix on the machine's Mosquitto (1883) and NATS (4222), and nothing outside it.
  */
 class DrillBrokerDoublesTest {
@@ -69,6 +74,33 @@ class DrillBrokerDoublesTest {
         }
         assertThat(listens(proxyPort)).as("the double's proxy after the drill").isFalse();
         assertThat(listens(brokerPort)).as("the double's broker after the drill").isFalse();
+    }
+
+    @Test
+    void anAmqpDoubleBesideTheSandboxsBrokerInTheSameProcessLeavesItRunningWhenClosed() throws Exception {
+        // The demo runs the sandbox's broker; a drill of partner-orders starts its double beside it.
+        try (EmbeddedAmqpBroker sandbox = EmbeddedAmqpBroker.start("broker-doubles-sandbox", 0, "shop",
+                "switchboard", "sandbox-secret", false, new ObjectMapper())) {
+            CachingConnectionFactory live = new CachingConnectionFactory("127.0.0.1", sandbox.port());
+            live.setVirtualHost("shop");
+            live.setUsername("switchboard");
+            live.setPassword("sandbox-secret");
+            live.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
+            try {
+                new RabbitAdmin(live).declareQueue(new Queue("orders.accepted"));
+                try (ScratchBroker standIn = ScratchBroker.start("shop-broker", connection(ConnectionKind.AMQP,
+                        "amqp://127.0.0.1:9/shop", "switchboard"), MARKER)) {
+                    publish((CachingConnectionFactory) standIn.clients().broker(), "orders.accepted",
+                            "{\"batchId\": \"" + MARKER + "n0001\"}");
+                    assertThat(standIn.effects(MARKER + "n0001")).hasSize(1);
+                }
+                publish(live, "orders.accepted", "{\"batchId\": \"real\"}");
+                assertThat(new RabbitAdmin(live).getQueueInfo("orders.accepted").getMessageCount())
+                        .as("the sandbox's queue holds its own message only").isEqualTo(1);
+            } finally {
+                live.destroy();
+            }
+        }
     }
 
     @Test
