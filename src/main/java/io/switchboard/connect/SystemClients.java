@@ -44,6 +44,8 @@ public class SystemClients implements DisposableBean {
     private final Map<String, CachingConnectionFactory> brokers = new ConcurrentHashMap<>();
     private final Map<String, MqttClient> mqttClients = new ConcurrentHashMap<>();
     private final Map<String, Connection> natsConnections = new ConcurrentHashMap<>();
+    private final Map<String, MqttClient> mqttDoubleClients = new ConcurrentHashMap<>();
+    private final Map<String, Connection> natsDoubleConnections = new ConcurrentHashMap<>();
     private final SystemDoubles doubles;
 
     @Autowired
@@ -54,7 +56,7 @@ public class SystemClients implements DisposableBean {
 
     /** @param liveNodes how many nodes share each connection's rate limit right now */
     SystemClients(ConnectionsProperties properties, ConnectionStates states, Clock clock, IntSupplier liveNodes) {
-        this.doubles = new SystemDoubles(clock);
+        this.doubles = new SystemDoubles(clock, this::closeDoubleClients);
         properties.connections().forEach((name, settings) -> {
             if (settings.kind() != ConnectionKind.HTTP) {
                 connections.put(name, new SystemConnection(name, settings, states, clock, liveNodes));
@@ -149,8 +151,18 @@ public class SystemClients implements DisposableBean {
      * keeps nothing at the broker); reconnected on the next call when the broker dropped it.
      */
     synchronized MqttClient mqtt(String name) throws MqttException {
+        return mqtt(name, require(name, ConnectionKind.MQTT).settings().url(), mqttClients, "switchboard-publish-");
+    }
+
+    /** A client like {@link #mqtt(String)}'s, to the address a drill's double gives instead; closed when it stands down. */
+    synchronized MqttClient mqtt(String name, SystemDouble.TopicPrefix standIn) throws MqttException {
+        return mqtt(name, standIn.url(), mqttDoubleClients, "switchboard-drill-");
+    }
+
+    private MqttClient mqtt(String name, String url, Map<String, MqttClient> clients, String idPrefix)
+            throws MqttException {
         SystemConnection connection = require(name, ConnectionKind.MQTT);
-        MqttClient client = mqttClients.get(name);
+        MqttClient client = clients.get(name);
         if (client != null && client.isConnected()) {
             return client;
         }
@@ -158,32 +170,68 @@ public class SystemClients implements DisposableBean {
             closeQuietly(client);
         }
         ConnectionsProperties.Connection settings = connection.settings();
-        client = new MqttClient(settings.url(), "switchboard-publish-" + name + "-" + UUID.randomUUID().toString()
-                .substring(0, 8), new MemoryPersistence());
+        client = new MqttClient(url, idPrefix + name + "-" + UUID.randomUUID().toString().substring(0, 8),
+                new MemoryPersistence());
         MqttConnectionOptions options = MqttOptions.of(settings);
         options.setCleanStart(true);
         client.setTimeToWait(settings.readTimeout().toMillis());
         client.connect(options);
-        mqttClients.put(name, client);
+        clients.put(name, client);
         return client;
     }
 
     /** A NATS connection for publishing; jnats reconnects it by itself. */
     synchronized Connection nats(String name) throws IOException, InterruptedException {
+        return nats(name, require(name, ConnectionKind.NATS).settings().url(), natsConnections, "switchboard-publish-");
+    }
+
+    /** A connection like {@link #nats(String)}'s, to the address a drill's double gives instead; closed when it stands down. */
+    synchronized Connection nats(String name, SystemDouble.TopicPrefix standIn) throws IOException,
+            InterruptedException {
+        return nats(name, standIn.url(), natsDoubleConnections, "switchboard-drill-");
+    }
+
+    private Connection nats(String name, String url, Map<String, Connection> open, String namePrefix)
+            throws IOException, InterruptedException {
         SystemConnection connection = require(name, ConnectionKind.NATS);
-        Connection nats = natsConnections.get(name);
+        Connection nats = open.get(name);
         if (nats != null && nats.getStatus() != Connection.Status.CLOSED) {
             return nats;
         }
         ConnectionsProperties.Connection settings = connection.settings();
-        Options.Builder options = new Options.Builder().server(settings.url())
-                .connectionTimeout(settings.connectTimeout()).connectionName("switchboard-publish-" + name);
+        Options.Builder options = new Options.Builder().server(url)
+                .connectionTimeout(settings.connectTimeout()).connectionName(namePrefix + name);
         if (settings.username() != null && !settings.username().isBlank()) {
             options.userInfo(settings.username(), settings.password() == null ? "" : settings.password());
         }
+        if (open == natsDoubleConnections) {
+            // A double's connection closes when cut off rather than keeping the message to resend
+            // on reconnect: the drill's retry sends it again, and each effect must show once.
+            options.maxReconnects(0);
+        }
         nats = Nats.connect(options.build());
-        natsConnections.put(name, nats);
+        open.put(name, nats);
         return nats;
+    }
+
+    /** The clients a connection's double had its calls use, closed when the double stands down. */
+    private synchronized void closeDoubleClients(String name) {
+        MqttClient client = mqttDoubleClients.remove(name);
+        if (client != null) {
+            closeQuietly(client);
+        }
+        closeQuietly(natsDoubleConnections.remove(name));
+    }
+
+    private static void closeQuietly(Connection nats) {
+        if (nats == null) {
+            return;
+        }
+        try {
+            nats.close();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(MqttClient client) {
@@ -211,12 +259,8 @@ public class SystemClients implements DisposableBean {
         pools.values().forEach(HikariDataSource::close);
         brokers.values().forEach(CachingConnectionFactory::destroy);
         mqttClients.values().forEach(SystemClients::closeQuietly);
-        for (Connection nats : natsConnections.values()) {
-            try {
-                nats.close();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        natsConnections.values().forEach(SystemClients::closeQuietly);
+        mqttDoubleClients.values().forEach(SystemClients::closeQuietly);
+        natsDoubleConnections.values().forEach(SystemClients::closeQuietly);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.switchboard.integration.InboxHeaders;
 import org.apache.camel.Exchange;
@@ -23,9 +24,12 @@ public final class SystemDoubles {
     private final Map<String, SystemDouble> active = new ConcurrentHashMap<>();
     private final Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final Consumer<String> stoodDown;
 
-    SystemDoubles(Clock clock) {
+    /** @param stoodDown closes what the calls of a connection's double opened, once it stands down */
+    SystemDoubles(Clock clock, Consumer<String> stoodDown) {
         this.clock = clock;
+        this.stoodDown = stoodDown;
     }
 
     /** From now on, test events' calls to {@code connection} go to {@code standIn}. */
@@ -38,6 +42,7 @@ public final class SystemDoubles {
     public void standDown(String connection) {
         active.remove(connection);
         calls.remove(connection);
+        stoodDown.accept(connection);
     }
 
     /** When each call the double took started, in order. */

@@ -22,12 +22,14 @@ import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.support.DefaultProducer;
+import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.MimeMessageHelper;
@@ -158,9 +160,11 @@ class SystemProducer extends DefaultProducer {
             properties.setMessageId(messageId);
         }
         var message = MessageBuilder.withBody(body == null ? new byte[0] : body).andProperties(properties).build();
-        var publisher = endpoint.clients().publisher(connection.name());
+        SystemDouble standIn = endpoint.clients().doubles().forCall(connection.name(), exchange);
+        var publisher = standIn != null ? new RabbitTemplate(standIn.broker())
+                : endpoint.clients().publisher(connection.name());
         long timeout = connection.settings().readTimeout().toMillis();
-        connection.call(exchange, "publish to " + routingKey, () -> publisher.invoke(operations -> {
+        call(connection, standIn, exchange, "publish to " + routingKey, () -> publisher.invoke(operations -> {
             operations.send(endpoint.getExchange() == null ? "" : endpoint.getExchange(), routingKey, message);
             operations.waitForConfirmsOrDie(timeout);
             return null;
@@ -168,7 +172,8 @@ class SystemProducer extends DefaultProducer {
     }
 
     private void publishMqtt(Exchange exchange, SystemConnection connection) throws Exception {
-        String topic = topic(connection);
+        SystemDouble standIn = endpoint.clients().doubles().forCall(connection.name(), exchange);
+        String topic = standIn == null ? topic(connection) : standIn.topics().prefix() + "/" + topic(connection);
         MqttMessage message = new MqttMessage(bodyBytes(exchange));
         message.setQos(1);
         String messageId = exchange.getMessage().getHeader("MessageId", String.class);
@@ -178,14 +183,17 @@ class SystemProducer extends DefaultProducer {
             properties.setUserProperties(List.of(new UserProperty("message-id", messageId)));
             message.setProperties(properties);
         }
-        connection.call(exchange, "publish to " + topic, () -> {
-            endpoint.clients().mqtt(connection.name()).publish(topic, message);
+        call(connection, standIn, exchange, "publish to " + topic, () -> {
+            MqttClient client = standIn == null ? endpoint.clients().mqtt(connection.name())
+                    : endpoint.clients().mqtt(connection.name(), standIn.topics());
+            client.publish(topic, message);
             return null;
         });
     }
 
     private void publishNats(Exchange exchange, SystemConnection connection) throws Exception {
-        String subject = topic(connection);
+        SystemDouble standIn = endpoint.clients().doubles().forCall(connection.name(), exchange);
+        String subject = standIn == null ? topic(connection) : standIn.topics().prefix() + "." + topic(connection);
         byte[] body = bodyBytes(exchange);
         Headers headers = new Headers();
         String messageId = exchange.getMessage().getHeader("MessageId", String.class);
@@ -193,13 +201,15 @@ class SystemProducer extends DefaultProducer {
             // JetStream drops a second message with the same id within the stream's duplicate window.
             headers.put("Nats-Msg-Id", messageId);
         }
-        connection.call(exchange, "publish to " + subject, () -> {
-            Connection nats = endpoint.clients().nats(connection.name());
-            if (capturedByAStream(nats, subject)) {
+        call(connection, standIn, exchange, "publish to " + subject, () -> {
+            Connection nats = standIn == null ? endpoint.clients().nats(connection.name())
+                    : endpoint.clients().nats(connection.name(), standIn.topics());
+            if (standIn == null && capturedByAStream(nats, subject)) {
                 // The stream's ack: the message is stored before the call returns.
                 nats.jetStream().publish(subject, headers, body);
             } else {
-                // No stream captures the subject: a core publish, flushed to the server.
+                // No stream captures the subject (a double's prefix is no stream's): a core
+                // publish, flushed to the server.
                 nats.publish(subject, headers, body);
                 nats.flush(connection.settings().readTimeout());
             }

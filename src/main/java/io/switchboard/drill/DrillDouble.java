@@ -6,7 +6,7 @@ import io.switchboard.connect.SystemDouble;
 
 /**
  * A test double a drill uses instead of one connection's system (a database, a mail server, a
- * folder): the drill's events call it ({@link SystemDouble}), the drill reads their effects
+ * folder, a broker; or a topic prefix of the drill's own on a broker): the drill's events call it ({@link SystemDouble}), the drill reads their effects
  * from it, and cuts it off or slows it down through its {@link TcpFaultProxy}. Made per drill,
  * gone when the drill ends.
  */

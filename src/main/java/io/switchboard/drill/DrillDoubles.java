@@ -13,9 +13,12 @@ import io.switchboard.connect.SystemDoubles;
  * The test doubles of one drill, one per connection its integration calls that is not HTTP: a
  * scratch database for {@code jdbc} ({@link ScratchDatabase}), a throwaway SMTP server for
  * {@code mail} ({@link ScratchMailServer}), a temporary folder for {@code file}
- * ({@link ScratchFolder}). They stand in while the drill runs and are gone when it ends. A
- * broker ({@code amqp}, {@code mqtt}, {@code nats}) has no double yet: a drill of a route that
- * publishes to one is refused.
+ * ({@link ScratchFolder}), a throwaway AMQP broker for {@code amqp} ({@link ScratchBroker}), and
+ * for {@code mqtt} and {@code nats}, which have no broker to run in this process, the
+ * connection's own broker under a topic prefix nothing else reads ({@link PrefixedMqttTopics},
+ * {@link PrefixedNatsSubjects}). They stand in while the drill runs and are gone when it ends. A
+ * connection that cannot have one (a database naming no init script, a mail connection that
+ * only reads) refuses the drill.
  */
 final class DrillDoubles implements AutoCloseable {
 
@@ -36,9 +39,10 @@ final class DrillDoubles implements AutoCloseable {
         return switch (settings.kind()) {
             case JDBC -> ScratchDatabase.missing(name, settings);
             case MAIL -> ScratchMailServer.missing(settings);
-            case FILE -> null;
-            default -> "a drill has no test double for a " + settings.kind().label() + " broker yet (no throwaway "
-                    + "vhost or topic prefix), and would publish to the real one";
+            case FILE, AMQP -> null;
+            case MQTT, NATS -> settings.url() == null || settings.url().isBlank()
+                    ? "it names no url, the broker a drill publishes to under a prefix of its own" : null;
+            case HTTP -> "it is an HTTP connection, which the sandbox stands in for";
         };
     }
 
@@ -53,7 +57,10 @@ final class DrillDoubles implements AutoCloseable {
                     case JDBC -> ScratchDatabase.start(name, settings, marker);
                     case MAIL -> ScratchMailServer.start(name, settings);
                     case FILE -> ScratchFolder.create(name, marker);
-                    default -> throw new IllegalStateException(missing(name, settings));
+                    case AMQP -> ScratchBroker.start(name, settings, marker);
+                    case MQTT -> PrefixedMqttTopics.start(name, settings, marker);
+                    case NATS -> PrefixedNatsSubjects.start(name, settings, marker);
+                    case HTTP -> throw new IllegalStateException(missing(name, settings));
                 };
                 started.doubles.put(name, standIn);
                 routing.standIn(name, standIn.clients());

@@ -53,7 +53,7 @@ import org.springframework.stereotype.Component;
  * expired and revoked credential, permission, outage, volume; {@link DrillCases}, one class
  * each behind {@link DrillCase}), derived from its card, schema,
  * trigger and the connections its route calls, run against the sandbox (and, for a database, mail
- * server or folder, a test double of the drill's own: {@link DrillDoubles}) on the live server with
+ * server, folder or broker, a test double of the drill's own: {@link DrillDoubles}) on the live server with
  * test-marked events and payloads of their own (every text field carries the drill's marker,
  * so the sandbox's request log tells the drill's effects from anyone else's). Each case keeps
  * its evidence (event ids, step trails, effects per system, token requests, requests per second)
@@ -173,7 +173,7 @@ public class Drills implements DisposableBean {
             Connection connection = connections.find(name).orElse(null);
             ConnectionsProperties.Connection system = connectionSettings.connections().get(name);
             if (connection == null && system != null) {
-                // A database, mail server or folder: the drill's events call a test double instead.
+                // A database, mail server, folder or broker: the drill's events call a test double instead.
                 String missing = DrillDoubles.missing(name, system);
                 if (missing != null) {
                     throw new Refused(409, "Connection " + name + " (" + system.kind().label() + ") has no test "

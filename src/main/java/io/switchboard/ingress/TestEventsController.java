@@ -104,14 +104,10 @@ class TestEventsController implements SmartInitializingSingleton {
         for (String name : RouteCalls.connectionsOfIntegration(camel, integrations, id)) {
             ConnectionsProperties.Connection called = connections.connections().get(name);
             if (called != null && called.kind() != ConnectionKind.HTTP) {
-                boolean drillable = called.kind() == ConnectionKind.JDBC || called.kind() == ConnectionKind.MAIL
-                        || called.kind() == ConnectionKind.FILE;
+                // Every kind but HTTP has a drill's test double (a broker's too).
                 return problem(HttpStatus.CONFLICT, "Would reach a real system", id + " calls connection " + name
-                        + " (" + called.kind().label() + "), " + (drillable
-                        ? "a real system a test event would act on. A drill (POST /api/integrations/" + id
-                                + "/drills) runs the route against a test double of it instead."
-                        : "which has no test double: a test event would act on the real system. Try it against a "
-                                + "copy of the system."));
+                        + " (" + called.kind().label() + "), a real system a test event would act on. A drill (POST "
+                        + "/api/integrations/" + id + "/drills) runs the route against a test double of it instead.");
             }
         }
         JsonNode payload;

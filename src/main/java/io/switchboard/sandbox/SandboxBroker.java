@@ -2,12 +2,8 @@ package io.switchboard.sandbox;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,38 +14,29 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import org.apache.qpid.server.SystemLauncher;
-import org.apache.qpid.server.model.SystemConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.util.FileSystemUtils;
 
 /**
- * The sandbox's message broker: Apache Qpid Broker-J in this process, speaking AMQP 0-9-1 as
- * RabbitMQ does, on 127.0.0.1 only, with everything in memory (a restart starts empty). One
- * virtual host, one user with the broker connection's password, and the demo's durable queues,
- * declared through an ordinary AMQP client so a start proves the protocol works end to end.
+ * The sandbox's message broker: an {@link EmbeddedAmqpBroker} (Apache Qpid Broker-J in this
+ * process, speaking AMQP 0-9-1 as RabbitMQ does, on 127.0.0.1 only, with everything in memory:
+ * a restart starts empty). One virtual host, one user with the broker connection's password, and
+ * the demo's durable queues, declared through an ordinary AMQP client so a start proves the
+ * protocol works end to end.
  * It starts on a thread of its own while the server builds the rest (from the executable jar it
  * takes seconds); as a lifecycle it waits for that start before the platform's queue consumers
  * start, and stops after they stopped.
  */
 final class SandboxBroker implements SmartLifecycle, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(SandboxBroker.class);
-    private static final String PASSWORD_VARIABLE = "switchboard.sandbox.broker.password";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
     private final StandInProperties.Broker settings;
-    private final SystemLauncher launcher = new SystemLauncher();
-    private final Path workDir;
+    private volatile EmbeddedAmqpBroker embedded;
     private final CompletableFuture<Void> started;
     private volatile boolean running;
 
-    private SandboxBroker(StandInProperties.Broker settings, ObjectMapper json) throws IOException {
+    private SandboxBroker(StandInProperties.Broker settings, ObjectMapper json) {
         this.settings = settings;
-        // Broker-J keeps a little state on disk even with memory stores (its work folder).
-        this.workDir = Files.createTempDirectory("switchboard-sandbox-broker");
         this.started = new CompletableFuture<>();
         Thread starting = new Thread(() -> {
             try {
@@ -65,7 +52,7 @@ final class SandboxBroker implements SmartLifecycle, AutoCloseable {
     }
 
     /** Starts the broker on its own thread; {@link #whenStarted()} says when it listens and has its queues. */
-    static SandboxBroker start(StandInProperties.Broker settings, ObjectMapper json) throws IOException {
+    static SandboxBroker start(StandInProperties.Broker settings, ObjectMapper json) {
         return new SandboxBroker(settings, json);
     }
 
@@ -112,39 +99,8 @@ final class SandboxBroker implements SmartLifecycle, AutoCloseable {
     }
 
     private void launch(ObjectMapper json) throws Exception {
-        // The password stays a context variable, resolved in memory: the file below never holds it.
-        Map<String, Object> user = Map.of("name", settings.username(), "type", "managed",
-                "password", "${" + PASSWORD_VARIABLE + "}");
-        // PLAIN without TLS is fine on the loopback interface only, which is all this port binds.
-        Map<String, Object> authentication = Map.of("name", "plain", "type", "Plain",
-                "secureOnlyMechanisms", List.of(), "users", List.of(user));
-        Map<String, Object> port = new LinkedHashMap<>();
-        port.put("name", "AMQP");
-        port.put("port", settings.port());
-        port.put("bindingAddress", "127.0.0.1");
-        port.put("protocols", List.of("AMQP_0_9_1"));
-        port.put("authenticationProvider", "plain");
-        port.put("virtualhostaliases", List.of(Map.of("name", "nameAlias", "type", "nameAlias"),
-                Map.of("name", "defaultAlias", "type", "defaultAlias")));
-        Map<String, Object> node = Map.of("name", settings.virtualHost(), "type", "Memory",
-                "defaultVirtualHostNode", "true", "virtualHostInitialConfiguration", "{\"type\": \"Memory\"}");
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("name", "switchboard-sandbox");
-        config.put("modelVersion", "9.0");
-        config.put("authenticationproviders", List.of(authentication));
-        config.put("ports", List.of(port));
-        config.put("virtualhostnodes", List.of(node));
-
-        // A file, not a data: URL: Broker-J's URL handlers are not found inside the executable jar.
-        Path initialConfig = workDir.resolve("initial-config.json");
-        Files.write(initialConfig, json.writeValueAsBytes(config));
-        Map<String, Object> system = new LinkedHashMap<>();
-        system.put("type", "Memory");
-        system.put(SystemConfig.INITIAL_CONFIGURATION_LOCATION, initialConfig.toUri().toString());
-        system.put(SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false);
-        system.put("context", Map.of(SystemConfig.QPID_WORK_DIR, workDir.toString(),
-                PASSWORD_VARIABLE, settings.password()));
-        launcher.startup(system);
+        embedded = EmbeddedAmqpBroker.start("switchboard-sandbox", settings.port(), settings.virtualHost(),
+                settings.username(), settings.password(), false, json);
     }
 
     private void declareQueues() throws IOException, TimeoutException {
@@ -213,26 +169,8 @@ final class SandboxBroker implements SmartLifecycle, AutoCloseable {
     }
 
     private void shutdown() {
-        try {
-            // Broker-J closes itself from a JVM shutdown hook of its own; closing it again only logs an error.
-            if (!jvmShuttingDown()) {
-                launcher.shutdown();
-            }
-        } catch (RuntimeException notStarted) {
-            log.debug("Sandbox broker shutdown: {}", notStarted.toString());
-        } finally {
-            FileSystemUtils.deleteRecursively(workDir.toFile());
-        }
-    }
-
-    private static boolean jvmShuttingDown() {
-        Thread probe = new Thread(() -> { });
-        try {
-            Runtime.getRuntime().addShutdownHook(probe);
-            Runtime.getRuntime().removeShutdownHook(probe);
-            return false;
-        } catch (IllegalStateException shuttingDown) {
-            return true;
+        if (embedded != null) {
+            embedded.close();
         }
     }
 }

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A drill of a route that writes to a database or sends mail runs against the connection's test
- * double (a scratch database made from its init script, a throwaway SMTP server), reads the
- * route's effects from it, and cuts it off and slows it down through a fault proxy; the real
- * systems of drill-ledger and drill-mailer (test-routes/) are a port nothing listens on, so a
- * drill that reached one could not pass; drill-export writes into a temporary folder, not its
- * connection's. A connection without a double refuses the drill.
+ * A drill of a route that writes to a database, sends mail or publishes to a broker runs against
+ * the connection's test double (a scratch database made from its init script, a throwaway SMTP
+ * server, a throwaway AMQP broker, the machine's Mosquitto or NATS under a prefix of the drill's
+ * own), reads the route's effects from it, and cuts it off and slows it down through a fault
+ * proxy; the real systems of drill-ledger, drill-mailer and drill-dispatch (test-routes/) are a
+ * port nothing listens on, so a drill that reached one could not pass; drill-export writes into
+ * a temporary folder, not its connection's. A connection without a double refuses the drill.
  */
 class DrillDoublesTest extends IntegrationTestSupport {
 
@@ -85,6 +86,58 @@ class DrillDoublesTest extends IntegrationTestSupport {
         assertThat(!Files.exists(real) || isEmpty(real)).as("the real folder " + real + " is untouched").isTrue();
     }
 
+    @Test
+    void aRoutePublishingToAnAmqpBrokerPassesItsDrillAgainstAThrowawayBrokerCutOffByTheFaultProxy()
+            throws Exception {
+        JsonNode drill = drill("drill-dispatch");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("passed");
+        assertThat(caseNamed(drill, "normal").get("evidence").get("effects").toString())
+                .isEqualTo("{\"dispatch-broker message to alerts.urgent\":1}");
+        JsonNode outage = caseNamed(drill, "outage");
+        assertThat(outage.get("outcome").asText()).as(outage.toPrettyString()).isEqualTo("passed");
+        assertThat(outage.get("reason").asText()).contains("dispatch-broker cut off").contains("slowed down");
+        JsonNode cut = outage.get("evidence").get("dispatch-broker").get("cutOff");
+        assertThat(cut.get("whileCut").asText()).isEqualTo("FAILED");
+        assertThat(cut.get("effects").toString()).isEqualTo("{\"dispatch-broker message to alerts.urgent\":1}");
+        assertThat(caseNamed(drill, "volume").get("evidence").get("peakRequestsPerSecond").has("dispatch-broker"))
+                .isTrue();
+        JsonNode refused = caseNamed(drill, "revoked-credential");
+        assertThat(refused.get("outcome").asText()).as(refused.toPrettyString()).isEqualTo("passed");
+        assertThat(refused.get("evidence").get("dispatch-broker").get("refused").asText())
+                .startsWith("DEAD credentials");
+    }
+
+    @Test
+    void aRoutePublishingToMqttPassesItsDrillUnderATopicPrefixOfItsOwnOnTheRealBroker() throws Exception {
+        JsonNode drill = drill("drill-mqtt-relay");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("passed");
+        assertThat(caseNamed(drill, "normal").get("evidence").get("effects").toString())
+                .isEqualTo("{\"relay-mqtt message to alerts/urgent\":1}");
+        JsonNode outage = caseNamed(drill, "outage");
+        assertThat(outage.get("outcome").asText()).as(outage.toPrettyString()).isEqualTo("passed");
+        assertThat(outage.get("reason").asText()).contains("relay-mqtt cut off").contains("slowed down");
+        assertThat(outage.get("evidence").get("relay-mqtt").get("cutOff").get("whileCut").asText())
+                .isEqualTo("FAILED");
+        assertThat(drill.toString()).contains("topic prefix switchboard-drill/");
+    }
+
+    @Test
+    void aRoutePublishingToNatsPassesItsDrillUnderASubjectPrefixOfItsOwnOnTheRealServer() throws Exception {
+        JsonNode drill = drill("drill-nats-relay");
+
+        assertThat(drill.get("status").asText()).as(drill.toPrettyString()).isEqualTo("passed");
+        assertThat(caseNamed(drill, "normal").get("evidence").get("effects").toString())
+                .isEqualTo("{\"relay-nats message to alerts.urgent\":1}");
+        JsonNode outage = caseNamed(drill, "outage");
+        assertThat(outage.get("outcome").asText()).as(outage.toPrettyString()).isEqualTo("passed");
+        assertThat(outage.get("reason").asText()).contains("relay-nats cut off").contains("slowed down");
+        assertThat(outage.get("evidence").get("relay-nats").get("cutOff").get("whileCut").asText())
+                .isEqualTo("FAILED");
+        assertThat(drill.toString()).contains("subject prefix switchboard-drill.");
+    }
+
     private static boolean isEmpty(Path folder) throws IOException {
         try (Stream<Path> files = Files.walk(folder)) {
             return files.noneMatch(Files::isRegularFile);
@@ -93,19 +146,19 @@ class DrillDoublesTest extends IntegrationTestSupport {
 
     @Test
     void aDatabaseWithoutATestDoubleRefusesTheDrillNamingIt() throws Exception {
-        // A part of drill-ledger (its id says so) that also writes to shop-db, which names no test double.
+        // A part of drill-ledger (its id says so) that also writes to sandbox-shop-db, which names no test double.
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:drill-ledger-shop").routeId("drill-ledger-shop").autoStartup(false)
-                        .throttle(constant(10)).to("connection:shop-db?sql=delete from orders");
+                        .throttle(constant(10)).to("connection:sandbox-shop-db?sql=delete from orders");
             }
         });
         try {
             HttpResponse<String> refused = callAs("operator", "POST", "/api/integrations/drill-ledger/drills", null);
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
-            assertThat(refused.body()).contains("shop-db").contains("jdbc").contains("test-double.init")
+            assertThat(refused.body()).contains("Connection sandbox-shop-db").contains("jdbc").contains("test-double.init")
                     .contains("real system");
         } finally {
             Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A drill acts only on the sandbox: a connection the sandbox does not stand in for refuses the
- * drill, whichever of the integration's routes calls it, not only its main route. A test event
- * of a route that calls a database, broker, mail server or folder is refused the same way.
+ * A drill acts only on the sandbox and test doubles: a connection with neither refuses the drill,
+ * whichever of the integration's routes calls it, not only its main route. A test event of a
+ * route that calls a database, broker, mail server or folder is refused, pointing to the drill.
  */
 class DrillReachesNoRealSystemTest extends IntegrationTestSupport {
 
@@ -26,23 +26,26 @@ class DrillReachesNoRealSystemTest extends IntegrationTestSupport {
     CamelContext camel;
 
     @Test
-    void aPartRouteCallingARealSystemRefusesTheDrillNamingTheConnection() throws Exception {
-        withAPartCallingTheBroker(() -> {
+    void aPartRouteCallingASystemWithoutATestDoubleRefusesTheDrillNamingTheConnection() throws Exception {
+        // shop-mailbox reads mail (IMAP): only sending mail has a double.
+        withAPartCalling("connection:shop-mailbox", () -> {
             HttpResponse<String> refused = callAs("operator", "POST", "/api/integrations/ticket-alert/drills", null);
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
-            assertThat(refused.body()).contains("orders-broker").contains("real system");
+            assertThat(refused.body()).contains("Connection shop-mailbox (mail) has no test double")
+                    .contains("real system");
         });
     }
 
     @Test
-    void aTestEventOfARouteCallingABrokerIsRefusedNamingTheConnection() throws Exception {
-        withAPartCallingTheBroker(() -> {
+    void aTestEventOfARouteCallingABrokerIsRefusedPointingToTheDrill() throws Exception {
+        withAPartCalling("connection:orders-broker?routingKey=escalations", () -> {
             HttpResponse<String> refused = callAs("operator", "POST", "/api/integrations/ticket-alert/test-events",
                     TICKET);
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
-            assertThat(refused.body()).contains("orders-broker").contains("amqp").contains("no test double");
+            assertThat(refused.body()).contains("orders-broker").contains("amqp")
+                    .contains("/api/integrations/ticket-alert/drills");
         });
         // Without that part, the same test event is taken.
         HttpResponse<String> taken = callAs("operator", "POST", "/api/integrations/ticket-alert/test-events", TICKET);
@@ -53,13 +56,13 @@ class DrillReachesNoRealSystemTest extends IntegrationTestSupport {
         void run() throws Exception;
     }
 
-    private void withAPartCallingTheBroker(Check check) throws Exception {
-        // A part of ticket-alert (its id says so) that publishes to the test broker: not the sandbox's.
+    private void withAPartCalling(String uri, Check check) throws Exception {
+        // A part of ticket-alert (its id says so) that calls a system the sandbox does not stand in for.
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:ticket-alert-escalate").routeId("ticket-alert-escalate").autoStartup(false)
-                        .throttle(constant(10)).toD("connection:orders-broker?routingKey=escalations");
+                        .throttle(constant(10)).toD(uri);
             }
         });
         try {
