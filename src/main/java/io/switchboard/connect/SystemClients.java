@@ -167,7 +167,7 @@ public class SystemClients implements DisposableBean {
             return client;
         }
         if (client != null) {
-            closeQuietly(client);
+            MqttOptions.closeQuietly(client);
         }
         ConnectionsProperties.Connection settings = connection.settings();
         client = new MqttClient(url, idPrefix + name + "-" + UUID.randomUUID().toString().substring(0, 8),
@@ -218,7 +218,7 @@ public class SystemClients implements DisposableBean {
     private synchronized void closeDoubleClients(String name) {
         MqttClient client = mqttDoubleClients.remove(name);
         if (client != null) {
-            closeQuietly(client);
+            MqttOptions.closeQuietly(client);
         }
         closeQuietly(natsDoubleConnections.remove(name));
     }
@@ -231,17 +231,6 @@ public class SystemClients implements DisposableBean {
             nats.close();
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(MqttClient client) {
-        try {
-            if (client.isConnected()) {
-                client.disconnect();
-            }
-            client.close();
-        } catch (MqttException closing) {
-            // already gone
         }
     }
 
@@ -258,9 +247,9 @@ public class SystemClients implements DisposableBean {
     public void destroy() {
         pools.values().forEach(HikariDataSource::close);
         brokers.values().forEach(CachingConnectionFactory::destroy);
-        mqttClients.values().forEach(SystemClients::closeQuietly);
+        mqttClients.values().forEach(MqttOptions::closeQuietly);
         natsConnections.values().forEach(SystemClients::closeQuietly);
-        mqttDoubleClients.values().forEach(SystemClients::closeQuietly);
+        mqttDoubleClients.values().forEach(MqttOptions::closeQuietly);
         natsDoubleConnections.values().forEach(SystemClients::closeQuietly);
     }
 }

@@ -53,7 +53,7 @@ final class PrefixedMqttTopics extends TopicPrefixDouble implements MqttCallback
                 proxy.close();
             }
             if (subscriber != null) {
-                closeQuietly(subscriber);
+                MqttOptions.closeQuietly(subscriber);
             }
             throw new IllegalStateException("the MQTT double (a topic prefix on the connection's broker) for "
                     + "connection " + connection + " could not start: " + broken.getMessage(), broken);
@@ -97,18 +97,7 @@ final class PrefixedMqttTopics extends TopicPrefixDouble implements MqttCallback
         } catch (MqttException gone) {
             // the session ends below anyway (a clean start keeps nothing)
         }
-        closeQuietly(subscriber);
-    }
-
-    private static void closeQuietly(MqttClient client) {
-        try {
-            if (client.isConnected()) {
-                client.disconnect();
-            }
-            client.close();
-        } catch (MqttException closing) {
-            // already gone
-        }
+        MqttOptions.closeQuietly(subscriber);
     }
 
     @Override
