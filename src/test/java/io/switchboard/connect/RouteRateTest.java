@@ -2,7 +2,10 @@ package io.switchboard.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -31,10 +34,9 @@ class RouteRateTest {
 
     @Test
     void aThrottleAtTheCapCostsLittleHeapWhereAMillionPerSecondCostsTensOfMegabytes() throws Exception {
-        heapAfter(0); // warm-up: classes loaded, JIT settled
-        long none = leastHeapAfter(0);
-        long capped = leastHeapAfter(RouteRate.MAX_THROTTLE);
-        long million = leastHeapAfter(1_000_000);
+        long none = heapAfter(0);
+        long capped = heapAfter(RouteRate.MAX_THROTTLE);
+        long million = heapAfter(1_000_000);
         System.out.printf("heap after 20,000 messages: no throttle %.1f MB, throttle at %d/s %.1f MB, at 1,000,000/s %.1f MB%n",
                 none / 1_048_576.0, RouteRate.MAX_THROTTLE, capped / 1_048_576.0, million / 1_048_576.0);
 
@@ -42,48 +44,20 @@ class RouteRateTest {
         assertThat(million - none).isGreaterThan(capped - none + 8L * 1024 * 1024);
     }
 
-    /**
-     * The least of three measurements: the test JVM also holds other tests' Spring contexts,
-     * whose caches and logs may grow during one measurement, which only ever adds.
-     */
-    private static long leastHeapAfter(long rate) throws Exception {
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            least = Math.min(least, heapAfter(rate));
-        }
-        return least;
-    }
-
-    /** Heap in use, beyond what was before, with a route throttled at {@code rate} (0: none) after 20,000 messages. */
+    /** Heap still in use with a route throttled at {@code rate} (0: none), measured in a JVM of its own. */
     private static long heapAfter(long rate) throws Exception {
-        Runtime runtime = Runtime.getRuntime();
-        settle();
-        long before = runtime.totalMemory() - runtime.freeMemory();
-        try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    if (rate == 0) {
-                        from("direct:in").to("mock:out");
-                    } else {
-                        from("direct:in").throttle(rate).to("mock:out");
-                    }
-                }
-            });
-            camel.start();
-            var template = camel.createProducerTemplate();
-            for (int i = 0; i < 20_000; i++) {
-                template.sendBody("direct:in", i);
-            }
-            settle();
-            return runtime.totalMemory() - runtime.freeMemory() - before;
-        }
-    }
-
-    /** Two full collections: System.gc() returns once its full collection is done (explicit GC is not concurrent here). */
-    private static void settle() {
-        System.gc();
-        System.gc();
+        Process probe = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"),
+                ThrottleHeapProbe.class.getName(), Long.toString(rate))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(probe.exitValue()).as("probe output: %s", out).isZero();
+        String[] lines = out.split("\\R");
+        return Long.parseLong(lines[lines.length - 1]);
     }
 
     private static ConnectionsProperties.Connection connection(double rateLimit) {
