@@ -11,7 +11,8 @@
 #   ceiling    the same rows straight into PostgreSQL with pgbench (one event per transaction,
 #              and 32 per transaction), and the load generator against a bare JDK HTTP server
 #   relay      processing: signed webhooks to a one-call route (one POST to a local stub) on
-#              PostgreSQL, sent for BENCH_SECONDS while processed, then drained: events DONE/s
+#              PostgreSQL, sent for BENCH_SECONDS while processed, then drained: events DONE/s;
+#              Node-RED's same flow right after each repetition (bench/peers.sh relay), and the ratio
 #   chain      leads through the whole lead-intake chain, the sandbox in its own process
 #   lookup     customer-lookup at 32 connections
 #              (chain and lookup: Node-RED's same flow right after, bench/peers.sh, and the ratio)
@@ -26,7 +27,8 @@
 # Environment (all optional):
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
 #   BENCH_SECONDS=15               measured seconds per load run (after its warm-up)
-#   BENCH_SCENARIOS="ingest ceiling relay slow queue chain lookup sync peers"   (footprint comes with ingest)
+#   BENCH_SCENARIOS="ingest ceiling relay slow queue chain lookup sync"   (footprint comes with ingest;
+#                                  "peers" alone: Node-RED's relay without Switchboard's)
 #   BENCH_JAVA_OPTS="-Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m"   the JVM options under test
 #   BENCH_CDS=1                    start every server from a class data sharing archive
 #   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
@@ -48,7 +50,7 @@ ROOT=$(pwd)
 
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
-SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay slow queue chain lookup sync peers}
+SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay slow queue chain lookup sync}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
@@ -494,6 +496,20 @@ relay() {
     stop_pid "$pid"; stop_pid "$stub"
 }
 
+# peers_relay repetition : Node-RED's relay (bench/peers.sh relay: the same flow, stub and load
+# generator, 32 connections, nothing stored) and the ratio to Switchboard's relay of this repetition.
+peers_relay() {
+    local rep=$1 line theirs ours
+    peers_wanted || return 0
+    if line=$(BENCH_SECONDS=$SECONDS_PER_RUN bash "$ROOT/bench/peers.sh" "$CSV" relay "$rep" | grep '^PEERS '); then
+        theirs=$(field "$line" per_s)
+        ours=$(awk -F, -v r="$rep" '$1 == r && $2 == "relay" && $3 == "relay" && $4 == "done_per_s" {print $5}' "$CSV" | tail -n 1)
+        [[ -n "$ours" ]] && log "relay: Switchboard $ours done/s / Node-RED $theirs/s = $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+    else
+        log "relay: Node-RED not measured (see above)"
+    fi
+}
+
 # relay_drain database total : waits (at most 10 minutes) until that many relay events are DONE or DEAD.
 relay_drain() {
     local db=$1 total=$2 finished=0 deadline=$((SECONDS + 600))
@@ -896,6 +912,9 @@ for rep in $(seq 1 "$REPEAT"); do
     fi
     has ceiling && ceiling "$rep"
     has relay && relay "$rep"
+    # Node-RED's relay right after each of Switchboard's, on the same cores: alternating, so a
+    # drift of the machine during the run reaches both sides.
+    { has relay || has peers; } && peers_relay "$rep"
     # Slow systems: the stub answers each call after 200 ms, 500 events in flight.
     has slow && relay "$rep" slow "relay-${BENCH_SLOW_DELAY_MS:-200}ms-${BENCH_SLOW_IN_FLIGHT:-500}" \
         "${BENCH_SLOW_DELAY_MS:-200}" "${BENCH_SLOW_IN_FLIGHT:-500}"
@@ -911,13 +930,6 @@ for rep in $(seq 1 "$REPEAT"); do
     fi
     drop_databases
 done
-
-# ---------------------------------------------------------------- peers (once)
-
-if has peers; then
-    # Node-RED with the relay's flow on this machine (bench/peers.sh installs it with npm once).
-    BENCH_SECONDS=$SECONDS_PER_RUN bash "$ROOT/bench/peers.sh" "$CSV" || log "peers: Node-RED not measured (see above)"
-fi
 
 # ---------------------------------------------------------------- summary
 
