@@ -199,11 +199,7 @@ public class SystemClients implements DisposableBean {
             return nats;
         }
         ConnectionsProperties.Connection settings = connection.settings();
-        Options.Builder options = new Options.Builder().server(url)
-                .connectionTimeout(settings.connectTimeout()).connectionName(namePrefix + name);
-        if (settings.username() != null && !settings.username().isBlank()) {
-            options.userInfo(settings.username(), settings.password() == null ? "" : settings.password());
-        }
+        Options.Builder options = NatsOptions.of(settings, url, namePrefix + name);
         if (open == natsDoubleConnections) {
             // A double's connection closes when cut off rather than keeping the message to resend
             // on reconnect: the drill's retry sends it again, and each effect must show once.
@@ -220,18 +216,7 @@ public class SystemClients implements DisposableBean {
         if (client != null) {
             MqttOptions.closeQuietly(client);
         }
-        closeQuietly(natsDoubleConnections.remove(name));
-    }
-
-    private static void closeQuietly(Connection nats) {
-        if (nats == null) {
-            return;
-        }
-        try {
-            nats.close();
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        NatsOptions.closeQuietly(natsDoubleConnections.remove(name));
     }
 
     private SystemConnection require(String name, ConnectionKind kind) {
@@ -248,8 +233,8 @@ public class SystemClients implements DisposableBean {
         pools.values().forEach(HikariDataSource::close);
         brokers.values().forEach(CachingConnectionFactory::destroy);
         mqttClients.values().forEach(MqttOptions::closeQuietly);
-        natsConnections.values().forEach(SystemClients::closeQuietly);
+        natsConnections.values().forEach(NatsOptions::closeQuietly);
         mqttDoubleClients.values().forEach(MqttOptions::closeQuietly);
-        natsDoubleConnections.values().forEach(SystemClients::closeQuietly);
+        natsDoubleConnections.values().forEach(NatsOptions::closeQuietly);
     }
 }

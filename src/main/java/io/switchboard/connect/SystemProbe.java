@@ -166,12 +166,8 @@ final class SystemProbe {
     }
 
     private static Finding nats(ConnectionsProperties.Connection connection) {
-        Options.Builder options = new Options.Builder().server(connection.url()).maxReconnects(0)
-                .connectionTimeout(connection.connectTimeout()).connectionName("switchboard-probe")
+        Options.Builder options = NatsOptions.of(connection, connection.url(), "switchboard-probe").maxReconnects(0)
                 .errorListener(new ErrorListener() { });
-        if (connection.username() != null && !connection.username().isBlank()) {
-            options.userInfo(connection.username(), connection.password() == null ? "" : connection.password());
-        }
         try (var opened = Nats.connect(options.build())) {
             return Finding.OK;
         } catch (AuthenticationException refused) {

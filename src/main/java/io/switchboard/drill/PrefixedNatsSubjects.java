@@ -5,8 +5,8 @@ import java.time.Duration;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.NatsOptions;
 
 /**
  * A nats connection's double: its own server under the subject prefix
@@ -33,12 +33,7 @@ final class PrefixedNatsSubjects extends TopicPrefixDouble {
         Connection subscriber = null;
         try {
             proxy = proxyFor(settings.url(), 4222);
-            Options.Builder options = new Options.Builder().server(settings.url())
-                    .connectionTimeout(settings.connectTimeout()).connectionName("switchboard-drill-" + connection);
-            if (settings.username() != null && !settings.username().isBlank()) {
-                options.userInfo(settings.username(), settings.password() == null ? "" : settings.password());
-            }
-            subscriber = Nats.connect(options.build());
+            subscriber = Nats.connect(NatsOptions.of(settings, settings.url(), "switchboard-drill-" + connection).build());
             PrefixedNatsSubjects started = new PrefixedNatsSubjects(connection, prefix, proxy,
                     throughProxy(settings.url(), proxy), subscriber);
             started.dispatcher = subscriber.createDispatcher(message -> started.arrived(message.getSubject(),
@@ -51,7 +46,7 @@ final class PrefixedNatsSubjects extends TopicPrefixDouble {
             if (proxy != null) {
                 proxy.close();
             }
-            closeQuietly(subscriber);
+            NatsOptions.closeQuietly(subscriber);
             throw new IllegalStateException("the NATS double (a subject prefix on the connection's server) for "
                     + "connection " + connection + " could not start: " + broken.getMessage(), broken);
         }
@@ -79,17 +74,6 @@ final class PrefixedNatsSubjects extends TopicPrefixDouble {
         if (dispatcher != null) {
             dispatcher.unsubscribe(prefix + ".>");
         }
-        closeQuietly(subscriber);
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        NatsOptions.closeQuietly(subscriber);
     }
 }

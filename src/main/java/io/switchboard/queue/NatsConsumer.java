@@ -28,6 +28,7 @@ import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import io.switchboard.connect.ConnectionsProperties;
+import io.switchboard.connect.NatsOptions;
 import io.switchboard.ingress.HeaderMask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,17 +195,13 @@ final class NatsConsumer implements BrokerConsumer {
     /** Connects, finds (or makes) the stream holding the subject and the durable consumer on it. */
     private void bind() throws IOException, InterruptedException, JetStreamApiException {
         if (nats == null || nats.getStatus() == Connection.Status.CLOSED) {
-            Options.Builder options = new Options.Builder().server(connection.url())
-                    .connectionName(durableName(integration)).connectionTimeout(connection.connectTimeout())
+            Options.Builder options = NatsOptions.of(connection, connection.url(), durableName(integration))
                     .maxReconnects(-1).reconnectWait(Duration.ofSeconds(1))
                     .connectionListener((link, event) -> {
                         if (event == ConnectionListener.Events.RECONNECTED) {
                             reconnected.set(true);
                         }
                     });
-            if (connection.username() != null && !connection.username().isBlank()) {
-                options.userInfo(connection.username(), connection.password() == null ? "" : connection.password());
-            }
             nats = Nats.connect(options.build());
         }
         JetStreamManagement management = nats.jetStreamManagement();
@@ -257,13 +254,7 @@ final class NatsConsumer implements BrokerConsumer {
         consuming = false;
         Connection current = nats;
         nats = null;
-        if (current != null) {
-            try {
-                current.close();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        NatsOptions.closeQuietly(current);
     }
 
     private static String contentType(Message message) {
