@@ -22,6 +22,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -42,6 +43,8 @@ public class SystemClients implements DisposableBean {
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
     private final Map<String, JavaMailSenderImpl> senders = new ConcurrentHashMap<>();
     private final Map<String, CachingConnectionFactory> brokers = new ConcurrentHashMap<>();
+    private final Map<String, RabbitTemplate> publishers = new ConcurrentHashMap<>();
+    private final Map<String, RabbitTemplate> doublePublishers = new ConcurrentHashMap<>();
     private final Map<String, MqttClient> mqttClients = new ConcurrentHashMap<>();
     private final Map<String, Connection> natsConnections = new ConcurrentHashMap<>();
     private final Map<String, MqttClient> mqttDoubleClients = new ConcurrentHashMap<>();
@@ -127,9 +130,20 @@ public class SystemClients implements DisposableBean {
         });
     }
 
+    /** The connection's publisher: one template per connection, safe for concurrent calls. */
     RabbitTemplate publisher(String name) {
+        return publishers.computeIfAbsent(name, n -> new RabbitTemplate(broker(n)));
+    }
+
+    /** A publisher to the broker a drill's double gives instead, kept until the double stands down. */
+    RabbitTemplate publisher(String name, ConnectionFactory standIn) {
+        return doublePublishers.compute(name, (n, known) ->
+                known != null && known.getConnectionFactory() == standIn ? known : new RabbitTemplate(standIn));
+    }
+
+    private CachingConnectionFactory broker(String name) {
         SystemConnection connection = require(name, ConnectionKind.AMQP);
-        CachingConnectionFactory factory = brokers.computeIfAbsent(name, n -> {
+        return brokers.computeIfAbsent(name, n -> {
             ConnectionsProperties.Connection settings = connection.settings();
             CachingConnectionFactory created = new CachingConnectionFactory(URI.create(settings.url()));
             if (settings.username() != null && !settings.username().isBlank()) {
@@ -143,7 +157,6 @@ public class SystemClients implements DisposableBean {
             created.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
             return created;
         });
-        return new RabbitTemplate(factory);
     }
 
     /**
@@ -217,6 +230,7 @@ public class SystemClients implements DisposableBean {
             MqttOptions.closeQuietly(client);
         }
         NatsOptions.closeQuietly(natsDoubleConnections.remove(name));
+        doublePublishers.remove(name);
     }
 
     private SystemConnection require(String name, ConnectionKind kind) {

@@ -161,7 +161,7 @@ class SystemProducer extends DefaultProducer {
         }
         var message = MessageBuilder.withBody(body == null ? new byte[0] : body).andProperties(properties).build();
         SystemDouble standIn = endpoint.clients().doubles().forCall(connection.name(), exchange);
-        var publisher = standIn != null ? new RabbitTemplate(standIn.broker())
+        RabbitTemplate publisher = standIn != null ? endpoint.clients().publisher(connection.name(), standIn.broker())
                 : endpoint.clients().publisher(connection.name());
         long timeout = connection.settings().readTimeout().toMillis();
         call(connection, standIn, exchange, "publish to " + routingKey, () -> publisher.invoke(operations -> {
