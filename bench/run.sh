@@ -409,10 +409,7 @@ connect_chat() {
     consent=$(curl -fsS -c "$jar" -b "$jar" -X POST -H "X-XSRF-TOKEN: $xsrf" "$base/api/connections/chat/authorize" \
         | sed -n 's/.*"location":"\([^"]*\)".*/\1/p')
     [[ -n "$consent" ]] || die "Connect for the chat did not name the consent page"
-    # The server names the sandbox's consent page on its own host and port (right when the sandbox
-    # runs inside it, as in the demo); here the sandbox is its own process: back to that process.
-    [[ "$consent" == "$base/sandbox/"* && -n "${SANDBOX_PORT:-}" && "$1" != "$SANDBOX_PORT" ]] \
-        && consent="http://127.0.0.1:${SANDBOX_PORT}/sandbox/${consent#"$base/sandbox/"}"
+    # The sandbox runs in a process of its own here: the server names its consent page there.
     page=$(curl -fsS "$consent")
     local args=(--data-urlencode decision=approve)
     while IFS=$'\t' read -r name value; do

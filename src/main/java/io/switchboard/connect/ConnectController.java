@@ -130,7 +130,7 @@ class ConnectController {
         }
         OAuth2AuthorizationRequest authorization;
         try {
-            authorization = onTheRequestsHost(requests.resolve(request, name), request);
+            authorization = onTheRequestsHost(requests.resolve(request, name), request, environment);
         } catch (RuntimeException misconfigured) {
             return ResponseEntity.of(problem(HttpStatus.CONFLICT, "Connection not configured", misconfigured.getMessage()))
                     .build();
@@ -150,18 +150,26 @@ class ConnectController {
      * The request with the sandbox's consent page moved to the host and port this request came
      * in on. {@code switchboard.sandbox.base-url} names {@code localhost}; a console opened on
      * {@code 127.0.0.1} would otherwise send the person to another site and back. Read at call
-     * time: the demo's value names {@code local.server.port}. Any other provider is left as it is.
+     * time: the demo's value names {@code local.server.port}. Only while the sandbox runs in
+     * this server ({@code switchboard.sandbox.enabled}): a sandbox in a process of its own is
+     * not on this host and port. Any other provider is left as it is.
      */
-    private OAuth2AuthorizationRequest onTheRequestsHost(OAuth2AuthorizationRequest authorization,
-            HttpServletRequest request) {
+    static OAuth2AuthorizationRequest onTheRequestsHost(OAuth2AuthorizationRequest authorization,
+            HttpServletRequest request, Environment environment) {
         String sandbox = environment.getProperty("switchboard.sandbox.base-url", "");
-        String uri = authorization.getAuthorizationUri();
-        if (sandbox.isBlank() || !uri.startsWith(sandbox + "/")) {
+        boolean sandboxHere = environment.getProperty("switchboard.sandbox.enabled", Boolean.class, false);
+        if (!sandboxHere || sandbox.isBlank()) {
             return authorization;
         }
         String here = ServletUriComponentsBuilder.fromContextPath(request)
                 .path(URI.create(sandbox).getRawPath()).build().toUriString();
-        if (here.equals(sandbox)) {
+        return movedTo(authorization, sandbox, here);
+    }
+
+    /** The request with its authorization URIs under {@code sandbox} moved under {@code here}; others as they are. */
+    private static OAuth2AuthorizationRequest movedTo(OAuth2AuthorizationRequest authorization, String sandbox, String here) {
+        String uri = authorization.getAuthorizationUri();
+        if (!uri.startsWith(sandbox + "/") || here.equals(sandbox)) {
             return authorization;
         }
         return OAuth2AuthorizationRequest.from(authorization)
