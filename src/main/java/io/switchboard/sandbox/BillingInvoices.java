@@ -138,20 +138,28 @@ class BillingInvoices {
                 rs.getInt(6), CrmController.instant(rs, 7), CrmController.instant(rs, 8));
     }
 
-    /** Where a page ended; opaque to clients. */
+    /**
+     * Where a page ended; opaque to clients. The update time keeps the database's precision
+     * (seconds and nanoseconds): a bulk update gives many rows one millisecond, and a cursor
+     * cut to milliseconds would hand the same rows out again on every page.
+     */
     record Position(Instant updatedAt, String id) {
 
         String encode() {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    (updatedAt.toEpochMilli() + ":" + id).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString((updatedAt.getEpochSecond() + "."
+                    + updatedAt.getNano() + ":" + id).getBytes(StandardCharsets.UTF_8));
         }
 
         static Position decode(String cursor) {
             try {
                 String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
                 int colon = text.indexOf(':');
-                return new Position(Instant.ofEpochMilli(Long.parseLong(text.substring(0, colon))),
-                        text.substring(colon + 1));
+                int dot = text.indexOf('.');
+                if (dot < 0 || dot > colon) {
+                    throw new IllegalArgumentException("no nanoseconds");
+                }
+                return new Position(Instant.ofEpochSecond(Long.parseLong(text.substring(0, dot)),
+                        Long.parseLong(text.substring(dot + 1, colon))), text.substring(colon + 1));
             } catch (RuntimeException unreadable) {
                 throw SandboxError.badRequest("invalid_cursor", "The cursor is not one this API gave out");
             }

@@ -4,6 +4,7 @@ import static io.switchboard.sandbox.SandboxClient.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -193,6 +195,38 @@ class SandboxTest {
         assertThat(posted.body()).isEqualTo("ok");
         assertThat(sandbox.get("/sandbox/chat/messages/test-chat-token").body()).contains(text);
         assertThat(sandbox.get("/sandbox/chat/messages", "Authorization", ADMIN).body()).contains(text);
+    }
+
+    @Test
+    void invoicesChangedWithinOneMillisecondArePagedWithoutRepeats() throws Exception {
+        // One bulk update in billing's database: 25 invoices a microsecond apart, in the past so
+        // no watermark sync of the shared context reads them.
+        Instant bulkUpdate = Instant.parse("2001-01-01T00:00:00.000100Z");
+        jdbc.batchUpdate("insert into sandbox_billing_invoice (id, customer_id, amount_cents, currency, invoice_status, "
+                + "invoice_version, issued_at, updated_at) values (?, 'cus_001', 1000, 'EUR', 'open', 1, ?, ?)",
+                IntStream.rangeClosed(1, 25).mapToObj(g -> new Object[] {String.format("inv_same_ms_%02d", g),
+                        Timestamp.from(bulkUpdate), Timestamp.from(bulkUpdate.plusNanos(g * 1_000L))}).toList());
+        try {
+            Set<String> ours = new HashSet<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                HttpResponse<String> page = sandbox.get("/sandbox/billing/invoices?limit=10&api_key=test-billing-api-key"
+                        + "&updatedSince=2001-01-01T00:00:00Z" + (cursor == null ? "" : "&cursor=" + cursor));
+                assertThat(page.statusCode()).isEqualTo(200);
+                json.readTree(page.body()).forEach(invoice -> {
+                    String id = invoice.get("id").asText();
+                    if (id.startsWith("inv_same_ms_")) {
+                        assertThat(ours.add(id)).as("%s on two pages", id).isTrue();
+                    }
+                });
+                cursor = page.headers().firstValue("X-Next-Cursor").orElse(null);
+                pages++;
+            } while (cursor != null && pages < 1000);
+            assertThat(ours).hasSize(25);
+        } finally {
+            jdbc.update("delete from sandbox_billing_invoice where id like 'inv_same_ms_%'");
+        }
     }
 
     @Test
