@@ -127,6 +127,17 @@ public class Summarize {
                 get(data, "chain/lead-intake", "per_s"), get(data, "peers/node-red-chain", "per_s"));
         ratio(md, "customer-lookup/s / Node-RED's lookup measured in this run (same two calls in parallel, same stub, 32 connections)",
                 get(data, "lookup/customer-lookup-fast-32", "per_s"), get(data, "peers/node-red-lookup-fast-32", "per_s"));
+        // Issue 31's other ratios, each against a figure of the same run.
+        ratio(md, "queue trigger DONE/s / plain Camel consuming the same queue with the same call, nothing stored (target ≥ 0.7)",
+                get(data, "queue/switchboard", "per_s"), get(data, "queue/camel-ceiling", "per_s"));
+        ratio(md, "ingest H2-64 with the routes running / with lead-intake stopped (target ≥ 0.9)",
+                get(data, "ingest/h2-64-running", "per_s"), get(data, "ingest/h2-64", "per_s"));
+        ratio(md, "ingest PostgreSQL-64 with the routes running / Node-RED's relay measured in this run (target ≥ 5)",
+                get(data, "ingest/postgres-64-running", "per_s"), get(data, "peers/node-red-relay-32", "per_s"));
+        ratio(md, "healthy, PostgreSQL / a bare Spring Boot web app with the same JVM options (target ≤ 2)",
+                get(data, "footprint/postgres", "healthy_ms"), get(data, "footprint/bare-spring-boot", "healthy_ms"));
+        ratio(md, "healthy, H2 / a bare Spring Boot web app with the same JVM options (target ≤ 2)",
+                get(data, "footprint/h2", "healthy_ms"), get(data, "footprint/bare-spring-boot", "healthy_ms"));
         ratio(md, "relay events done/s / Node-RED's 1,648 requests/s (one POST, nothing stored, when issue 17 was filed)",
                 get(data, "relay/relay", "done_per_s"), 1648.0);
         ratio(md, "relay events done/s / n8n's 121 executions/s (one HTTP node, executions saved, when issue 17 was filed)",

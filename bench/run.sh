@@ -22,7 +22,8 @@
 #   queue      messages from a RabbitMQ queue to DONE, one POST each, beside a plain Camel
 #              spring-rabbitmq consumer making the same call with nothing stored (the ceiling)
 #   sync       100,000 changed invoices from billing into the CRM
-#   footprint  time to healthy, idle RSS, RSS under ingest load
+#   footprint  time to healthy, idle RSS, RSS under ingest load; beside it the time to healthy of
+#              a bare Spring Boot web app with the same JVM options (bench/BareWebApp.java)
 #
 # Environment (all optional):
 #   BENCH_REPEAT=3                 repetitions; the table shows medians
@@ -280,6 +281,7 @@ fi
 H2_JAR="$WORK/h2.jar"
 unzip -p "$JAR" "$(unzip -Z1 "$JAR" | grep -m1 '^BOOT-INF/lib/h2-.*\.jar$')" >"$H2_JAR"
 
+BASE_JAVA_OPTS=$JAVA_OPTS_UNDER_TEST
 # Class data sharing (part of the recommended launch, src/docs/operations.md): the jar
 # extracted, one training start that writes the archive of the classes it loaded, and
 # every server of the run starts from that archive. BENCH_CDS=0 measures without.
@@ -298,6 +300,62 @@ if [[ "${BENCH_CDS:-1}" == 1 ]]; then
 fi
 
 # ---------------------------------------------------------------- ingest (+ footprint)
+
+# The yardstick for the time to healthy: bench/BareWebApp.java, a Spring Boot web application
+# with the actuator and nothing else, on the Spring Boot, Tomcat, Jackson and logging jars of
+# this build, compiled into a jar once, started with the same JVM options (and an archive of
+# its own when the run uses class data sharing).
+BARE_CP=""
+if [[ " $SCENARIOS " == *" ingest "* ]]; then
+    mkdir -p "$WORK/bare/lib" "$WORK/bare/classes"
+    (cd "$WORK/bare/lib" && unzip -q -j -o "$ROOT/target/switchboard-0.1.0-SNAPSHOT.jar" \
+        'BOOT-INF/lib/spring-boot-[0-9]*.jar' 'BOOT-INF/lib/spring-boot-autoconfigure-*.jar' \
+        'BOOT-INF/lib/spring-boot-actuator-*.jar' 'BOOT-INF/lib/spring-core-*.jar' 'BOOT-INF/lib/spring-jcl-*.jar' \
+        'BOOT-INF/lib/spring-beans-*.jar' 'BOOT-INF/lib/spring-context-[0-9]*.jar' 'BOOT-INF/lib/spring-aop-*.jar' \
+        'BOOT-INF/lib/spring-expression-*.jar' 'BOOT-INF/lib/spring-web-[0-9]*.jar' 'BOOT-INF/lib/spring-webmvc-*.jar' \
+        'BOOT-INF/lib/tomcat-embed-core-*.jar' 'BOOT-INF/lib/tomcat-embed-el-*.jar' \
+        'BOOT-INF/lib/tomcat-embed-websocket-*.jar' 'BOOT-INF/lib/jackson-core-*.jar' \
+        'BOOT-INF/lib/jackson-databind-*.jar' 'BOOT-INF/lib/jackson-annotations-*.jar' \
+        'BOOT-INF/lib/jackson-datatype-jdk8-*.jar' 'BOOT-INF/lib/jackson-datatype-jsr310-*.jar' \
+        'BOOT-INF/lib/jackson-module-parameter-names-*.jar' 'BOOT-INF/lib/logback-*.jar' \
+        'BOOT-INF/lib/slf4j-api-*.jar' 'BOOT-INF/lib/jul-to-slf4j-*.jar' 'BOOT-INF/lib/log4j-to-slf4j-*.jar' \
+        'BOOT-INF/lib/log4j-api-*.jar' 'BOOT-INF/lib/snakeyaml-*.jar' 'BOOT-INF/lib/micrometer-core-*.jar' \
+        'BOOT-INF/lib/micrometer-observation-*.jar' 'BOOT-INF/lib/micrometer-commons-*.jar' \
+        'BOOT-INF/lib/micrometer-jakarta9-*.jar' 'BOOT-INF/lib/HdrHistogram-*.jar' 'BOOT-INF/lib/LatencyUtils-*.jar' \
+        'BOOT-INF/lib/jakarta.annotation-api-*.jar') || die "cannot extract the Spring Boot jars for the bare web app"
+    javac -nowarn -cp "$WORK/bare/lib/*" -d "$WORK/bare/classes" bench/BareWebApp.java \
+        || die "cannot compile bench/BareWebApp.java"
+    jar cf "$WORK/bare/bare.jar" -C "$WORK/bare/classes" .
+    BARE_CP="$WORK/bare/bare.jar:$(ls "$WORK/bare/lib"/*.jar | sort | paste -sd:)"
+    BARE_JAVA_OPTS=$BASE_JAVA_OPTS
+    if [[ "${BENCH_CDS:-1}" == 1 ]]; then
+        # shellcheck disable=SC2086
+        java $BASE_JAVA_OPTS -XX:ArchiveClassesAtExit="$WORK/bare.jsa" -Dspring.context.exit=onRefresh -cp "$BARE_CP" \
+            bench.BareWebApp --server.port=$SERVER_PORT >"$RESULTS/bare-cds-training.log" 2>&1 || true
+        [[ -s "$WORK/bare.jsa" ]] || die "no class data sharing archive for the bare web app; see $RESULTS/bare-cds-training.log"
+        BARE_JAVA_OPTS="$BASE_JAVA_OPTS -XX:SharedArchiveFile=$WORK/bare.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+    fi
+fi
+
+# bare_start repetition : the bare web app's time to healthy, recorded as footprint/bare-spring-boot.
+bare_start() {
+    local rep=$1 t0 pid deadline=$((SECONDS + 120))
+    t0=$(now_ms)
+    # shellcheck disable=SC2086
+    java $BARE_JAVA_OPTS -cp "$BARE_CP" bench.BareWebApp --server.port=$SERVER_PORT >"$RESULTS/bare-$rep.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    until curl -fsS --max-time 2 "http://127.0.0.1:${SERVER_PORT}/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; do
+        kill -0 "$pid" 2>/dev/null || { tail -n 30 "$RESULTS/bare-$rep.log" >&2; die "the bare web app exited during start"; }
+        ((SECONDS < deadline)) || die "the bare web app was not healthy within 120 s"
+        sleep 0.05
+    done
+    local ms=$(($(now_ms) - t0))
+    record "$rep" footprint bare-spring-boot healthy_ms "$ms"
+    record "$rep" footprint bare-spring-boot idle_rss_mb "$(rss_mb "$pid")"
+    log "bare Spring Boot web app (the yardstick) healthy after $ms ms"
+    stop_pid "$pid"
+}
 
 ingest() { # repetition database
     local rep=$1 db=$2 args=() name
@@ -819,12 +877,20 @@ lookup() { # repetition
 
 sync_invoices() { # repetition
     local rep=$1
+    # The card's schedule (every minute in the demo) has run during the chain, and would run
+    # during this one: stopped, so the run measured is the one started below, alone.
+    stop_route $SERVER_PORT invoice-sync-schedule
     # 100,000 invoices changed in billing since the last run, written straight into the
-    # sandbox's table (setup, not measured): open, version 1, one millisecond apart.
+    # sandbox's table (setup, not measured): open, version 1, one microsecond apart, right
+    # after the watermark the last run left (a change dated before it is not "since the last
+    # run": a watermark sync rightly leaves it for the nightly reconciliation).
+    local since; since=$(psql_on "$SERVER_DB" -c "select coalesce(to_char(max(watermark_to) at time zone 'UTC',
+        'YYYY-MM-DD\"T\"HH24:MI:SS.US'), to_char((now() - interval '2 hours') at time zone 'UTC',
+        'YYYY-MM-DD\"T\"HH24:MI:SS.US')) from sync_run where integration = 'invoice-sync' and status = 'OK'")
     psql_on "$SANDBOX_DB" -c "insert into sandbox_billing_invoice (id, customer_id, amount_cents, currency,
         invoice_status, invoice_version, issued_at, updated_at)
         select 'inv_bench_' || lpad(g::text, 7, '0'), 'cus_00' || (1 + g % 5), 1000 * (5 + g % 495), 'EUR', 'open', 1,
-               now() - interval '2 hours' + g * interval '1 millisecond', now() - interval '2 hours' + g * interval '1 millisecond'
+               timestamptz '${since}Z' + g * interval '1 microsecond', timestamptz '${since}Z' + g * interval '1 microsecond'
         from generate_series(1, ${SYNC_INVOICES}) g" >/dev/null
     psql_on "$SANDBOX_DB" -c "analyze" >/dev/null
     local billing; billing=$(psql_on "$SANDBOX_DB" -c "select count(*) from sandbox_billing_invoice")
@@ -904,6 +970,7 @@ for rep in $(seq 1 "$REPEAT"); do
     log "=== repetition $rep of $REPEAT"
     INGEST_DB=""
     if has ingest; then
+        bare_start "$rep"
         ingest "$rep" h2
         ingest "$rep" postgres
     fi
