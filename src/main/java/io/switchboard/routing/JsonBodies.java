@@ -2,10 +2,12 @@ package io.switchboard.routing;
 
 import java.io.InputStream;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.TypeConversionException;
@@ -84,7 +86,11 @@ class JsonBodies implements CamelContextConfiguration {
         }
     }
 
-    /** A {@link JsonNode} written as JSON text or its UTF-8 bytes. */
+    /**
+     * A {@link JsonNode} as text or bytes, as camel-jackson writes it: a JSON string node as its
+     * text (a jq result such as {@code .taskId} goes into a URI or a header as {@code t_1}, not
+     * {@code "t_1"}), any other node as JSON (pretty-printed as text, compact as bytes).
+     */
     private static final class FromJsonNode extends TypeConverterSupport {
 
         private final ObjectMapper mapper;
@@ -97,9 +103,14 @@ class JsonBodies implements CamelContextConfiguration {
         public <T> T convertTo(Class<T> type, Exchange exchange, Object value) throws TypeConversionException {
             try {
                 if (type == String.class) {
-                    return type.cast(mapper.writeValueAsString(value));
+                    return type.cast(value instanceof TextNode text ? text.textValue()
+                            : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(value));
                 }
-                return type == byte[].class ? type.cast(mapper.writeValueAsBytes(value)) : null;
+                if (type == byte[].class) {
+                    return type.cast(value instanceof TextNode text ? text.textValue().getBytes(StandardCharsets.UTF_8)
+                            : mapper.writeValueAsBytes(value));
+                }
+                return null;
             } catch (Exception unwritable) {
                 throw new TypeConversionException(value, type, unwritable);
             }
