@@ -157,11 +157,7 @@ final class SystemProbe {
             }
             return unreachable(connection, refused);
         } finally {
-            try {
-                client.close();
-            } catch (MqttException closing) {
-                // nothing held
-            }
+            MqttOptions.closeQuietly(client);
         }
     }
 
