@@ -43,13 +43,15 @@ class JsonBodies implements CamelContextConfiguration {
     }
 
     static void install(TypeConverterRegistry registry, ObjectMapper mapper) {
+        ToJsonNode reader = new ToJsonNode(mapper);
         for (Class<?> from : new Class<?>[] {String.class, byte[].class, InputStream.class, Reader.class, Map.class}) {
             registry.removeTypeConverter(JsonNode.class, from);
-            registry.addTypeConverter(JsonNode.class, from, new ToJsonNode(mapper));
+            registry.addTypeConverter(JsonNode.class, from, reader);
         }
+        FromJsonNode writer = new FromJsonNode(mapper);
         for (Class<?> to : new Class<?>[] {String.class, byte[].class}) {
             registry.removeTypeConverter(to, JsonNode.class);
-            registry.addTypeConverter(to, JsonNode.class, new FromJsonNode(mapper));
+            registry.addTypeConverter(to, JsonNode.class, writer);
         }
     }
 
