@@ -11,12 +11,9 @@ class ConsentPageHostTest {
 
     @Test
     void theSandboxInThisServerGivesItsConsentPageOnTheHostTheConsoleWasOpenedOn() {
-        MockEnvironment environment = new MockEnvironment()
-                .withProperty("switchboard.sandbox.enabled", "true")
-                .withProperty("switchboard.sandbox.base-url", "http://localhost:8080/sandbox");
-
         OAuth2AuthorizationRequest moved = ConnectController.onTheRequestsHost(
-                request("http://localhost:8080/sandbox/oauth/authorize"), consoleOn("127.0.0.1", 8080), environment);
+                request("http://localhost:8080/sandbox/oauth/authorize"), consoleOn("127.0.0.1", 8080),
+                sandbox(true, "http://localhost:8080/sandbox"));
 
         assertThat(moved.getAuthorizationUri()).isEqualTo("http://127.0.0.1:8080/sandbox/oauth/authorize");
         assertThat(moved.getAuthorizationRequestUri()).startsWith("http://127.0.0.1:8080/sandbox/oauth/authorize?");
@@ -24,12 +21,9 @@ class ConsentPageHostTest {
 
     @Test
     void aSandboxInAProcessOfItsOwnKeepsItsConsentPageWhereItIs() {
-        MockEnvironment environment = new MockEnvironment()
-                .withProperty("switchboard.sandbox.enabled", "false")
-                .withProperty("switchboard.sandbox.base-url", "http://127.0.0.1:18090/sandbox");
-
         OAuth2AuthorizationRequest kept = ConnectController.onTheRequestsHost(
-                request("http://127.0.0.1:18090/sandbox/oauth/authorize"), consoleOn("127.0.0.1", 18080), environment);
+                request("http://127.0.0.1:18090/sandbox/oauth/authorize"), consoleOn("127.0.0.1", 18080),
+                sandbox(false, "http://127.0.0.1:18090/sandbox"));
 
         assertThat(kept.getAuthorizationUri()).isEqualTo("http://127.0.0.1:18090/sandbox/oauth/authorize");
         assertThat(kept.getAuthorizationRequestUri()).startsWith("http://127.0.0.1:18090/sandbox/oauth/authorize?");
@@ -37,14 +31,17 @@ class ConsentPageHostTest {
 
     @Test
     void anotherProvidersConsentPageIsLeftAsItIs() {
-        MockEnvironment environment = new MockEnvironment()
-                .withProperty("switchboard.sandbox.enabled", "true")
-                .withProperty("switchboard.sandbox.base-url", "http://localhost:8080/sandbox");
-
         OAuth2AuthorizationRequest kept = ConnectController.onTheRequestsHost(
-                request("https://slack.example/oauth/authorize"), consoleOn("127.0.0.1", 8080), environment);
+                request("https://slack.example/oauth/authorize"), consoleOn("127.0.0.1", 8080),
+                sandbox(true, "http://localhost:8080/sandbox"));
 
         assertThat(kept.getAuthorizationUri()).isEqualTo("https://slack.example/oauth/authorize");
+    }
+
+    /** The settings of a sandbox at {@code baseUrl}, running in this server or not. */
+    private static MockEnvironment sandbox(boolean inThisServer, String baseUrl) {
+        return new MockEnvironment().withProperty("switchboard.sandbox.enabled", Boolean.toString(inThisServer))
+                .withProperty("switchboard.sandbox.base-url", baseUrl);
     }
 
     private static OAuth2AuthorizationRequest request(String authorizationUri) {
