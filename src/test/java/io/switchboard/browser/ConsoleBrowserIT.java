@@ -582,27 +582,12 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         return driver.findElement(By.cssSelector("[data-testid=drill-detail-case][data-case='" + name + "']"));
     }
 
-    /**
-     * Logs in as a person would: when the login throttle answers 429 because other logins of the
-     * account (the test's own Basic-auth calls) are being checked at that moment, the person
-     * tries again, as the answer asks; a wrong password or a lock would still fail here.
-     */
     private WebDriverWait logIn(String user, String password) {
         driver.manage().deleteAllCookies();
+        driver.get(base() + "/login");
         WebDriverWait wait = waiting();
-        for (int attempt = 1; ; attempt++) {
-            driver.get(base() + "/login");
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-            submitLogin(user, password);
-            boolean busy = wait.until(d -> d.getPageSource().contains("logins being checked at once")
-                    || !d.findElements(testId("user-name")).isEmpty()) && driver.getPageSource()
-                    .contains("logins being checked at once");
-            if (!busy || attempt == 3) {
-                break;
-            }
-            // The answer's Retry-After for a busy account is 1 s.
-            await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
-        }
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+        submitLogin(user, password);
         wait.until(ExpectedConditions.textToBe(testId("user-name"), user));
         return wait;
     }
