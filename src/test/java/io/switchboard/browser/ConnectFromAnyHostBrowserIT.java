@@ -86,7 +86,7 @@ class ConnectFromAnyHostBrowserIT extends IntegrationTestSupport {
         driver.findElement(By.id("username")).sendKeys(user);
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.cssSelector("button[type=submit]")).click();
-        wait.until(ExpectedConditions.textToBe(testId("user-name"), user));
+        Browser.awaitSignedIn(driver, wait, user);
         return wait;
     }
 

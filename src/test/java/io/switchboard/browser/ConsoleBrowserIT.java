@@ -89,7 +89,7 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
 
         submitLogin("operator", "operator-test-password");
-        wait.until(ExpectedConditions.textToBe(testId("user-name"), "operator"));
+        Browser.awaitSignedIn(driver, wait, "operator");
         WebElement card = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("[data-testid=integration-card][data-integration=lead-intake]")));
         assertThat(text(card)).contains("Website form lead").contains("sales-ops").contains("Source of truth")
@@ -588,7 +588,7 @@ class ConsoleBrowserIT extends IntegrationTestSupport {
         WebDriverWait wait = waiting();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
         submitLogin(user, password);
-        wait.until(ExpectedConditions.textToBe(testId("user-name"), user));
+        Browser.awaitSignedIn(driver, wait, user);
         return wait;
     }
 
