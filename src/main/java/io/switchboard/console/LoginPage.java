@@ -19,7 +19,8 @@ import org.springframework.web.util.HtmlUtils;
 
 /**
  * The console's login page, in the console's look: what went wrong (a wrong password, a
- * lock after too many failures, a logout), and on the demo where the admin's password is.
+ * lock after too many failures, too many sign-ins checked at once, a logout), and on the demo
+ * where the admin's password is.
  * Rendered here rather than in the browser, so the form carries its CSRF token and the page
  * needs no script.
  */
@@ -54,6 +55,10 @@ class LoginPage {
     private static String message(HttpServletRequest request) {
         if (request.getParameter("logout") != null) {
             return note("login-info", "You are signed out.");
+        }
+        if (request.getParameter("busy") != null) {
+            return note("login-error", "Too many sign-ins to this account are being checked at once; your password "
+                    + "was not checked. Sign in again in a second.");
         }
         if (request.getParameter("error") == null) {
             return "";

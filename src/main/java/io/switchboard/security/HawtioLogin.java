@@ -116,8 +116,7 @@ public class HawtioLogin implements AuthenticationContainerDiscovery {
                 authentication = manager.authenticate(attempt);
                 return true;
             } catch (ThrottledAuthenticationManager.LoginLockedException e) {
-                throw new FailedLoginException("Too many failed logins; try again in "
-                        + e.retryAfter().toSeconds() + " s");
+                throw new FailedLoginException(e.getMessage());
             } catch (AuthenticationException e) {
                 throw new FailedLoginException("Wrong user name or password");
             } finally {

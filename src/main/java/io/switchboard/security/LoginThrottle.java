@@ -102,6 +102,15 @@ public class LoginThrottle {
             return refusedFor;
         }
 
+        /**
+         * Refused because every slot was taken by checks still in progress, not by a lock: the
+         * person may have typed the right password and only has to try again in a second.
+         * ({@link Subject#reserve} gives {@link #BUSY} itself; a lock's time left is a new value.)
+         */
+        public boolean busy() {
+            return refusedFor == BUSY;
+        }
+
         /** The right password: the pair's failures are forgiven and the address is known to the account. */
         public void succeeded() {
             release(reserved);

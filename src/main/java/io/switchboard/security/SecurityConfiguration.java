@@ -32,6 +32,8 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
@@ -184,8 +186,8 @@ class SecurityConfiguration {
                 .requestMatchers("/sandbox/faults", "/sandbox/faults/**", "/sandbox/*/seed").hasRole(admin)
                 .requestMatchers(sandboxSystems).permitAll()
                 .requestMatchers("/api/security/**").hasRole(admin)
-                // The login page's look; nothing in it is secret.
-                .requestMatchers(HttpMethod.GET, "/console/console.css").permitAll()
+                // The login page (whatever its query: ?error, ?busy, ?logout) and its look; nothing in them is secret.
+                .requestMatchers(HttpMethod.GET, "/login", "/console/console.css").permitAll()
                 // Connect account: starting it is an operator's POST (with the CSRF token), under /api/**
                 // below. The provider's redirect back arrives without the (SameSite=Strict) session when
                 // the provider is on another site: the callback proves itself by its single-use state,
@@ -206,7 +208,8 @@ class SecurityConfiguration {
             // Basic request already authenticated above and does not check the password again.
             .httpBasic(basic -> basic.realmName("switchboard").authenticationEntryPoint(basicEntryPoint))
             // The console's own login page (console.LoginPage); Spring's handles the POST.
-            .formLogin(form -> form.loginPage("/login").permitAll().defaultSuccessUrl("/console", false))
+            .formLogin(form -> form.loginPage("/login").permitAll().defaultSuccessUrl("/console", false)
+                    .failureHandler(formLoginFailure()))
             // Logout keeps Spring's default target, /login?logout, which the login page answers
             // ("You are signed out"); permitted here, as the login page's permit matches /login exactly.
             .logout(logout -> logout.permitAll())
@@ -226,6 +229,23 @@ class SecurityConfiguration {
                                 + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
                                 + "frame-ancestors 'none'"))));
         return http.build();
+    }
+
+    /**
+     * Back to the login page: {@code ?busy} when the password was not checked because every slot
+     * was taken by checks in progress (the right password gets in a second later), else
+     * {@code ?error} (a wrong password or a lock; the page tells which).
+     */
+    static AuthenticationFailureHandler formLoginFailure() {
+        AuthenticationFailureHandler busy = new SimpleUrlAuthenticationFailureHandler("/login?busy");
+        AuthenticationFailureHandler refused = new SimpleUrlAuthenticationFailureHandler("/login?error");
+        return (request, response, failure) -> {
+            if (failure instanceof ThrottledAuthenticationManager.LoginLockedException locked && locked.busy()) {
+                busy.onAuthenticationFailure(request, response, failure);
+            } else {
+                refused.onAuthenticationFailure(request, response, failure);
+            }
+        };
     }
 
     /** 401 with a Basic challenge, or 429 with Retry-After while the login is locked. */

@@ -31,7 +31,7 @@ final class ThrottledAuthenticationManager implements AuthenticationManager {
         // The slot is reserved before the password is checked, so parallel guesses cannot all be checked.
         LoginThrottle.Attempt slot = throttle.begin(account, address);
         if (slot.refusedFor() != null) {
-            throw new LoginLockedException(slot.refusedFor());
+            throw new LoginLockedException(slot.refusedFor(), slot.busy());
         }
         Authentication authenticated;
         try {
@@ -47,18 +47,28 @@ final class ThrottledAuthenticationManager implements AuthenticationManager {
         return authenticated;
     }
 
-    /** A login refused because its account or address is locked, whatever the password. */
+    /**
+     * A login refused whatever the password: its account or address is locked, or ({@link #busy()})
+     * every slot is taken by checks still in progress.
+     */
     static final class LoginLockedException extends LockedException {
 
         private final transient Duration retryAfter;
+        private final boolean busy;
 
-        LoginLockedException(Duration retryAfter) {
-            super("Too many failed logins; refused for " + retryAfter.toSeconds() + " s");
+        LoginLockedException(Duration retryAfter, boolean busy) {
+            super(busy ? "Too many logins of this account are being checked at once; try again in "
+                    + retryAfter.toSeconds() + " s" : "Too many failed logins; refused for " + retryAfter.toSeconds() + " s");
             this.retryAfter = retryAfter;
+            this.busy = busy;
         }
 
         Duration retryAfter() {
             return retryAfter;
+        }
+
+        boolean busy() {
+            return busy;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,11 @@ import io.switchboard.SwitchboardTest;
 import io.switchboard.ingress.TestSockets;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 
 /** The red team's login attacks (issue 25), each reproduced against the running server. */
 @SwitchboardTest
@@ -114,6 +120,31 @@ class LoginAttacksTest {
         try (TestSockets.Client client = TestSockets.from("127.0.0.44", port)) {
             assertThat(client.post("/login", form, new byte[LoginBodies.MAX_BODY + 1])).isEqualTo(413);
         }
+    }
+
+    @Test
+    void aFormLoginRefusedWhileOtherChecksRunIsToldToSignInAgainNotThatThePasswordIsWrong() throws Exception {
+        AuthenticationFailureHandler failure = SecurityConfiguration.formLoginFailure();
+        assertThat(redirectAfter(failure, new ThrottledAuthenticationManager.LoginLockedException(Duration.ofSeconds(1),
+                true))).isEqualTo("/login?busy");
+        assertThat(redirectAfter(failure, new ThrottledAuthenticationManager.LoginLockedException(Duration.ofMinutes(1),
+                false))).as("locked").isEqualTo("/login?error");
+        assertThat(redirectAfter(failure, new BadCredentialsException("wrong"))).isEqualTo("/login?error");
+
+        Browserless browser = new Browserless(port);
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(browser.uri("/login?busy")).GET());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("data-testid=\"login-error\"")
+                .contains("being checked at once; your password was not checked. Sign in again in a second.")
+                .doesNotContain("Wrong user or password");
+    }
+
+    private static String redirectAfter(AuthenticationFailureHandler handler, AuthenticationException failure)
+            throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/login");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        handler.onAuthenticationFailure(request, response, failure);
+        return response.getRedirectedUrl();
     }
 
     private int basicFrom(String address, String user, String password) throws Exception {

@@ -109,7 +109,7 @@ class LoginThrottleTest {
                         return "200";
                     } catch (ThrottledAuthenticationManager.LoginLockedException locked) {
                         refused.incrementAndGet();
-                        return "429";
+                        return locked.busy() ? "429 busy" : "429 locked";
                     } catch (BadCredentialsException wrong) {
                         return "401";
                     }
@@ -124,12 +124,16 @@ class LoginThrottleTest {
             }
             assertThat(checked.get()).as("passwords checked").isEqualTo(5);
             assertThat(statuses).filteredOn("401"::equals).hasSizeLessThanOrEqualTo(5);
-            assertThat(statuses).filteredOn("429"::equals).hasSize(35);
+            assertThat(statuses).as("refused while the five checks ran: told to try again, not that they are locked")
+                    .filteredOn("429 busy"::equals).hasSize(35);
         } finally {
             release.countDown();
             pool.shutdownNow();
         }
         assertThat(throttle.lockedFor("lin", "203.0.113.9")).as("the checks in progress became failures").isNotNull();
+        LoginThrottle.Attempt afterwards = throttle.begin("lin", "203.0.113.9");
+        assertThat(afterwards.refusedFor()).as("locked now").isEqualTo(Duration.ofMinutes(1));
+        assertThat(afterwards.busy()).as("a lock is not a busy moment").isFalse();
     }
 
     @Test
