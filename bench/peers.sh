@@ -5,7 +5,7 @@
 # bench/node-red-flows.js:
 #
 #   relay   HTTP in -> map -> one POST to a counting stub (bench/HttpCeiling.java, started here)
-#           -> 202 after the POST; 32 connections for BENCH_SECONDS after a 5 s warm-up
+#           -> 202 after the POST; 32 connections for BENCH_SECONDS after BENCH_RELAY_WARMUP (60) s
 #   chain   lead-intake's five calls against the simulated systems' own process (a sandbox
 #           Switchboard started by bench/run.sh, PEERS_SANDBOX): CRM contact upsert -> CRM users
 #           (owner) -> CRM task -> welcome e-mail -> team chat, each mapped from the lead and the
@@ -128,11 +128,15 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 case "$SCENARIO" in
 relay)
     VARIANT=node-red-relay-32
+    # The same warm-up as Switchboard's relay (bench/run.sh), so both are measured warm.
+    warmup=${BENCH_RELAY_WARMUP:-60}
+    log "Node-RED $NODE_RED_VERSION relay: 32 connections for ${SECONDS_PER_RUN}s after a ${warmup} s warm-up"
+    java bench/WebhookLoad.java --url "http://127.0.0.1:$RED_PORT/webhooks/relay" --secret "$secret" --connections 32 \
+        --duration "${warmup}s" --warmup 0 >"$PEERS/load-node-red-relay-warmup.txt" 2>&1
     before=$(curl -fsS "http://127.0.0.1:$STUB_PORT/_count")
-    log "Node-RED $NODE_RED_VERSION relay: 32 connections for ${SECONDS_PER_RUN}s after a 5 s warm-up"
     t0=$(ticks "$RED"); w0=$(date +%s%3N)
     java bench/WebhookLoad.java --url "http://127.0.0.1:$RED_PORT/webhooks/relay" --secret "$secret" --connections 32 \
-        --duration "${SECONDS_PER_RUN}s" --warmup 5s >"$out" 2>&1
+        --duration "${SECONDS_PER_RUN}s" --warmup 0 >"$out" 2>&1
     after=$(curl -fsS "http://127.0.0.1:$STUB_PORT/_count")
     extra="downstream_calls=$((after - before))"
     ;;

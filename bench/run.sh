@@ -35,6 +35,7 @@
 #   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
 #   BENCH_SLOW_DELAY_MS=200 BENCH_SLOW_IN_FLIGHT=500  BENCH_INGEST_WARMUP=30 (seconds before ingest's windows)
+#   BENCH_RELAY_WARMUP=60          seconds of load before the relay's (and slow's, and Node-RED's relay) window
 #   BENCH_QUEUE_MESSAGES=20000 (plus a quarter as warm-up)  BENCH_AMQP_HOST=127.0.0.1 BENCH_AMQP_PORT=5672
 #   BENCH_AMQP_MANAGEMENT_PORT=15672 BENCH_AMQP_USER=guest BENCH_AMQP_PASSWORD=guest
 #   BENCH_PEERS=0                  no Node-RED beside the chain and the lookup
@@ -51,6 +52,9 @@ ROOT=$(pwd)
 
 REPEAT=${BENCH_REPEAT:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
+# The relay's (and Node-RED's) JIT warm-up before the measured window.
+RELAY_WARMUP=${BENCH_RELAY_WARMUP:-60}
+export BENCH_RELAY_WARMUP=$RELAY_WARMUP
 SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay slow queue chain lookup sync}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
@@ -161,6 +165,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # A process may end between the glob and the read: cat then fails, which must not stop the run.
 pg_ticks() { { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}'; }
 busy_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+# The JIT compiler threads' CPU in a JVM (HotSpot names them "C1/C2 CompilerThreadN").
+jit_ticks() { { cat /proc/"$1"/task/*/stat 2>/dev/null || true; } | awk '/\(C[12] CompilerThre/ {
+    sub(/^.*\) /, ""); t += $12 + $13 } END {print t + 0}'; }
 HZ=$(getconf CLK_TCK)
 now_ms() { date +%s%3N; }
 
@@ -509,20 +516,23 @@ relay() {
         --spring.datasource.hikari.maximum-pool-size=40 ${BENCH_SERVER_ARGS:-}
     local pid=$STARTED_PID
     local url="http://127.0.0.1:${SERVER_PORT}/webhooks/relay"
-    log "relay: JIT warm-up (5 s at 32 connections, drained, not recorded)"
-    load "$RESULTS/load-$scenario-warmup-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 --duration 5s --warmup 0
+    # 60 s: on two busy cores C2 was still compiling the hot paths 60 s into the load, at 0.3 of
+    # the server's 1.0 core (after 5 s: 544-600 done/s; 30 s: 822; 60 s: 884, the compiler quiet).
+    log "relay: JIT warm-up ($RELAY_WARMUP s at 32 connections, drained, not recorded)"
+    load "$RESULTS/load-$scenario-warmup-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 \
+        --duration "${RELAY_WARMUP}s" --warmup 0
     local warm; warm=$(field "$LOAD_RESULT" accepted)
     relay_drain "$db" "$warm"
     local calls0; calls0=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
     local commits0; commits0=$(psql_on "$db" -c "select xact_commit from pg_stat_database where datname = '$db'")
     local since; since=$(psql_on "$db" -c "select now()")
-    local s0 p0 st0 w0; s0=$(cpu_ticks "$pid"); p0=$(pg_ticks); st0=$(cpu_ticks "$stub"); w0=$(now_ms)
+    local s0 p0 st0 j0 w0; s0=$(cpu_ticks "$pid"); p0=$(pg_ticks); st0=$(cpu_ticks "$stub"); j0=$(jit_ticks "$pid"); w0=$(now_ms)
     load "$RESULTS/load-$scenario-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 32 \
         --duration "${SECONDS_PER_RUN}s" --warmup 0
     local ingest_per_s; ingest_per_s=$(field "$LOAD_RESULT" events_per_s)
     local sent; sent=$(field "$LOAD_RESULT" accepted)
     relay_drain "$db" "$((warm + sent))"
-    local s1 p1 st1 w1; s1=$(cpu_ticks "$pid"); p1=$(pg_ticks); st1=$(cpu_ticks "$stub"); w1=$(now_ms)
+    local s1 p1 st1 j1 w1; s1=$(cpu_ticks "$pid"); p1=$(pg_ticks); st1=$(cpu_ticks "$stub"); j1=$(jit_ticks "$pid"); w1=$(now_ms)
     local calls1; calls1=$(curl -fsS "http://127.0.0.1:${CEILING_PORT}/_count")
     local commits1; commits1=$(psql_on "$db" -c "select xact_commit from pg_stat_database where datname = '$db'")
     local done dead seconds p50 p99
@@ -546,6 +556,11 @@ relay() {
     record "$rep" "$scenario" "$variant" server_cores "$(awk -v t="$((s1 - s0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
     record "$rep" "$scenario" "$variant" pg_cores "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
     record "$rep" "$scenario" "$variant" stub_cores "$(awk -v t="$((st1 - st0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    # Of the server's cores, the JIT compiler's: near 0 once warm; much more means the window measured compiling.
+    record "$rep" "$scenario" "$variant" jit_cores "$(awk -v t="$((j1 - j0))" -v hz="$HZ" -v s="$wall" 'BEGIN {printf "%.2f", t / hz / s}')"
+    # CPU per event done, in ms: the server's (without its JIT) and PostgreSQL's.
+    record "$rep" "$scenario" "$variant" server_cpu_ms_per_event "$(awk -v t="$((s1 - s0 - j1 + j0))" -v hz="$HZ" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? t / hz * 1000 / n : 0)}')"
+    record "$rep" "$scenario" "$variant" pg_cpu_ms_per_event "$(awk -v t="$((p1 - p0))" -v hz="$HZ" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? t / hz * 1000 / n : 0)}')"
     record "$rep" "$scenario" "$variant" rss_mb "$(rss_mb "$pid")"
     record "$rep" "$scenario" "$variant" threads "$(ps -o nlwp= -p "$pid" | tr -d ' ')"
     log "$scenario ($variant): $(ps -o nlwp= -p "$pid" | tr -d ' ') threads, RSS $(rss_mb "$pid") MB; $sent accepted at $ingest_per_s/s while processing; $done DONE, $dead DEAD, $calls downstream calls, in $seconds s from first accepted to last done = $(awk -v n="$done" -v s="$seconds" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}') events/s; receipt to done p50 $p50 ms p99 $p99 ms; $(awk -v c="$((commits1 - commits0))" -v n="$done" 'BEGIN {printf "%.2f", (n > 0 ? c / n : 0)}') commits per event"
