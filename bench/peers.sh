@@ -14,7 +14,8 @@
 #           as Switchboard's chain has in flight (its inbox concurrency)
 #   lookup  customer-lookup: the CRM contact and the billing customer asked for in parallel (two
 #           request nodes, a join) and merged into one answer, against bench/SystemsStub.java
-#           (PEERS_SYSTEMS, started by bench/run.sh); 32 connections for BENCH_SECONDS after 10 s
+#           (PEERS_SYSTEMS, started by bench/run.sh); 32 connections for BENCH_SECONDS after
+#           BENCH_LOOKUP_WARMUP (60) s
 #
 #   bash bench/peers.sh                                   # relay; installs Node-RED with npm once
 #   bash bench/peers.sh RESULTS_CSV [relay|chain|lookup] [REPETITION]
@@ -154,11 +155,12 @@ chain)
 lookup)
     VARIANT=node-red-lookup-fast-32
     before=$(curl -fsS "$PEERS_SYSTEMS/_count")
-    log "Node-RED $NODE_RED_VERSION lookup: 32 connections for ${SECONDS_PER_RUN}s after a 10 s warm-up"
+    warmup=${BENCH_LOOKUP_WARMUP:-60}
+    log "Node-RED $NODE_RED_VERSION lookup: 32 connections for ${SECONDS_PER_RUN}s after a ${warmup} s warm-up"
     t0=$(ticks "$RED"); w0=$(date +%s%3N)
     java bench/WebhookLoad.java --url "http://127.0.0.1:$RED_PORT/api/integrations/customer-lookup" \
         --lookup-emails "${PEERS_LOOKUP_EMAILS:-ada@analytical-engines.example}" --api-key "$LOOKUP_KEY" --connections 32 \
-        --duration "${SECONDS_PER_RUN}s" --warmup 10s >"$out" 2>&1
+        --duration "${SECONDS_PER_RUN}s" --warmup "${warmup}s" >"$out" 2>&1
     after=$(curl -fsS "$PEERS_SYSTEMS/_count")
     # The stub's counts include the warm-up's: every answer asked both systems once.
     extra="systems_calls=$(( $(sed 's/.*"contacts":\([0-9]*\).*/\1/' <<<"$after") - $(sed 's/.*"contacts":\([0-9]*\).*/\1/' <<<"$before") ))/$(( $(sed 's/.*"customers":\([0-9]*\).*/\1/' <<<"$after") - $(sed 's/.*"customers":\([0-9]*\).*/\1/' <<<"$before") ))"

@@ -36,6 +36,7 @@
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
 #   BENCH_SLOW_DELAY_MS=200 BENCH_SLOW_IN_FLIGHT=500  BENCH_INGEST_WARMUP=30 (seconds before ingest's windows)
 #   BENCH_RELAY_WARMUP=60          seconds of load before the relay's (and slow's, and Node-RED's relay) window
+#   BENCH_LOOKUP_WARMUP=60         seconds of load before the fast lookup's (and Node-RED's lookup) window
 #   BENCH_QUEUE_MESSAGES=20000 (plus a quarter as warm-up)  BENCH_AMQP_HOST=127.0.0.1 BENCH_AMQP_PORT=5672
 #   BENCH_AMQP_MANAGEMENT_PORT=15672 BENCH_AMQP_USER=guest BENCH_AMQP_PASSWORD=guest
 #   BENCH_PEERS=0                  no Node-RED beside the chain and the lookup
@@ -55,6 +56,9 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-15}
 # The relay's (and Node-RED's) JIT warm-up before the measured window.
 RELAY_WARMUP=${BENCH_RELAY_WARMUP:-60}
 export BENCH_RELAY_WARMUP=$RELAY_WARMUP
+# The fast lookup's (and Node-RED's lookup's) warm-up, for the same reason.
+LOOKUP_WARMUP=${BENCH_LOOKUP_WARMUP:-60}
+export BENCH_LOOKUP_WARMUP=$LOOKUP_WARMUP
 SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay slow queue chain lookup sync}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
@@ -962,7 +966,7 @@ lookup_fast() {
     load "$RESULTS/load-lookup-fast-$rep.txt" "$pid" \
         --url "http://127.0.0.1:${SERVER_PORT}/api/integrations/customer-lookup" \
         --lookup-emails "$LOOKUP_EMAILS" --api-key "$LOOKUP_KEY" --connections 32 \
-        --duration "${SECONDS_PER_RUN}s" --warmup 10s
+        --duration "${SECONDS_PER_RUN}s" --warmup "${LOOKUP_WARMUP}s"
     record_load "$rep" lookup customer-lookup-fast-32
     log "lookup (fast systems): the stub answered $(curl -fsS "$systems/_count")"
     # Node-RED's lookup against the same stub, Switchboard stopped first.
