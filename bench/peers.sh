@@ -143,10 +143,10 @@ relay)
     ;;
 chain)
     VARIANT=node-red-chain
-    leads=${PEERS_CHAIN_LEADS:-6000}; conns=${PEERS_CHAIN_CONNECTIONS:-64}
-    log "Node-RED $NODE_RED_VERSION chain: $((leads / 4)) leads to warm up, then $leads, $conns connections"
+    leads=${PEERS_CHAIN_LEADS:-6000}; conns=${PEERS_CHAIN_CONNECTIONS:-64}; warm=${PEERS_CHAIN_WARMUP_LEADS:-$((leads / 4))}
+    log "Node-RED $NODE_RED_VERSION chain: $warm leads to warm up, then $leads, $conns connections"
     java bench/WebhookLoad.java --url "http://127.0.0.1:$RED_PORT/webhooks/lead-intake" --secret "$secret" \
-        --connections "$conns" --requests "$((leads / 4))" --duration 600s --warmup 0 >"$PEERS/load-node-red-chain-warmup.txt" 2>&1
+        --connections "$conns" --requests "$warm" --duration 600s --warmup 0 >"$PEERS/load-node-red-chain-warmup.txt" 2>&1
     t0=$(ticks "$RED"); w0=$(date +%s%3N)
     java bench/WebhookLoad.java --url "http://127.0.0.1:$RED_PORT/webhooks/lead-intake" --secret "$secret" \
         --connections "$conns" --requests "$leads" --duration 600s --warmup 0 >"$out" 2>&1

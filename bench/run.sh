@@ -32,7 +32,7 @@
 #                                  "peers" alone: Node-RED's relay without Switchboard's)
 #   BENCH_JAVA_OPTS="-Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m"   the JVM options under test
 #   BENCH_CDS=1                    start every server from a class data sharing archive
-#   BENCH_CHAIN_LEADS=6000 (plus a quarter as warm-up)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
+#   BENCH_CHAIN_LEADS=6000 (plus BENCH_CHAIN_WARMUP_LEADS, a quarter, as warm-up on each side)  BENCH_SYNC_INVOICES=100000  BENCH_SKIP_BUILD=1
 #   BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT=5432 BENCH_PG_USER=postgres (PGPASSWORD if needed)
 #   BENCH_SLOW_DELAY_MS=200 BENCH_SLOW_IN_FLIGHT=500  BENCH_INGEST_WARMUP=30 (seconds before ingest's windows)
 #   BENCH_RELAY_WARMUP=60          seconds of load before the relay's (and slow's, and Node-RED's relay) window
@@ -804,7 +804,7 @@ chain() { # repetition
     local done=0 dead=0
     # Both JVMs compile the chain's code paths first (the JIT takes most of a core for a
     # minute); those leads are counted for loss and duplicates but not for the rate.
-    local warmup=$((CHAIN_LEADS / 4))
+    local warmup=${BENCH_CHAIN_WARMUP_LEADS:-$((CHAIN_LEADS / 4))}
     log "chain: $warmup leads to warm up, drained before the measured batch"
     load "$RESULTS/load-chain-warmup-$rep.txt" "$SERVER_PID" --url "$url" --secret "$SECRET" --connections 16 \
         --requests "$warmup" --duration 120s --warmup 0
@@ -860,6 +860,7 @@ peers_chain() {
     local rep=$1 ours=$2 line
     local s0 w0; s0=$(cpu_ticks "$SERVER_PID"); w0=$(now_ms)
     line=$(PEERS_SANDBOX="http://127.0.0.1:${SANDBOX_PORT}/sandbox" PEERS_CHAIN_LEADS="$CHAIN_LEADS" \
+        PEERS_CHAIN_WARMUP_LEADS="${BENCH_CHAIN_WARMUP_LEADS:-$((CHAIN_LEADS / 4))}" \
         PEERS_CHAIN_CONNECTIONS="${BENCH_CHAIN_CONCURRENCY:-64}" bash "$ROOT/bench/peers.sh" "$CSV" chain "$rep" | grep '^PEERS ') \
         || { log "chain: Node-RED not measured (see above)"; return 0; }
     local idle; idle=$(awk -v t="$(($(cpu_ticks "$SERVER_PID") - s0))" -v hz="$HZ" -v ms="$(($(now_ms) - w0))" 'BEGIN {printf "%.2f", t / hz / (ms / 1000)}')
