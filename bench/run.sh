@@ -62,6 +62,8 @@ export BENCH_LOOKUP_WARMUP=$LOOKUP_WARMUP
 SCENARIOS=${BENCH_SCENARIOS:-ingest ceiling relay slow queue chain lookup sync}
 JAVA_OPTS_UNDER_TEST=${BENCH_JAVA_OPTS:--Xmx224m -Xmn112m -XX:+UseParallelGC -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=192m}
 CHAIN_LEADS=${BENCH_CHAIN_LEADS:-6000}
+CHAIN_WARMUP_LEADS=${BENCH_CHAIN_WARMUP_LEADS:-$((CHAIN_LEADS / 4))}
+INGEST_WARMUP=${BENCH_INGEST_WARMUP:-30}
 SYNC_INVOICES=${BENCH_SYNC_INVOICES:-100000}
 PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
 PG_PORT=${BENCH_PG_PORT:-5432}
@@ -387,9 +389,9 @@ ingest() { # repetition database
     local url="http://127.0.0.1:${SERVER_PORT}/webhooks/lead-intake" total=0
     # 30 s: after 10 s the JIT was still compiling through the first measured window (12.5 s of
     # compilations in it), which made the routes-running window, always the first, look slower.
-    log "ingest/$db: JIT warm-up (${BENCH_INGEST_WARMUP:-30} s at 64 connections, not recorded)"
+    log "ingest/$db: JIT warm-up ($INGEST_WARMUP s at 64 connections, not recorded)"
     load "$RESULTS/load-ingest-$db-warmup-$rep.txt" "$pid" --url "$url" --secret "$SECRET" --connections 64 \
-        --duration "${BENCH_INGEST_WARMUP:-30}s" --warmup 0
+        --duration "${INGEST_WARMUP}s" --warmup 0
     total=$((total + $(accepted_in)))
     # As users run it: every route started, lead-intake consuming the backlog (at the CRM's
     # 10 requests/s of the demo, so it does little work but claims and polls like in production).
@@ -804,7 +806,7 @@ chain() { # repetition
     local done=0 dead=0
     # Both JVMs compile the chain's code paths first (the JIT takes most of a core for a
     # minute); those leads are counted for loss and duplicates but not for the rate.
-    local warmup=${BENCH_CHAIN_WARMUP_LEADS:-$((CHAIN_LEADS / 4))}
+    local warmup=$CHAIN_WARMUP_LEADS
     log "chain: $warmup leads to warm up, drained before the measured batch"
     load "$RESULTS/load-chain-warmup-$rep.txt" "$SERVER_PID" --url "$url" --secret "$SECRET" --connections 16 \
         --requests "$warmup" --duration 120s --warmup 0
@@ -860,7 +862,7 @@ peers_chain() {
     local rep=$1 ours=$2 line
     local s0 w0; s0=$(cpu_ticks "$SERVER_PID"); w0=$(now_ms)
     line=$(PEERS_SANDBOX="http://127.0.0.1:${SANDBOX_PORT}/sandbox" PEERS_CHAIN_LEADS="$CHAIN_LEADS" \
-        PEERS_CHAIN_WARMUP_LEADS="${BENCH_CHAIN_WARMUP_LEADS:-$((CHAIN_LEADS / 4))}" \
+        PEERS_CHAIN_WARMUP_LEADS="$CHAIN_WARMUP_LEADS" \
         PEERS_CHAIN_CONNECTIONS="${BENCH_CHAIN_CONCURRENCY:-64}" bash "$ROOT/bench/peers.sh" "$CSV" chain "$rep" | grep '^PEERS ') \
         || { log "chain: Node-RED not measured (see above)"; return 0; }
     local idle; idle=$(awk -v t="$(($(cpu_ticks "$SERVER_PID") - s0))" -v hz="$HZ" -v ms="$(($(now_ms) - w0))" 'BEGIN {printf "%.2f", t / hz / (ms / 1000)}')
