@@ -211,7 +211,7 @@ class SecurityConfiguration {
             .formLogin(form -> form.loginPage("/login").permitAll().defaultSuccessUrl("/console", false)
                     .failureHandler(formLoginFailure()))
             // Logout keeps Spring's default target, /login?logout, which the login page answers
-            // ("You are signed out"); permitted here, as the login page's permit matches /login exactly.
+            // ("You are signed out"; GET /login is permitted above whatever its query); this permits the POST.
             .logout(logout -> logout.permitAll())
             .csrf(csrf -> csrf
                 .csrfTokenRepository(csrfTokens)
