@@ -12,7 +12,6 @@ import io.switchboard.integration.IntegrationsProperties.Inbox;
 import io.switchboard.reliability.AwaitingConnectionException;
 import io.switchboard.reliability.Failure;
 import io.switchboard.reliability.RetryPolicy;
-import io.switchboard.storage.PendingCommit;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.ExchangeHelper;
 import org.slf4j.Logger;
@@ -49,19 +48,10 @@ public class FailureHandling {
     /** Set on an exchange whose failure the dead-letter channel has already settled. */
     public static final String SETTLED = "SwitchboardSettled";
 
-    /** Settles an event after its route ran, committed before this returns. */
+    /** Settles an event after its route ran. */
     public void settle(Claimed event, Exchange exchange, Inbox settings, long durationMs) {
-        settleLater(event, exchange, settings, durationMs).await();
-    }
-
-    /**
-     * Settles an event after its route ran. A failure is settled before this returns; a
-     * success is handed to the next shared commit, which the caller awaits
-     * ({@link InboxStore#completeLater}).
-     */
-    public PendingCommit<?> settleLater(Claimed event, Exchange exchange, Inbox settings, long durationMs) {
         if (Boolean.TRUE.equals(exchange.getProperty(SETTLED, Boolean.class))) {
-            return PendingCommit.NONE;
+            return;
         }
         Throwable thrown = exchange.getException();
         if (thrown == null && ExchangeHelper.isFailureHandled(exchange)) {
@@ -72,11 +62,11 @@ public class FailureHandling {
             }
         }
         if (thrown == null) {
-            return store.completeLater(event, durationMs);
+            store.complete(event, durationMs);
+            return;
         }
         settleFailure(event, thrown, exchange.getFromRouteId(),
                 exchange.getProperty(Failure.FAILED_CONNECTION, String.class), settings, durationMs);
-        return PendingCommit.NONE;
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.switchboard.inbox.InboxStore.Claimed;
-import io.switchboard.storage.PendingCommit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -18,12 +17,6 @@ import io.switchboard.integration.InboxHeaders;
  * worker at a time. A worker that finds nothing waits for a local wake-up or the poll
  * interval. On stop, workers finish the event in hand; an event interrupted anyway keeps
  * its inbox row and is taken again when its lease runs out.
- *
- * <p>A worker does not wait for an event's completion to commit before it starts the next
- * event: it waits for it after handing in the next one's, so the commit of one overlaps the
- * route of the next and each worker has at most two completions in flight. With a commit
- * wait per event, 32 workers fell behind the webhooks they were sent in the relay
- * benchmark (receipt to done p50 10–11 s after 30 s of load); overlapped, 1.4–1.6 s.
  */
 class InboxConsumer extends DefaultConsumer {
 
@@ -69,68 +62,40 @@ class InboxConsumer extends DefaultConsumer {
     }
 
     private void work() {
-        PendingCommit<?> settling = PendingCommit.NONE;
-        try {
-            while (running && isRunAllowed()) {
+        while (running && isRunAllowed()) {
+            try {
+                List<Claimed> claimed = endpoint.store().claimBatch(endpoint.getIntegration(),
+                        endpoint.settings().lease(), endpoint.getBatchSize());
+                if (!claimed.isEmpty()) {
+                    for (int i = 0; i < claimed.size(); i++) {
+                        if (!running) {
+                            // Stopping: hand the rest of the batch back instead of letting its lease run out.
+                            endpoint.store().release(claimed.subList(i, claimed.size()));
+                            break;
+                        }
+                        process(claimed.get(i));
+                    }
+                } else {
+                    endpoint.signal().await(endpoint.getIntegration(), endpoint.getPollInterval());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException storageTrouble) {
+                // The database is away: keep the worker alive and try again after a pause.
+                log.warn("inbox:{} cannot reach the inbox ({}); retrying", endpoint.getIntegration(),
+                        storageTrouble.getClass().getSimpleName());
                 try {
-                    settling = claimAndProcess(settling);
+                    Thread.sleep(endpoint.getPollInterval());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
-                } catch (RuntimeException storageTrouble) {
-                    // The database is away: keep the worker alive and try again after a pause. An
-                    // event whose completion failed keeps its lease and is taken again after it.
-                    awaitQuietly(settling);
-                    settling = PendingCommit.NONE;
-                    log.warn("inbox:{} cannot reach the inbox ({}); retrying", endpoint.getIntegration(),
-                            storageTrouble.getClass().getSimpleName());
-                    try {
-                        Thread.sleep(endpoint.getPollInterval());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
                 }
             }
-        } finally {
-            awaitQuietly(settling);
         }
     }
 
-    /** One claim and its events; returns the completion still committing. */
-    private PendingCommit<?> claimAndProcess(PendingCommit<?> settling) throws InterruptedException {
-        List<Claimed> claimed = endpoint.store().claimBatch(endpoint.getIntegration(),
-                endpoint.settings().lease(), endpoint.getBatchSize());
-        if (claimed.isEmpty()) {
-            settling.await();
-            endpoint.signal().await(endpoint.getIntegration(), endpoint.getPollInterval());
-            return PendingCommit.NONE;
-        }
-        for (int i = 0; i < claimed.size(); i++) {
-            if (!running) {
-                // Stopping: hand the rest of the batch back instead of letting its lease run out.
-                endpoint.store().release(claimed.subList(i, claimed.size()));
-                break;
-            }
-            PendingCommit<?> next = process(claimed.get(i));
-            settling.await();
-            settling = next;
-        }
-        return settling;
-    }
-
-    /** On the way out: the last completion is committed, or its event is taken again after its lease. */
-    private void awaitQuietly(PendingCommit<?> settling) {
-        try {
-            settling.await();
-        } catch (RuntimeException lost) {
-            log.warn("inbox:{} could not record an event as done ({}); it runs again when its lease ends",
-                    endpoint.getIntegration(), lost.getClass().getSimpleName());
-        }
-    }
-
-    /** Runs the event's route and settles it; a success is returned still committing. */
-    private PendingCommit<?> process(Claimed event) {
+    private void process(Claimed event) {
         Exchange exchange = createExchange(false);
         long started = System.nanoTime();
         try {
@@ -149,7 +114,7 @@ class InboxConsumer extends DefaultConsumer {
                 exchange.setException(e);
             }
             long durationMs = (System.nanoTime() - started) / 1_000_000;
-            return endpoint.failures().settleLater(event, exchange, endpoint.settings(), durationMs);
+            endpoint.failures().settle(event, exchange, endpoint.settings(), durationMs);
         } finally {
             releaseExchange(exchange, false);
         }

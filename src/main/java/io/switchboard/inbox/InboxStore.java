@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.inbox.DeadLetterStore;
@@ -30,7 +29,6 @@ import io.switchboard.reliability.Failure;
 import io.switchboard.storage.Database;
 import io.switchboard.storage.GroupCommit.Statement;
 import io.switchboard.storage.GroupCommit;
-import io.switchboard.storage.PendingCommit;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -520,49 +518,31 @@ public class InboxStore {
 
     /** The route finished: the event is DONE and leaves the inbox, committed before this returns. */
     public void complete(Claimed event, long durationMs) {
-        completeLater(event, durationMs).await();
-    }
-
-    /**
-     * The route finished: the event is DONE and leaves the inbox in the next shared commit.
-     * Until the returned commit is awaited the event keeps its lease, so if that commit never
-     * happens (the node dies, the database fails it) the event is taken again when the lease
-     * ends, as after a crash during the route.
-     */
-    public PendingCommit<Void> completeLater(Claimed event, long durationMs) {
         Timestamp now = Timestamp.from(Instant.now(clock));
         String detail = Journal.truncate("attempt " + event.attempt());
-        PendingCommit<int[]> commit;
         if (database.postgres()) {
-            commit = groupCommit.commitLater(List.of(new Statement(COMPLETE_IN_ONE_STATEMENT, event.eventId(),
-                    EventStatus.DONE.name(), now, now, event.eventId(), event.eventId(), now, durationMs, detail,
-                    node.value())));
+            groupCommit.update(COMPLETE_IN_ONE_STATEMENT, event.eventId(), EventStatus.DONE.name(), now, now,
+                    event.eventId(), event.eventId(), now, durationMs, detail, node.value());
         } else {
-            commit = groupCommit.commitLater(List.of(
+            groupCommit.commit(List.of(
                     new Statement("delete from inbox where event_id = ?", event.eventId()),
                     new Statement("update event set status = ?, updated_at = ?, finished_at = ?, last_error = null "
                             + "where id = ?", EventStatus.DONE.name(), now, now, event.eventId()),
                     new Statement(Journal.INSERT_STEP, event.eventId(), now, "done", "ok", durationMs, detail,
                             node.value())));
         }
-        AtomicBoolean counted = new AtomicBoolean();
-        return () -> {
-            commit.await();
-            // Counted once, however often the commit is awaited.
-            if (event.receivedAt() != null && counted.compareAndSet(false, true)) {
-                metrics.done(event.integration(), Duration.between(event.receivedAt(), Instant.now(clock)));
-            }
-            return null;
-        };
+        if (event.receivedAt() != null) {
+            metrics.done(event.integration(), Duration.between(event.receivedAt(), Instant.now(clock)));
+        }
     }
 
+    /** The route failed but may succeed later: back to the inbox, not before the given time. */
     /** Whether the event is a test event or a drill's, for callers that have no claimed event in hand. */
     public boolean isTest(String eventId) {
         return jdbc.queryForList("select test_event from event where id = ?", Boolean.class, eventId).stream()
                 .findFirst().orElse(false);
     }
 
-    /** The route failed but may succeed later: back to the inbox, not before the given time. */
     public void retryLater(Claimed event, Instant notBefore, String error, long durationMs) {
         tx.executeWithoutResult(status -> {
             Timestamp now = Timestamp.from(Instant.now(clock));

@@ -64,29 +64,15 @@ public abstract class BatchingWriter<T, R> implements SmartLifecycle {
      * transaction's outcome.
      */
     protected final R submit(T item) {
-        return handIn(item).await();
-    }
-
-    /**
-     * Hands the item in and returns at once; {@link PendingCommit#await} then waits as
-     * {@link #submit} does. While stopped, the item is written alone before this returns.
-     */
-    protected final PendingCommit<R> handIn(T item) {
         if (!running) {
-            R written = alone(item);
-            return () -> written;
+            return alone(item);
         }
         Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
         queue.add(pending);
         if (!running && queue.remove(pending)) {
             // Stopped meanwhile, and the writers may have left: no one else will take it.
-            R written = alone(item);
-            return () -> written;
+            return alone(item);
         }
-        return () -> awaitCommit(pending);
-    }
-
-    private R awaitCommit(Pending<T, R> pending) {
         try {
             try {
                 return pending.done().get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -73,14 +73,6 @@ public class GroupCommit extends BatchingWriter<List<GroupCommit.Statement>, int
         return submit(statements);
     }
 
-    /**
-     * Hands the statements in for the next shared transaction and returns at once; the
-     * caller collects the update counts, or the failure, with {@link PendingCommit#await}.
-     */
-    public PendingCommit<int[]> commitLater(List<Statement> statements) {
-        return handIn(statements);
-    }
-
     @Override
     protected void write(List<Pending<List<Statement>, int[]>> batch) {
         if (batch.size() == 1) {

@@ -120,25 +120,6 @@ class GroupCommitTest {
     }
 
     @Test
-    void aWriteHandedInForLaterIsCommittedByStopAndItsFailureReachesWhoeverAwaitsIt() {
-        jdbc.update("insert into item (id, n) values ('taken', 0)");
-        PendingCommit<int[]> later = groupCommit.commitLater(List.of(new Statement("insert into item (id, n) values (?, ?)",
-                "later", 1), new Statement("insert into trail (item_id, note) values (?, ?)", "later", "written")));
-        PendingCommit<int[]> refused = groupCommit.commitLater(List.of(new Statement(
-                "insert into item (id, n) values (?, ?)", "taken", 2)));
-
-        // Stopping writes what was handed in before the writer ends, though nobody awaited it yet.
-        groupCommit.stop();
-
-        assertThat(jdbc.queryForObject("select count(*) from item i join trail t on t.item_id = i.id where i.id = 'later'",
-                Integer.class)).isOne();
-        assertThat(later.await()).containsExactly(1, 1);
-        assertThatThrownBy(refused::await).isInstanceOf(DuplicateKeyException.class);
-        assertThatThrownBy(refused::await).as("as often as it is awaited").isInstanceOf(DuplicateKeyException.class);
-        assertThat(jdbc.queryForObject("select n from item where id = 'taken'", Integer.class)).isZero();
-    }
-
-    @Test
     void aStoppedGroupCommitStillWritesEachUnitInItsOwnTransaction() {
         groupCommit.stop();
         assertThat(groupCommit.update("insert into item (id, n) values (?, ?)", "after-stop", 7)).isOne();
