@@ -407,12 +407,9 @@ public class InboxStore {
                     resumed.add(rs.getString(1));
                 }
             }, ids.toArray());
-            Timestamp leaseEnd = Timestamp.from(now.toInstant().plus(lease));
-            List<Object> args = new ArrayList<>(List.of(node.value(), leaseEnd, leaseEnd));
+            List<Object> args = new ArrayList<>(List.of(node.value(), Timestamp.from(now.toInstant().plus(lease))));
             args.addAll(ids);
-            // As on PostgreSQL: the row in hand leaves the head of the index until its lease ends.
-            jdbc.update("update inbox set lease_owner = ?, lease_until = ?, not_before = ? where event_id in (" + in + ")",
-                    args.toArray());
+            jdbc.update("update inbox set lease_owner = ?, lease_until = ? where event_id in (" + in + ")", args.toArray());
             List<Object> eventArgs = new ArrayList<>(List.of(EventStatus.PROCESSING.name(), now, node.value()));
             eventArgs.addAll(ids);
             jdbc.update("update event set status = ?, attempts = attempts + 1, updated_at = ?, node_id = ? where id in ("
@@ -430,49 +427,26 @@ public class InboxStore {
      * The same claim as one statement on PostgreSQL: the rows picked with SKIP LOCKED, their
      * lease, the attempt counted and the events read, in one round trip that commits on its
      * own. Every part of a {@code WITH} sees the rows as they were before it, so
-     * {@code before.status} is the status the event had when it was picked.
-     *
-     * <p>The lease also moves the row's {@code not_before} to the lease's end: a row in hand
-     * leaves the head of the (integration, not_before) index, so claims do not step over every
-     * event in flight, and comes back to it by itself if its node dies.
+     * {@code before.status} is the status the event had when it was picked. PostgreSQL walks
+     * the (integration, not_before) index in order, so the oldest rows go first.
      */
     private static final String CLAIM_IN_ONE_STATEMENT = "with picked as (select event_id from inbox "
             + "where integration = ? and not_before <= ? and (lease_until is null or lease_until < ?) "
             + "order by not_before limit ? for update skip locked), "
-            + "leased as (update inbox set lease_owner = ?, lease_until = ?, not_before = ? "
-            + "where event_id = any (array(select event_id from picked))), "
+            + "leased as (update inbox set lease_owner = ?, lease_until = ? "
+            + "where event_id in (select event_id from picked)), "
             + "before as (select id, status from event where id in (select event_id from picked)) "
             + "update event e set status = 'PROCESSING', attempts = e.attempts + 1, updated_at = ?, node_id = ? "
             + "from before where e.id = before.id "
             + "returning e.id, e.integration, e.delivery_id, e.payload, e.attempts, e.received_at, e.headers, before.status, "
             + "e.test_event";
 
-    /**
-     * The claim must walk the (integration, not_before) index in order, stop after
-     * {@code max} rows, and lease them through the primary key. A queue table's statistics
-     * are nearly always stale (autovacuum last saw it almost empty), so the planner expects a
-     * handful of rows and otherwise reads every waiting row: a bitmap or sequential scan and a
-     * sort to pick, a scan of the whole inbox to lease (11 ms a claim at 1,700 waiting,
-     * measured). A bitmap scan also never marks deleted rows' index entries dead, so each
-     * claim stepped over them all again. These plans are turned off for the claim's own
-     * transaction only.
-     */
-    private static final String INDEX_PLANS_ONLY = "select set_config('enable_bitmapscan', 'off', true), "
-            + "set_config('enable_sort', 'off', true), set_config('enable_seqscan', 'off', true)";
-
     private List<Claimed> claimInOneStatement(String integration, Duration lease, int max) {
         Timestamp now = Timestamp.from(Instant.now(clock));
-        Timestamp leaseEnd = Timestamp.from(now.toInstant().plus(lease));
-        List<Claimed> claimed = tx.execute(status -> {
-            jdbc.queryForList(INDEX_PLANS_ONLY);
-            return jdbc.query(CLAIM_IN_ONE_STATEMENT, (rs, n) -> new Claimed(rs.getString(1),
-                    rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), isResumed(rs.getString(8)),
-                    rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getBoolean(9)), integration, now, now, max,
-                    node.value(), leaseEnd, leaseEnd, now, node.value());
-        });
-        if (claimed == null) {
-            return List.of();
-        }
+        List<Claimed> claimed = jdbc.query(CLAIM_IN_ONE_STATEMENT, (rs, n) -> new Claimed(rs.getString(1),
+                rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), isResumed(rs.getString(8)),
+                rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getBoolean(9)), integration, now, now, max, node.value(),
+                Timestamp.from(now.toInstant().plus(lease)), now, node.value());
         // RETURNING gives no order; the oldest first, as the ids are time-ordered.
         claimed.sort(Comparator.comparing(Claimed::eventId));
         return claimed;
@@ -498,9 +472,8 @@ public class InboxStore {
     /** Gives claimed but unstarted events back at once (the node is stopping). */
     public void release(List<Claimed> events) {
         for (Claimed event : events) {
-            jdbc.update("update inbox set lease_owner = null, lease_until = null, not_before = ? "
-                    + "where event_id = ? and lease_owner = ?", Timestamp.from(Instant.now(clock)), event.eventId(),
-                    node.value());
+            jdbc.update("update inbox set lease_owner = null, lease_until = null where event_id = ? and lease_owner = ?",
+                    event.eventId(), node.value());
             jdbc.update("update event set status = ?, attempts = attempts - 1 where id = ?",
                     EventStatus.RECEIVED.name(), event.eventId());
         }

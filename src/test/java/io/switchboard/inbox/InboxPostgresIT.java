@@ -1,7 +1,6 @@
 package io.switchboard.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -171,47 +170,6 @@ class InboxPostgresIT {
                 + "from event_step order by id", String.class))
                 .containsExactly("received:ok:-1:node-a", "done:ok:3:node-b");
         assertThat(jdbc.queryForObject("select count(*) from inbox", Integer.class)).isZero();
-    }
-
-    @Test
-    void aClaimReadsOnlyTheOldestWaitingRowsHoweverManyWaitAndPutsThemBehindTheRestUntilTheLeaseEnds() {
-        InboxStore node = store("node-a");
-        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        // What autovacuum leaves on a queue table: statistics taken when a few rows were left on
-        // pages that the next burst fills again, so the planner expects a handful of rows.
-        node.acceptAll("load", deliveries("before", 2000));
-        // By physical place, so the table keeps its pages and nothing reads the claim's index yet.
-        jdbc.update("delete from inbox where ctid not in (select ctid from inbox order by ctid desc limit 3)");
-        List<String> leftOver = jdbc.queryForList("select delivery_id from event where id in (select event_id from inbox)",
-                String.class);
-        jdbc.execute("vacuum analyze inbox");
-        node.acceptAll("load", deliveries("waiting", 2000));
-
-        List<InboxStore.Claimed> claimed = node.claimBatch("load", Duration.ofMinutes(1), 5);
-
-        assertThat(claimed).extracting(InboxStore.Claimed::deliveryId).hasSize(5).containsAll(leftOver)
-                .filteredOn(id -> id.startsWith("waiting-")).hasSize(2);
-        // The claim walked the index in order, stopped, and leased through the primary key: a
-        // plan made for the handful of rows the statistics promise reads all 2,003.
-        String readByClaims = "select sum(idx_scan) || ':' || sum(idx_tup_read) from pg_stat_user_indexes "
-                + "where schemaname = current_schema() and relname = 'inbox'";
-        await("the claim reading the inbox through its indexes, not the whole table").atMost(Duration.ofSeconds(30))
-                .until(() -> !jdbc.queryForObject(readByClaims, String.class).startsWith("0:"));
-        long read = Long.parseLong(jdbc.queryForObject(readByClaims, String.class).split(":")[1]);
-        assertThat(read).as("inbox index entries the claim read").isLessThan(100);
-        assertThat(jdbc.queryForObject("select count(*) from inbox where lease_owner is not null "
-                + "and not_before = lease_until", Integer.class)).as("held rows moved to their lease's end").isEqualTo(5);
-        assertThat(node.claimBatch("load", Duration.ofMinutes(1), 5)).extracting(InboxStore.Claimed::deliveryId)
-                .doesNotContainAnyElementsOf(claimed.stream().map(InboxStore.Claimed::deliveryId).toList())
-                .allSatisfy(id -> assertThat(id).startsWith("waiting-"));
-    }
-
-    private static List<InboxStore.Delivery> deliveries(String prefix, int count) {
-        List<InboxStore.Delivery> deliveries = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            deliveries.add(delivery(String.format("%s-%04d", prefix, i)));
-        }
-        return deliveries;
     }
 
     private InboxStore store(String nodeName) {
