@@ -588,22 +588,24 @@ peers_relay() {
     fi
 }
 
+# relay_settled database : how many relay events are DONE or DEAD, or 0 while any still waits in the
+# inbox. The inbox holds only unsettled events, so the journal is counted once, when it is empty: a
+# count over the whole journal every 0.2 s took 0.5 s of PostgreSQL's CPU each at 60,000 events,
+# most of a core taken from the server while it drained (measured with pg_stat_statements).
+relay_settled() {
+    psql_on "$1" -c "select case when exists (select 1 from inbox where integration = 'relay') then 0
+        else (select count(*) from event where integration = 'relay' and status in ('DONE', 'DEAD')) end"
+}
+
 # relay_drain database total : waits (at most 10 minutes) until that many relay events are DONE or DEAD.
-# It polls the inbox, which holds only the events not yet settled, and counts the journal once at
-# the end: a count over the whole journal every 0.2 s took 0.5 s of PostgreSQL's CPU each at
-# 60,000 events, most of a core taken from the server while it drained (measured with
-# pg_stat_statements).
 relay_drain() {
-    local db=$1 total=$2 waiting=0 finished=0 deadline=$((SECONDS + 600))
+    local db=$1 total=$2 finished=0 deadline=$((SECONDS + 600))
     while ((SECONDS < deadline)); do
-        waiting=$(psql_on "$db" -c "select count(*) from inbox where integration = 'relay'")
-        if ((waiting == 0)); then
-            finished=$(psql_on "$db" -c "select count(*) from event where integration = 'relay' and status in ('DONE', 'DEAD')")
-            ((finished >= total)) && return 0
-        fi
+        finished=$(relay_settled "$db")
+        ((finished >= total)) && return 0
         sleep 0.2
     done
-    die "relay: only $finished of $total events finished within 10 minutes ($waiting still waiting)"
+    die "relay: $total events not all finished within 10 minutes (0 means some still wait in the inbox)"
 }
 
 # ---------------------------------------------------------------- queue (the queue trigger against its ceiling)
@@ -683,9 +685,7 @@ queue() {
         --switchboard.connections.relay-target.max-concurrent="$consumers" \
         --spring.datasource.hikari.maximum-pool-size=40 ${BENCH_SERVER_ARGS:-}
     local pid=$STARTED_PID
-    # The journal is counted only when the inbox is empty (see relay_drain): until then, 0.
-    queue_done() { psql_on "$db" -c "select case when exists (select 1 from inbox where integration = 'relay') then 0
-        else (select count(*) from event where integration = 'relay' and status in ('DONE', 'DEAD')) end"; }
+    queue_done() { relay_settled "$db"; }
     log "queue: Switchboard, $warm messages to warm up"
     java -cp "$QUEUE_LIB/*" bench/QueuePublisher.java "$uri" bench-relay count "$warm" >"$RESULTS/queue-publish-warmup-$rep.log" 2>&1 \
         || die "queue: publishing failed (see $RESULTS/queue-publish-warmup-$rep.log)"
